@@ -1,0 +1,120 @@
+"""Writing an OLX tree to disk and to a reproducible `.tar.gz`, atomically."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from .olx_export import OlxTree
+
+DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest date every archive format can hold
+TOP = "course"
+
+
+def source_date_epoch() -> int:
+    """The member mtime: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else a fixed date."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else DEFAULT_EPOCH
+
+
+def _dirs_of(paths: list[str]) -> list[str]:
+    dirs = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]))
+    return sorted(dirs)
+
+
+def _info(name: str, mtime: int, is_dir: bool, size: int = 0) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.mtime = mtime
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if is_dir:
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o755
+    else:
+        info.mode = 0o644
+        info.size = size
+    return info
+
+
+def write_archive(tree: OlxTree, path: str | os.PathLike) -> int:
+    """Write `tree` as a byte-for-byte reproducible gzip tar with one top folder `course/`.
+
+    Members are sorted, owners are 0 with empty names, modes are normalised, and neither the tar nor the gzip
+    header records a name or a time that depends on the machine. The file appears only when complete.
+    Returns the archive size in bytes.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mtime = source_date_epoch()
+    entries = tree.paths()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
+                with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                    tar.addfile(_info(TOP, mtime, True))
+                    members = [(d, None) for d in _dirs_of(entries)] + [(e, e) for e in entries]
+                    members.sort(key=lambda m: m[0])
+                    for name, entry in members:
+                        if entry is None:
+                            tar.addfile(_info(f"{TOP}/{name}", mtime, True))
+                        elif entry in tree.files:
+                            data = tree.files[entry]
+                            tar.addfile(_info(f"{TOP}/{name}", mtime, False, len(data)), io.BytesIO(data))
+                        else:
+                            src = tree.assets[entry]
+                            size = os.path.getsize(src)
+                            with open(src, "rb") as fh:
+                                tar.addfile(_info(f"{TOP}/{name}", mtime, False, size), fh)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path.stat().st_size
+
+
+def write_tree(tree: OlxTree, folder: str | os.PathLike) -> None:
+    """Write the OLX files under `folder`, replacing what was there only once the new tree is complete."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        made: set[Path] = set()
+        for name in tree.paths():
+            target = tmp / name
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if name in tree.files:
+                target.write_bytes(tree.files[name])
+            else:
+                shutil.copyfile(tree.assets[name], target)
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            folder.rename(old)
+        tmp.rename(folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_archive_names(path: str | os.PathLike) -> list[str]:
+    with tarfile.open(path, "r:gz") as tar:
+        return tar.getnames()

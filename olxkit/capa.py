@@ -1,0 +1,142 @@
+"""Problem components → CAPA problem XML, the form Open edX's problem engine builds, renders and grades."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .markdown import render_text
+from .model import ProblemComponent, Question
+
+_PARTIAL = {"halves": "halves", "every-choice": "EDC"}
+
+
+class ProblemMarkupError(Exception):
+    """Author text that does not make well-formed XML (raw HTML with `&nbsp;` or an unclosed tag)."""
+
+
+def _fragment(html: str) -> etree._Element:
+    try:
+        return etree.fromstring(f"<div>{html}</div>", etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise ProblemMarkupError(f"text that is not well-formed XML ({exc.msg}): {html.strip()[:80]}") from None
+
+
+def _fill(target: etree._Element, source: etree._Element) -> etree._Element:
+    """Move the content (text and children) of `source` into `target`."""
+    target.text = (target.text or "") + (source.text or "")
+    for child in list(source):
+        target.append(child)
+    return target
+
+
+def _blocks(text: str, resolve) -> etree._Element:
+    return _fragment(render_text(text, resolve))
+
+
+def _inline_into(target: etree._Element, text: str, resolve) -> etree._Element:
+    """Render short Markdown into `target`; a single paragraph is unwrapped."""
+    div = _blocks(text, resolve)
+    if len(div) == 1 and div[0].tag == "p" and not (div.text or "").strip() and not (div[0].tail or "").strip():
+        return _fill(target, div[0])
+    return _fill(target, div)
+
+
+def _settings(problem: ProblemComponent) -> dict[str, str]:
+    attrs = {"display_name": problem.title}
+    for key in ("max_attempts", "weight", "showanswer", "show_correctness", "show_reset_button", "rerandomize"):
+        value = problem.settings.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            attrs[key] = "true" if value else "false"
+        elif isinstance(value, float):
+            attrs[key] = f"{value:g}"
+        else:
+            attrs[key] = str(value)
+    return attrs
+
+
+def build_problem(problem: ProblemComponent, resolve=None, explanation_label: str = "Explanation") -> etree._Element:
+    """The `<problem>` element for a problem component (raises ProblemMarkupError on malformed author HTML)."""
+    root = etree.Element("problem", _settings(problem))
+    for question in problem.questions:
+        _question(root, question, resolve)
+    if problem.explanation:
+        solution = etree.SubElement(root, "solution")
+        box = etree.SubElement(solution, "div", {"class": "detailed-solution"})
+        etree.SubElement(box, "p").text = explanation_label
+        _fill(box, _blocks(problem.explanation, resolve))
+    if problem.hints:
+        demand = etree.SubElement(root, "demandhint")
+        for hint in problem.hints:
+            _inline_into(etree.SubElement(demand, "hint"), hint, resolve)
+    return root
+
+
+def _question(root: etree._Element, q: Question, resolve) -> None:
+    prompt = _blocks(q.prompt, resolve)
+    children = list(prompt)
+    label_source = None
+    if children and children[-1].tag == "p" and not (children[-1].tail or "").strip():
+        label_source = children[-1]
+        prompt.remove(label_source)
+    # Any text before the last paragraph (images, tables, context) sits above the question.
+    if (prompt.text or "").strip():
+        etree.SubElement(root, "p").text = prompt.text.strip()
+    for child in list(prompt):
+        root.append(child)
+    tag = {"single-choice": "multiplechoiceresponse", "multiple-choice": "choiceresponse",
+           "dropdown": "optionresponse", "numerical": "numericalresponse", "text": "stringresponse"}[q.type]
+    response = etree.SubElement(root, tag)
+    if label_source is not None:
+        _fill(etree.SubElement(response, "label"), label_source)
+    if q.description:
+        _inline_into(etree.SubElement(response, "description"), q.description, resolve)
+    if q.type == "single-choice":
+        group = etree.SubElement(response, "choicegroup", {"type": "MultipleChoice"})
+        if q.shuffle:
+            group.set("shuffle", "true")
+        for choice in q.choices:
+            el = _inline_into(etree.SubElement(group, "choice", {"correct": _tf(choice.correct)}), choice.text, resolve)
+            if choice.feedback:
+                _inline_into(etree.SubElement(el, "choicehint"), choice.feedback, resolve)
+    elif q.type == "multiple-choice":
+        if q.partial_credit in _PARTIAL:
+            response.set("partial_credit", _PARTIAL[q.partial_credit])
+        group = etree.SubElement(response, "checkboxgroup")
+        if q.shuffle:
+            group.set("shuffle", "true")
+        for choice in q.choices:
+            el = _inline_into(etree.SubElement(group, "choice", {"correct": _tf(choice.correct)}), choice.text, resolve)
+            if choice.feedback:
+                _inline_into(etree.SubElement(el, "choicehint", {"selected": "true"}), choice.feedback, resolve)
+    elif q.type == "dropdown":
+        box = etree.SubElement(response, "optioninput")
+        for choice in q.choices:
+            option = etree.SubElement(box, "option", {"correct": "True" if choice.correct else "False"})
+            option.text = choice.text
+            if choice.feedback:
+                _inline_into(etree.SubElement(option, "optionhint"), choice.feedback, resolve)
+    elif q.type == "numerical":
+        response.set("answer", q.answer)
+        if q.tolerance:
+            etree.SubElement(response, "responseparam", {"type": "tolerance", "default": q.tolerance})
+        etree.SubElement(response, "formulaequationinput")
+        if q.correct_feedback:
+            _inline_into(etree.SubElement(response, "correcthint"), q.correct_feedback, resolve)
+    else:
+        response.set("answer", q.answers[0])
+        flags = ([] if q.case_sensitive else ["ci"]) + (["regexp"] if q.regexp else [])
+        if flags:
+            response.set("type", " ".join(flags))
+        for extra in q.answers[1:]:
+            etree.SubElement(response, "additional_answer", {"answer": extra})
+        for wrong, feedback in q.wrong_answers:
+            _inline_into(etree.SubElement(response, "stringequalhint", {"answer": wrong}), feedback, resolve)
+        if q.correct_feedback:
+            _inline_into(etree.SubElement(response, "correcthint"), q.correct_feedback, resolve)
+        etree.SubElement(response, "textline", {"size": "40"})
+
+
+def _tf(value: bool) -> str:
+    return "true" if value else "false"

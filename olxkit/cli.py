@@ -1,0 +1,146 @@
+"""The `olxkit` command line: a thin layer over the library. Exit status: 0 ok, 1 findings, 2 usage or crash."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import traceback
+
+import click
+
+from . import __version__
+from .diagnostics import OlxkitError
+
+FORMATS = click.Choice(["text", "json"])
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def handle_errors(func):
+    """Turn user mistakes into one line each (exit 1) and crashes into a short report (exit 2)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except OlxkitError as exc:
+            for diag in exc.diagnostics:
+                _stderr(diag.format())
+            count = len(exc.diagnostics)
+            _stderr(f"olxkit: {count} error{'s' if count != 1 else ''}; nothing was written")
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            _stderr(f"olxkit: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            sys.exit(2)
+        except Exception as exc:  # a bug in olxkit, not the user's fault
+            if os.environ.get("OLXKIT_DEBUG"):
+                traceback.print_exc()
+            _stderr(f"olxkit: internal error: {type(exc).__name__}: {exc}. Please report it "
+                    "(set OLXKIT_DEBUG=1 to see the traceback)")
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="olxkit")
+def cli():
+    """Compile a course written in Markdown and YAML into Open edX course archives (OLX).
+
+    Start with `olxkit new my-course`, edit the files, then run `olxkit build my-course`.
+    The course format is described in docs/authoring.md.
+    """
+
+
+@cli.command()
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the archives and OLX trees [default: PROJECT/build].")
+@click.option("--no-tree", is_flag=True, help="Write only the .tar.gz archives, not the unpacked OLX trees.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="Summary format; json is for CI.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not show progress.")
+@handle_errors
+def build(project, out_dir, no_tree, fmt, quiet):
+    """Build the course in PROJECT into importable Open edX archives.
+
+    Reads course/course.yaml, course/*.md and the modules listed there, checks everything, and writes
+    `<org>+<number>+<run>.tar.gz` (the archive that Studio imports) and the same files unpacked into a folder
+    beside it. Errors are reported as `file:line: message`; when there is any, nothing is written and the
+    previous build stays as it was. Set SOURCE_DATE_EPOCH to choose the timestamp stored in the archive.
+    """
+    from .build import build as run_build
+
+    progress = None if quiet or fmt == "json" else (lambda msg: _stderr(f"  {msg}"))
+    results = run_build(project, out_dir, tree=not no_tree, progress=progress)
+    warnings = results[0].warnings if results else []
+    if fmt == "json":
+        click.echo(json.dumps({"archives": [r.as_dict() for r in results]}, indent=2, ensure_ascii=False))
+        return
+    for diag in warnings:
+        _stderr(diag.format())
+    for result in results:
+        blocks = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts.items()))
+        click.echo(f"{result.course_key} ({result.language}): {blocks}")
+        click.echo(f"  archive {result.archive} ({_size(result.size)})")
+    if warnings:
+        click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=str))
+@click.option("--title", default="My Course", show_default=True, help="Course title.")
+@click.option("--org", default="MyOrg", show_default=True, help="Organisation part of the course key.")
+@click.option("--number", default="C101", show_default=True, help="Course number part of the course key.")
+@click.option("--run", "run_name", default="2026_T1", show_default=True, help="Run part of the course key.")
+@handle_errors
+def new(directory, title, org, number, run_name):
+    """Create a minimal course project in DIRECTORY that builds as it is.
+
+    DIRECTORY must not exist or be empty. The project has one module with a lesson (text, a discussion and a
+    practice problem) and a graded quiz, to copy from.
+    """
+    from .scaffold import create_project
+
+    files = create_project(directory, title=title, org=org, number=number, run=run_name)
+    click.echo(f"Created {directory} ({len(files)} files). Next: olxkit build {directory}")
+
+
+@cli.command("pin-ids")
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.option("--check", is_flag=True, help="Only report unpinned units (exit 1 if any); change nothing.")
+@handle_errors
+def pin_ids(project, check):
+    """Write an explicit `{#id}` on every unit heading that has none.
+
+    A unit without an explicit id takes it from its title, so renaming the unit would change its Open edX
+    url_name and detach learners' progress from it. Run this once before a course goes live.
+    """
+    from .scaffold import pin_unit_ids
+
+    changed = pin_unit_ids(project, write=not check)
+    for path, line, unit_id in changed:
+        click.echo(f"{path}:{line}: {'unpinned unit, would pin' if check else 'pinned'} {{#{unit_id}}}")
+    if check and changed:
+        sys.exit(1)
+    if not changed:
+        click.echo("every unit already has an explicit id")
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="olxkit")

@@ -1,0 +1,261 @@
+"""Markdown: the one parser configuration olxkit uses everywhere, lesson splitting, and OLX-safe rendering."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+COMPONENT_TYPES = ("video", "discussion", "problem", "olx")
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_HEADING_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+
+
+def _render_math(content: str, options: dict[str, Any]) -> str:
+    # MathJax in Open edX recognises \( \) and \[ \] by default, not dollars.
+    if options.get("display_mode"):
+        return f"\\[{escapeHtml(content.strip())}\\]"
+    return f"\\({escapeHtml(content)}\\)"
+
+
+class OlxRenderer(RendererHTML):
+    """HTML that Open edX accepts: links and assets rewritten, HTML4 tags only (lxml's HTML parser
+    flags HTML5-only tags such as <section>, and Studio's import gate rejects what it flags)."""
+
+    def link_open(self, tokens, idx, options, env):
+        token = tokens[idx]
+        resolve = env.get("olxkit_resolve")
+        href = token.attrGet("href")
+        if resolve and href is not None:
+            token = token.copy()
+            token.attrSet("href", resolve(href, "link"))
+        return self.renderToken([token], 0, options, env)
+
+    def image(self, tokens, idx, options, env):
+        token = tokens[idx]
+        resolve = env.get("olxkit_resolve")
+        src = token.attrGet("src")
+        if resolve and src is not None:
+            token = token.copy()
+            token.attrSet("src", resolve(src, "image"))
+        return super().image([token], 0, options, env)
+
+    def footnote_block_open(self, tokens, idx, options, env):
+        return '<hr class="footnotes-sep" />\n<div class="footnotes">\n<ol class="footnotes-list">\n'
+
+    def footnote_block_close(self, tokens, idx, options, env):
+        return "</ol>\n</div>\n"
+
+    def footnote_anchor(self, tokens, idx, options, env):
+        meta = tokens[idx].meta
+        refs = env.get("olxkit_fnrefs")
+        if refs is not None and (meta["id"], meta.get("subId", 0)) not in refs:
+            return ""  # the reference sits in another unit: a back link would point nowhere
+        ident = meta["id"] + 1
+        if meta.get("subId", 0) > 0:
+            ident = f"{ident}:{meta['subId']}"
+        return f' <a href="#fnref{ident}" class="footnote-backref">&#8617;</a>'
+
+
+@lru_cache(maxsize=1)
+def make_markdown() -> MarkdownIt:
+    """The one Markdown parser: CommonMark + tables, strikethrough, footnotes, admonitions, math."""
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True}, renderer_cls=OlxRenderer)
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(admon_plugin)
+    # allow_digits=False keeps prices such as "$5 and $10" from being read as math.
+    md.use(dollarmath_plugin, allow_digits=False, double_inline=True, renderer=_render_math)
+    # The footnote plugin's own renderers are bound per instance; route them to ours.
+    for name in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
+        md.add_render_rule(name, getattr(OlxRenderer, name))
+    return md
+
+
+def plain_text(inline: Token) -> str:
+    """The readable text of an inline token (markup dropped), for display names."""
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline", "math_inline", "html_inline"):
+            parts.append(child.content if child.type != "html_inline" else "")
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+@dataclass
+class ComponentBlock:
+    """A fenced component block as found in the lesson (its YAML body not yet read)."""
+
+    type: str
+    info: str
+    body: str
+    line: int
+    """line of the opening fence"""
+
+
+@dataclass
+class RawUnit:
+    title: str
+    id: str | None
+    line: int
+    items: list[tuple[int, list[Token] | ComponentBlock]] = field(default_factory=list)
+    """(line, html tokens) or (line, ComponentBlock), in order"""
+
+
+class LessonSyntaxError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def parse_lesson(body: str, line_offset: int) -> tuple[list[RawUnit], dict[str, Any]]:
+    """Parse a lesson body once and split it into units at `##` headings.
+
+    `line_offset` is the number of lines before the body in the file (the front matter), so that
+    reported lines are file lines.
+    """
+    md = make_markdown()
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    units: list[RawUnit] = []
+    footnotes: dict[int, list[Token]] = {}
+    current: list[Token] | None = None
+    i = 0
+    n = len(tokens)
+
+    def close_chunk():
+        nonlocal current
+        if current:
+            line = next((t.map[0] for t in current if t.map), 0) + 1 + line_offset
+            units[-1].items.append((line, current))
+        current = None
+
+    while i < n:
+        tok = tokens[i]
+        if tok.type == "footnote_block_open":
+            # The footnote plugin moved every definition here; keep each by id for the units that cite it.
+            j = i + 1
+            while j < n and tokens[j].type != "footnote_block_close":
+                if tokens[j].type == "footnote_open":
+                    start = j
+                    while tokens[j].type != "footnote_close":
+                        j += 1
+                    footnotes[tokens[start].meta["id"]] = tokens[start : j + 1]
+                j += 1
+            i = j + 1
+            continue
+        if tok.level == 0 and tok.type == "heading_open" and tok.tag in ("h1", "h2"):
+            line = tok.map[0] + 1 + line_offset
+            if tok.tag == "h1":
+                raise LessonSyntaxError(line, "`#` headings are not used in lessons: the lesson title comes from "
+                                        "the front matter; start each unit with `##`")
+            close_chunk()
+            inline = tokens[i + 1]
+            match = _HEADING_ID.search(inline.content)
+            unit_id = match.group(1) if match else None
+            title = plain_text(inline)
+            title = _HEADING_ID.sub("", title).strip()
+            if not title:
+                raise LessonSyntaxError(line, "a unit heading needs a title")
+            units.append(RawUnit(title=title, id=unit_id, line=line))
+            i += 3
+            continue
+        if tok.level == 0 and tok.type == "fence":
+            word = tok.info.strip().split(maxsplit=1)
+            kind = word[0].lower() if word else ""
+            if kind in COMPONENT_TYPES:
+                line = tok.map[0] + 1 + line_offset
+                if not units:
+                    raise LessonSyntaxError(line, "a component before the first `##` unit heading; "
+                                            "start the lesson with a `## Unit title`")
+                close_chunk()
+                units[-1].items.append((line, ComponentBlock(kind, tok.info.strip(), tok.content, line)))
+                i += 1
+                continue
+        if not units:
+            line = (tok.map[0] if tok.map else 0) + 1 + line_offset
+            raise LessonSyntaxError(line, "text before the first `##` unit heading; every unit starts with "
+                                    "`## Unit title {#unit-id}`")
+        if current is None:
+            current = []
+        current.append(tok)
+        i += 1
+    if units:
+        close_chunk()
+    env["olxkit_footnotes"] = footnotes
+    return units, env
+
+
+def footnote_refs(tokens: list[Token]) -> set[tuple[int, int]]:
+    refs = set()
+    for tok in tokens:
+        if tok.type == "inline":
+            for child in tok.children or []:
+                if child.type == "footnote_ref":
+                    refs.add((child.meta["id"], child.meta.get("subId", 0)))
+    return refs
+
+
+def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
+    """The chunk's tokens followed by the footnotes it cites (footnotes render with their unit)."""
+    defs = env.get("olxkit_footnotes") or {}
+    cited = sorted({fid for fid, _sub in footnote_refs(tokens)})
+    if not cited:
+        return tokens
+    out = list(tokens)
+    out.append(Token("footnote_block_open", "", 1))
+    for fid in cited:
+        out.extend(defs.get(fid, []))
+    out.append(Token("footnote_block_close", "", -1))
+    return out
+
+
+def render(tokens: list[Token], env: dict[str, Any], resolve=None) -> str:
+    """Render tokens to HTML; `resolve(url, kind)` rewrites link and image targets."""
+    md = make_markdown()
+    full = with_footnotes(tokens, env)
+    render_env = dict(env)
+    render_env["olxkit_resolve"] = resolve
+    render_env["olxkit_fnrefs"] = footnote_refs(tokens)
+    return md.renderer.render(full, md.options, render_env)
+
+
+def render_text(text: str, resolve=None, inline: bool = False) -> str:
+    """Render a short Markdown text from YAML (a prompt, a hint) to HTML."""
+    md = make_markdown()
+    env: dict[str, Any] = {}
+    env["olxkit_resolve"] = resolve
+    if inline:
+        return md.renderer.render(md.parseInline(text, env), md.options, env).strip()
+    tokens = md.parse(text, env)
+    env["olxkit_resolve"] = resolve
+    env["olxkit_footnotes"] = {}
+    return md.renderer.render(tokens, md.options, env)
+
+
+def iter_targets(tokens: list[Token]):
+    """Yield (kind, url, line0) for every link and image in the tokens; line0 is the 0-based block line."""
+    line = 0
+    for tok in tokens:
+        if tok.map:
+            line = tok.map[0]
+        if tok.type == "inline":
+            stack = list(tok.children or [])
+            while stack:
+                child = stack.pop(0)
+                if child.type == "link_open":
+                    yield "link", child.attrGet("href") or "", line
+                elif child.type == "image":
+                    yield "image", child.attrGet("src") or "", line
+                    yield "alt", child.content, line
+                    stack[0:0] = child.children or []

@@ -1,0 +1,227 @@
+"""The course model: plain dataclasses, from the sources, before any OLX is made.
+
+Every node carries `path` (relative to the project, POSIX) and `line` so that later stages can report
+findings at the author's line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markdown_it.token import Token
+
+
+@dataclass
+class Markdown:
+    """A parsed piece of Markdown: the token stream and the env it was parsed with (references, footnotes)."""
+
+    tokens: list[Token]
+    env: dict[str, Any]
+    path: str
+    line_offset: int
+    """Lines of the file before the parsed text: a token's file line is `map[0] + 1 + line_offset`."""
+    base_dir: str
+    """Project-relative folder that relative links in this text are resolved against."""
+
+
+@dataclass
+class HtmlComponent:
+    id: str
+    body: Markdown
+    path: str
+    line: int
+    kind: str = "html"
+
+
+@dataclass
+class VideoComponent:
+    id: str
+    title: str
+    youtube_id: str
+    sources: list[str]
+    transcripts: dict[str, str]
+    """language → asset path under course/static/"""
+    download_video: bool
+    download_track: bool
+    path: str
+    line: int
+    kind: str = "video"
+
+
+@dataclass
+class DiscussionComponent:
+    id: str
+    title: str
+    category: str
+    target: str
+    path: str
+    line: int
+    kind: str = "discussion"
+
+
+@dataclass
+class Choice:
+    text: str
+    correct: bool
+    feedback: str | None
+    line: int
+
+
+@dataclass
+class Question:
+    type: str
+    """single-choice, multiple-choice, dropdown, numerical or text"""
+    prompt: str
+    description: str | None
+    line: int
+    choices: list[Choice] = field(default_factory=list)
+    shuffle: bool = False
+    partial_credit: str = "none"
+    answer: str | None = None
+    """numerical: the answer as written (a number or a range)"""
+    tolerance: str | None = None
+    answers: list[str] = field(default_factory=list)
+    """text: accepted answers, the first is the one shown"""
+    case_sensitive: bool = False
+    regexp: bool = False
+    wrong_answers: list[tuple[str, str]] = field(default_factory=list)
+    correct_feedback: str | None = None
+
+
+@dataclass
+class ProblemComponent:
+    id: str
+    title: str
+    questions: list[Question]
+    hints: list[str]
+    explanation: str | None
+    settings: dict[str, Any]
+    """Effective Open edX settings: max_attempts, weight, showanswer, show_correctness, show_reset_button, rerandomize."""
+    path: str
+    line: int
+    base_dir: str
+    kind: str = "problem"
+
+
+@dataclass
+class RawOlxComponent:
+    id: str
+    tag: str
+    xml: str
+    path: str
+    line: int
+    kind: str = "olx"
+
+
+Component = HtmlComponent | VideoComponent | DiscussionComponent | ProblemComponent | RawOlxComponent
+
+
+@dataclass
+class Unit:
+    id: str
+    title: str
+    components: list[Component]
+    path: str
+    line: int
+    id_pinned: bool = True
+    """False when the id was derived from the title (it would change if the title changes)."""
+
+
+@dataclass
+class Lesson:
+    id: str
+    title: str
+    units: list[Unit]
+    path: str
+    line: int
+    graded: bool = False
+    format: str | None = None
+    due: datetime | None = None
+    start: datetime | None = None
+
+
+@dataclass
+class Module:
+    id: str
+    title: str
+    lessons: list[Lesson]
+    path: str
+    line: int
+    start: datetime | None = None
+
+
+@dataclass
+class AssignmentType:
+    type: str
+    short_label: str
+    weight: float
+    """percent, 0–100"""
+    drop: int
+    min_count: int | None
+    line: int
+
+
+@dataclass
+class Grading:
+    pass_cutoff: float
+    assignments: list[AssignmentType]
+    line: int
+
+
+@dataclass
+class CourseUpdate:
+    date: datetime
+    title: str
+    body: Markdown
+
+
+@dataclass
+class About:
+    short_description: str = ""
+    effort: str = ""
+    duration: str = ""
+    image: str | None = None
+    intro_video: str = ""
+    overview: Markdown | None = None
+
+
+@dataclass
+class Course:
+    """The whole course as written in the source language."""
+
+    root: str
+    """Absolute path of the project folder."""
+    org: str
+    number: str
+    run: str
+    title: str
+    language: str
+    start: datetime
+    end: datetime | None
+    enrollment_start: datetime | None
+    enrollment_end: datetime | None
+    self_paced: bool
+    grading: Grading
+    about: About
+    modules: list[Module]
+    handouts: Markdown | None = None
+    updates: list[CourseUpdate] = field(default_factory=list)
+    video_base_url: str = ""
+    problem_defaults: dict[str, Any] = field(default_factory=dict)
+    assets: dict[str, str] = field(default_factory=dict)
+    """Asset path under course/static/ (POSIX) → absolute file path."""
+    advanced_modules: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"course-v1:{self.org}+{self.number}+{self.run}"
+
+    @property
+    def archive_stem(self) -> str:
+        return f"{self.org}+{self.number}+{self.run}"
+
+    def lessons(self):
+        for module in self.modules:
+            yield from module.lessons

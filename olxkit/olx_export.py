@@ -1,0 +1,274 @@
+"""The course model (one variant) → an OLX tree: the files of an Open edX course export, in memory."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .capa import ProblemMarkupError, build_problem
+from .diagnostics import Diagnostics
+from .links import LinkResolver, flatten_asset_name
+from .markdown import render
+from .model import (
+    Course,
+    DiscussionComponent,
+    HtmlComponent,
+    Lesson,
+    Markdown,
+    ProblemComponent,
+    RawOlxComponent,
+    Unit,
+    VideoComponent,
+)
+from .yamlio import format_date
+
+ABOUT_FIELDS = ("short_description", "effort", "duration")
+
+
+@dataclass
+class OlxTree:
+    """The files of one course export, keyed by their path inside the course folder."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    assets: dict[str, str] = field(default_factory=dict)
+    """OLX path (static/…) → source file to copy."""
+    counts: Counter = field(default_factory=Counter)
+    """Blocks per OLX type."""
+
+    def paths(self) -> list[str]:
+        return sorted([*self.files, *self.assets])
+
+
+def _attr(value) -> str:
+    text = str(value)
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+def _element(tag: str, attrs: dict, children: list[str] | None = None) -> bytes:
+    attr_text = "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items() if v is not None)
+    if not children:
+        return f"<{tag}{attr_text}/>\n".encode()
+    inner = "".join(f"  {c}\n" for c in children)
+    return f"<{tag}{attr_text}>\n{inner}</{tag}>\n".encode()
+
+
+def _pointer(tag: str, url_name: str) -> str:
+    return f'<{tag} url_name="{_attr(url_name)}"/>'
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def check_html(html: str) -> list[str]:
+    """What lxml's HTML parser complains about (Studio's import gate rejects any such complaint)."""
+    parser = etree.HTMLParser(recover=True, no_network=True)
+    etree.fromstring(f"<html><body>{html}</body></html>", parser)
+    return [f"{e.message.strip()} (line {e.line})" for e in parser.error_log if e.level >= 2]
+
+
+class _Exporter:
+    def __init__(self, course: Course, diags: Diagnostics, labels: dict[str, str]):
+        self.course = course
+        self.diags = diags
+        self.labels = labels
+        self.tree = OlxTree()
+        self.resolver = LinkResolver.from_course(course)
+
+    def resolve_for(self, base_dir: str, current: str | None, path: str, line: int):
+        def resolve(url: str, kind: str) -> str:
+            new, err = self.resolver.resolve(url, kind, base_dir, current)
+            if err:
+                self.diags.add(path, line, err)
+            return new
+        return resolve
+
+    def render_page(self, body: Markdown, current: str | None, line: int) -> str:
+        html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line))
+        for problem in check_html(html):
+            self.diags.add(body.path, line, f"the HTML made from this text is not valid: {problem}")
+        return html
+
+    def add(self, path: str, data: bytes):
+        self.tree.files[path] = data
+
+    def export(self) -> OlxTree:
+        c = self.course
+        run = c.run
+        self.add("course.xml", _element("course", {"url_name": run, "org": c.org, "course": c.number}))
+        self.add(f"course/{run}.xml", _element("course", {}, [_pointer("chapter", m.id) for m in c.modules]))
+        self.tree.counts["course"] += 1
+        for module in c.modules:
+            self.add(f"chapter/{module.id}.xml", _element("chapter", {
+                "display_name": module.title,
+                "start": format_date(module.start) if module.start else None,
+            }, [_pointer("sequential", lesson.id) for lesson in module.lessons]))
+            self.tree.counts["chapter"] += 1
+            for lesson in module.lessons:
+                self.export_lesson(module.title, lesson)
+        self.export_policies()
+        self.export_pages()
+        for rel, src in sorted(c.assets.items()):
+            self.tree.assets[f"static/{rel}"] = src
+        return self.tree
+
+    def export_lesson(self, module_title: str, lesson: Lesson) -> None:
+        attrs = {"display_name": lesson.title}
+        if lesson.graded:
+            attrs["graded"] = "true"
+            attrs["format"] = lesson.format
+        if lesson.due:
+            attrs["due"] = format_date(lesson.due)
+        if lesson.start:
+            attrs["start"] = format_date(lesson.start)
+        children = [_pointer("vertical", f"{lesson.id}_{unit.id}") for unit in lesson.units]
+        self.add(f"sequential/{lesson.id}.xml", _element("sequential", attrs, children))
+        self.tree.counts["sequential"] += 1
+        for unit in lesson.units:
+            self.export_unit(lesson, unit)
+
+    def export_unit(self, lesson: Lesson, unit: Unit) -> None:
+        vertical = f"{lesson.id}_{unit.id}"
+        children = []
+        for comp in unit.components:
+            url_name = f"{vertical}_{comp.id}"
+            self.tree.counts[comp.kind if comp.kind != "olx" else comp.tag] += 1
+            if isinstance(comp, HtmlComponent):
+                html = self.render_page(comp.body, lesson.path, comp.line)
+                self.add(f"html/{url_name}.xml", _element("html", {
+                    "filename": url_name, "display_name": unit.title, "editor": "raw"}))
+                self.add(f"html/{url_name}.html", html.encode("utf-8"))
+                children.append(_pointer("html", url_name))
+            elif isinstance(comp, VideoComponent):
+                self.add(f"video/{url_name}.xml", self.video_xml(comp))
+                children.append(_pointer("video", url_name))
+            elif isinstance(comp, ProblemComponent):
+                resolve = self.resolve_for(comp.base_dir, lesson.path, comp.path, comp.line)
+                try:
+                    element = build_problem(comp, resolve, self.labels.get("Explanation", "Explanation"))
+                except ProblemMarkupError as exc:
+                    self.diags.add(comp.path, comp.line, f"problem `{comp.id}`: {exc}")
+                    continue
+                self.add(f"problem/{url_name}.xml", etree.tostring(element, encoding="utf-8", pretty_print=True))
+                children.append(_pointer("problem", url_name))
+            elif isinstance(comp, DiscussionComponent):
+                # Pure XBlocks are exported inline, as Studio does.
+                attrs = {
+                    "url_name": url_name, "xblock-family": "xblock.v1", "display_name": comp.title,
+                    "discussion_category": comp.category, "discussion_target": comp.target,
+                    "discussion_id": f"{self.course.number}_{self.course.run}_{url_name}",
+                }
+                children.append(_element("discussion", attrs).decode().strip())
+            elif isinstance(comp, RawOlxComponent):
+                root = etree.fromstring(comp.xml.encode("utf-8"),
+                                        etree.XMLParser(resolve_entities=False, no_network=True))
+                root.set("url_name", url_name)
+                children.append(etree.tostring(root, encoding="unicode"))
+        self.add(f"vertical/{vertical}.xml", _element("vertical", {"display_name": unit.title}, children))
+        self.tree.counts["vertical"] += 1
+
+    def video_xml(self, v: VideoComponent) -> bytes:
+        attrs = {
+            "display_name": v.title,
+            "youtube": f"1.00:{v.youtube_id}" if v.youtube_id else None,
+            "youtube_id_1_0": v.youtube_id,  # "" stops Open edX from playing its sample video
+            "html5_sources": json.dumps(v.sources),
+            "download_video": "true" if v.download_video else "false",
+            "download_track": "true" if v.download_track else "false",
+            "show_captions": "true",
+            "transcripts": json.dumps(v.transcripts, sort_keys=True) if v.transcripts else None,
+        }
+        children = [f'<source src="{_attr(s)}"/>' for s in v.sources]
+        children += [f'<transcript language="{_attr(lang)}" src="{_attr(src)}"/>'
+                     for lang, src in sorted(v.transcripts.items())]
+        return _element("video", attrs, children)
+
+    def export_policies(self) -> None:
+        c = self.course
+        policy = {
+            "display_name": c.title,
+            "language": c.language,
+            "start": format_date(c.start),
+            "self_paced": c.self_paced,
+            "showanswer": c.problem_defaults.get("showanswer", "finished"),
+            "rerandomize": c.problem_defaults.get("rerandomize", "never"),
+            "discussion_topics": {"General": {"id": "course"}},
+            "discussions_settings": {"provider_type": "legacy"},
+            "advanced_modules": sorted(set(c.advanced_modules) | self.advanced_blocks()),
+        }
+        for key, value in (("end", c.end), ("enrollment_start", c.enrollment_start),
+                           ("enrollment_end", c.enrollment_end)):
+            if value:
+                policy[key] = format_date(value)
+        if c.about.image:
+            policy["course_image"] = flatten_asset_name(c.about.image)
+        for key in ("max_attempts", "show_reset_button", "show_correctness"):
+            if key in c.problem_defaults:
+                policy[key] = c.problem_defaults[key]
+        self.add(f"policies/{c.run}/policy.json", _json({f"course/{c.run}": policy}))
+        graders = [{
+            "type": t.type, "short_label": t.short_label, "weight": round(t.weight / 100, 6),
+            "drop_count": t.drop, "min_count": t.min_count or self.count_graded(t.type),
+        } for t in c.grading.assignments]
+        self.add(f"policies/{c.run}/grading_policy.json",
+                 _json({"GRADER": graders, "GRADE_CUTOFFS": {"Pass": c.grading.pass_cutoff}}))
+        self.add("policies/assets.json", _json({}))
+        self.add("assets/assets.xml", b"<assets/>\n")
+
+    def count_graded(self, assignment_type: str) -> int:
+        return sum(1 for lesson in self.course.lessons() if lesson.graded and lesson.format == assignment_type)
+
+    def advanced_blocks(self) -> set[str]:
+        core = {"html", "video", "problem", "discussion"}
+        return {comp.tag for lesson in self.course.lessons() for unit in lesson.units for comp in unit.components
+                if isinstance(comp, RawOlxComponent) and comp.tag not in core}
+
+    def export_pages(self) -> None:
+        c = self.course
+        about = c.about
+        if about.overview is not None:
+            self.add("about/overview.html", self.render_page(about.overview, None, 1).encode("utf-8"))
+        for name in ABOUT_FIELDS:
+            value = getattr(about, name)
+            if value:
+                self.add(f"about/{name}.html", _html_text(value))
+        self.add("about/title.html", _html_text(c.title))
+        if about.intro_video:
+            self.add("about/video.html", (
+                '<iframe width="560" height="315" src="https://www.youtube.com/embed/'
+                f'{_attr(about.intro_video)}?rel=0" frameborder="0" allowfullscreen=""></iframe>\n').encode())
+        if c.handouts is not None:
+            self.add("info/handouts.html", self.render_page(c.handouts, None, 1).encode("utf-8"))
+        items = []
+        for number, update in enumerate(sorted(c.updates, key=lambda u: u.date, reverse=True), start=1):
+            body = self.render_page(update.body, None, update.body.line_offset + 1)
+            if update.title:
+                body = f"<h2>{_attr(update.title)}</h2>\n{body}"
+            items.append({"id": number, "date": _english_date(update.date), "content": body,
+                          "status": "visible"})
+        self.add("info/updates.html", b"<ol></ol>\n")
+        self.add("info/updates.items.json", _json(items))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _english_date(value) -> str:
+    """`November 05, 2026`: the one format Open edX parses for updates (strftime's %B follows the locale)."""
+    return f"{_MONTHS[value.month - 1]} {value.day:02d}, {value.year}"
+
+
+def _html_text(text: str) -> bytes:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "\n").encode("utf-8")
+
+
+def export_olx(course: Course, labels: dict[str, str] | None = None) -> tuple[OlxTree, Diagnostics]:
+    """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered."""
+    diags = Diagnostics()
+    tree = _Exporter(course, diags, labels or {}).export()
+    return tree, diags

@@ -1,0 +1,183 @@
+"""Reading `problem` component blocks (YAML) into the course model, with every authoring check."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from yaml.nodes import ScalarNode
+
+from .diagnostics import error
+from .model import Choice, ProblemComponent, Question
+from .yamlio import YamlMap, closest
+
+QUESTION_TYPES = ("single-choice", "multiple-choice", "dropdown", "numerical", "text")
+SHOWANSWER = ("always", "answered", "attempted", "closed", "finished", "correct_or_past_due", "past_due",
+              "never", "after_all_attempts", "after_all_attempts_or_correct", "attempted_no_past_due")
+SHOW_CORRECTNESS = ("always", "never", "past_due")
+RERANDOMIZE = ("never", "always", "onreset", "per_student")
+PARTIAL_CREDIT = ("none", "halves", "every-choice")
+
+SETTING_KEYS = ("max_attempts", "weight", "showanswer", "show_correctness", "show_reset_button", "rerandomize")
+PROBLEM_KEYS = ("id", "title", "questions", "hints", "explanation") + SETTING_KEYS
+QUESTION_KEYS = {
+    "single-choice": ("type", "prompt", "description", "choices", "shuffle"),
+    "multiple-choice": ("type", "prompt", "description", "choices", "shuffle", "partial_credit"),
+    "dropdown": ("type", "prompt", "description", "choices"),
+    "numerical": ("type", "prompt", "description", "answer", "tolerance", "correct_feedback"),
+    "text": ("type", "prompt", "description", "answers", "case_sensitive", "regexp", "wrong_answers",
+             "correct_feedback"),
+}
+ALL_QUESTION_KEYS = sorted({k for keys in QUESTION_KEYS.values() for k in keys})
+_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_RANGE = re.compile(rf"\s*[\[(]\s*{_NUMBER}\s*,\s*{_NUMBER}\s*[\])]\s*\Z")
+
+
+def read_settings(data: YamlMap) -> dict[str, Any]:
+    """Problem settings present in a mapping (course defaults, a lesson, or a problem)."""
+    settings: dict[str, Any] = {}
+    if data.has("max_attempts"):
+        value = data.integer("max_attempts")
+        if value < 1:
+            raise error(data.path, data.line_of("max_attempts"),
+                        f"`max_attempts` must be 1 or more, not {value}; leave it out for unlimited attempts")
+        settings["max_attempts"] = value
+    if data.has("weight"):
+        settings["weight"] = data.number("weight", minimum=0)
+    if data.has("showanswer"):
+        settings["showanswer"] = data.choice("showanswer", SHOWANSWER)
+    if data.has("show_correctness"):
+        settings["show_correctness"] = data.choice("show_correctness", SHOW_CORRECTNESS)
+    if data.has("show_reset_button"):
+        settings["show_reset_button"] = data.boolean("show_reset_button")
+    if data.has("rerandomize"):
+        settings["rerandomize"] = data.choice("rerandomize", RERANDOMIZE)
+    return settings
+
+
+def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> ProblemComponent:
+    """Build a ProblemComponent from its YAML body; `defaults` are the course and lesson settings."""
+    question_keys = [k for k in ALL_QUESTION_KEYS if k not in PROBLEM_KEYS]
+    data.check_keys(PROBLEM_KEYS + tuple(question_keys))
+    if data.has("questions"):
+        for key in question_keys + ["type", "prompt"]:
+            if data.has(key):
+                raise error(data.path, data.key_line(key),
+                            f"`{key}` belongs inside each entry of `questions:` when a problem has several")
+        nodes = data.sequence("questions")
+        if not nodes:
+            raise error(data.path, data.line_of("questions"), "`questions:` is empty; add at least one question")
+        questions = [_read_question(data.sub(node, "a question"), ()) for node in nodes]
+    else:
+        questions = [_read_question(data, PROBLEM_KEYS)]
+    hints = [text for text, _line in data.text_list("hints")]
+    settings = dict(defaults)
+    settings.update(read_settings(data))
+    return ProblemComponent(
+        id=data.text("id") or "problem",
+        title=data.text("title") or "Question",
+        questions=questions,
+        hints=hints,
+        explanation=data.text("explanation"),
+        settings=settings,
+        path=data.path,
+        line=data.line,
+        base_dir=base_dir,
+    )
+
+
+def _read_question(data: YamlMap, problem_keys: tuple[str, ...]) -> Question:
+    if not data.has("type"):
+        raise error(data.path, data.line, f"missing `type`: one of {', '.join(QUESTION_TYPES)}")
+    qtype = data.text("type")
+    if qtype not in QUESTION_TYPES:
+        raise error(data.path, data.line_of("type"),
+                    f"unknown question type `{qtype}`{closest(qtype, QUESTION_TYPES)}; "
+                    f"use one of {', '.join(QUESTION_TYPES)}")
+    data.check_keys(QUESTION_KEYS[qtype] + problem_keys)
+    prompt = data.text("prompt", required=True)
+    question = Question(type=qtype, prompt=prompt, description=data.text("description"), line=data.line)
+    if qtype in ("single-choice", "multiple-choice", "dropdown"):
+        _read_choices(data, question)
+    elif qtype == "numerical":
+        _read_numerical(data, question)
+    else:
+        _read_text_answers(data, question)
+    return question
+
+
+def _read_choices(data: YamlMap, q: Question) -> None:
+    nodes = data.sequence("choices")
+    if not nodes:
+        raise error(data.path, data.line_of("choices"), "`choices:` is missing or empty; list at least two choices")
+    for node in nodes:
+        if isinstance(node, ScalarNode):
+            text = data.text_of(node, "choice")
+            q.choices.append(Choice(text=text, correct=False, feedback=None, line=node.start_mark.line + 1 + data.offset))
+            continue
+        choice = data.sub(node, "a choice")
+        choice.check_keys(("text", "correct", "feedback"))
+        text = choice.text("text", required=True)
+        q.choices.append(Choice(text=text, correct=bool(choice.boolean("correct", False)),
+                                feedback=choice.text("feedback"), line=choice.line))
+    if len(q.choices) < 2:
+        raise error(data.path, data.line_of("choices"), "a question needs at least two choices")
+    correct = [c for c in q.choices if c.correct]
+    if not correct:
+        raise error(data.path, data.line_of("choices"), "no choice is marked `correct: true`")
+    if q.type in ("single-choice", "dropdown") and len(correct) > 1:
+        raise error(data.path, correct[1].line,
+                    f"a {q.type} question has exactly one correct choice, but {len(correct)} are marked correct; "
+                    "use `type: multiple-choice` for several")
+    texts = [c.text for c in q.choices]
+    for c in q.choices:
+        if texts.count(c.text) > 1:
+            raise error(data.path, c.line, f"the choice `{c.text}` is listed twice")
+    if q.type == "dropdown":
+        for c in q.choices:
+            if "'" in c.text and '"' in c.text:
+                raise error(data.path, c.line, "a dropdown choice cannot contain both ' and \"")
+    q.shuffle = bool(data.boolean("shuffle", False)) if "shuffle" in QUESTION_KEYS[q.type] else False
+    if q.type == "multiple-choice":
+        q.partial_credit = data.choice("partial_credit", PARTIAL_CREDIT, "none")
+
+
+def _read_numerical(data: YamlMap, q: Question) -> None:
+    answer = data.text("answer", required=True).strip()
+    if not (re.fullmatch(_NUMBER, answer) or _RANGE.match(answer)):
+        raise error(data.path, data.line_of("answer"),
+                    f"`answer: {answer}` is not a number or a range such as [1, 5]")
+    q.answer = answer
+    if data.has("tolerance"):
+        tol = data.text("tolerance").strip()
+        number = tol[:-1].strip() if tol.endswith("%") else tol
+        if not re.fullmatch(_NUMBER, number):
+            raise error(data.path, data.line_of("tolerance"),
+                        f"`tolerance: {tol}` must be a number such as 0.5, or a percentage such as 5%")
+        if float(number) < 0:
+            raise error(data.path, data.line_of("tolerance"), f"`tolerance` cannot be negative ({tol})")
+        if _RANGE.match(answer):
+            raise error(data.path, data.line_of("tolerance"), "a range answer takes no tolerance")
+        q.tolerance = tol
+    q.correct_feedback = data.text("correct_feedback")
+
+
+def _read_text_answers(data: YamlMap, q: Question) -> None:
+    answers = [text.strip() for text, _line in data.text_list("answers")]
+    lines = [line for _text, line in data.text_list("answers")]
+    if not answers or not all(answers):
+        raise error(data.path, data.line_of("answers"), "`answers:` needs at least one accepted answer")
+    q.answers = answers
+    q.case_sensitive = bool(data.boolean("case_sensitive", False))
+    q.regexp = bool(data.boolean("regexp", False))
+    if q.regexp:
+        for answer, line in zip(answers, lines, strict=True):
+            try:
+                re.compile(answer)
+            except re.error as exc:
+                raise error(data.path, line, f"`{answer}` is not a valid regular expression: {exc}") from None
+    for node in data.sequence("wrong_answers"):
+        item = data.sub(node, "a wrong answer")
+        item.check_keys(("answer", "feedback"))
+        q.wrong_answers.append((item.text("answer", required=True), item.text("feedback", required=True)))
+    q.correct_feedback = data.text("correct_feedback")

@@ -1,0 +1,578 @@
+"""Reading a course project (course/, modules/) into the course model, checking it as we go."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from lxml import etree
+
+from .diagnostics import Diagnostics, OlxkitError, error
+from .links import SAFE_ASSET_NAME, STATIC_DIR, LinkResolver, flatten_asset_name
+from .markdown import (
+    ID_RE,
+    ComponentBlock,
+    LessonSyntaxError,
+    iter_targets,
+    make_markdown,
+    parse_lesson,
+    render_text,
+)
+from .model import (
+    About,
+    AssignmentType,
+    Course,
+    CourseUpdate,
+    DiscussionComponent,
+    Grading,
+    HtmlComponent,
+    Lesson,
+    Markdown,
+    Module,
+    ProblemComponent,
+    RawOlxComponent,
+    Unit,
+    VideoComponent,
+)
+from .problems import read_problem, read_settings
+from .yamlio import YamlMap, closest, parse_yaml
+
+COURSE_KEYS = ("org", "number", "run", "title", "language", "start", "end", "enrollment", "self_paced", "about",
+               "grading", "problems", "modules", "video_base_url", "advanced_modules", "instances")
+KEY_PART = re.compile(r"[A-Za-z0-9_.-]+\Z")
+CORE_BLOCKS = {"html", "video", "problem", "discussion", "vertical"}
+IGNORED_FILES = re.compile(r"(^\._.*$)|(^\.DS_Store$)|(^.*~$)|(^\.gitkeep$)")
+_NN_PREFIX = re.compile(r"^\d+[-_]")
+
+
+def read_text(root: Path, rel: str) -> str:
+    """Read a UTF-8 source file; a file in another encoding is an error at the offending line."""
+    data = (root / rel).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(rel, line, f"this file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                    "save it with UTF-8 encoding") from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, number of lines before the body)."""
+    if not text.startswith("---\n"):
+        raise error(rel, 1, "a lesson starts with YAML front matter between `---` lines (with at least `title:`)")
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    if not end:
+        raise error(rel, 1, "the front matter is not closed: add a `---` line after it")
+    front = text[4 : 4 + end.start()]
+    body_start = 4 + end.end() + 1
+    offset = text.count("\n", 0, min(body_start, len(text)))
+    return front, text[body_start:], offset
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:40].rstrip("-")
+
+
+def strip_prefix(name: str) -> str:
+    return _NN_PREFIX.sub("", name)
+
+
+def check_id(value: str, rel: str, line: int, what: str) -> str:
+    if not ID_RE.match(value):
+        raise error(rel, line, f"{what} `{value}` must use lowercase letters, digits and `-` only "
+                    "(it becomes part of the Open edX url_name)")
+    return value
+
+
+def _load_markdown_file(root: Path, rel: str, base_dir: str) -> Markdown:
+    text = read_text(root, rel)
+    env: dict = {}
+    tokens = make_markdown().parse(text, env)
+    env["olxkit_footnotes"] = {}
+    return Markdown(tokens=tokens, env=env, path=rel, line_offset=0, base_dir=base_dir)
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.diags = Diagnostics()
+
+    def guard(self, func, *args):
+        """Run one file's loader; record its error and go on, so one run reports every broken file."""
+        try:
+            return func(*args)
+        except OlxkitError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+
+    # -- course.yaml ---------------------------------------------------------------------------------
+    def load(self) -> Course:
+        rel = "course/course.yaml"
+        if not (self.root / rel).is_file():
+            raise error(rel, 0, f"no course here: {self.root} has no {rel} (run `olxkit new DIR` to start a course)")
+        data = YamlMap(parse_yaml(read_text(self.root, rel), rel), rel, what="course.yaml")
+        data.check_keys(COURSE_KEYS)
+        for key in ("org", "number", "run", "title", "start", "modules"):
+            data.require(key)
+        parts = {}
+        for key in ("org", "number", "run"):
+            value = data.text(key).strip()
+            if not KEY_PART.match(value):
+                raise error(rel, data.line_of(key), f"`{key}: {value}` may use only letters, digits, `_`, `.` "
+                            "and `-` (Open edX course key rules)")
+            parts[key] = value
+        enrollment = data.mapping("enrollment")
+        enrollment.check_keys(("start", "end"))
+        about_data = data.mapping("about")
+        about_data.check_keys(("short_description", "effort", "duration", "image", "intro_video"))
+        self.assets = self.guard(self.load_assets) or {}
+        about = About(
+            short_description=about_data.text("short_description", ""),
+            effort=about_data.text("effort", ""),
+            duration=about_data.text("duration", ""),
+            image=about_data.text("image"),
+            intro_video=about_data.text("intro_video", ""),
+        )
+        if about.image and about.image not in self.assets:
+            self.diags.add(rel, about_data.line_of("image"),
+                           f"missing course image `{STATIC_DIR}/{about.image}`")
+        grading = self.guard(self.load_grading, data.mapping("grading")) or Grading(0.5, [], data.line)
+        problem_defaults = {"showanswer": "finished", "rerandomize": "never"}
+        problem_defaults.update(self.guard(read_settings, data.mapping("problems")) or {})
+        course = Course(
+            root=str(self.root), org=parts["org"], number=parts["number"], run=parts["run"],
+            title=data.text("title"), language=data.text("language", "en"),
+            start=data.date("start"), end=data.date("end"),
+            enrollment_start=enrollment.date("start"), enrollment_end=enrollment.date("end"),
+            self_paced=bool(data.boolean("self_paced", False)), grading=grading, about=about, modules=[],
+            video_base_url=data.text("video_base_url", "") or "", problem_defaults=problem_defaults,
+            assets=self.assets,
+            advanced_modules=[t for t, _ in data.text_list("advanced_modules")],
+        )
+        if course.end and course.end <= course.start:
+            self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`")
+        self.load_modules(course, data)
+        course.about.overview = self.guard(self.optional_markdown, "course/about.md")
+        course.handouts = self.guard(self.optional_markdown, "course/handouts.md")
+        course.updates = self.guard(self.load_updates) or []
+        self.diags.raise_if_errors()
+        self.check_grading(course, data)
+        self.check_links(course)
+        self.diags.raise_if_errors()
+        return course
+
+    def load_grading(self, data: YamlMap) -> Grading:
+        rel = data.path
+        data.check_keys(("pass", "assignments"))
+        cutoff = data.number("pass", 0.5)
+        if not 0 < cutoff <= 1:
+            raise error(rel, data.line_of("pass"), f"`pass: {cutoff:g}` must be a share between 0 and 1, such as 0.6")
+        types: list[AssignmentType] = []
+        for node in data.sequence("assignments"):
+            item = data.sub(node, "an assignment type")
+            item.check_keys(("type", "short_label", "weight", "drop", "min_count"))
+            name = item.text("type", required=True).strip()
+            if any(t.type == name for t in types):
+                raise error(rel, item.line_of("type"), f"assignment type `{name}` is declared twice")
+            item.require("weight")
+            weight = item.number("weight")
+            if weight < 0 or weight > 100:
+                raise error(rel, item.line_of("weight"), f"`weight: {weight:g}` must be a percentage from 0 to 100")
+            types.append(AssignmentType(
+                type=name, short_label=item.text("short_label") or name[:8], weight=weight,
+                drop=item.integer("drop", 0, minimum=0), min_count=item.integer("min_count", None, minimum=1),
+                line=item.line,
+            ))
+        if types:
+            total = sum(t.weight for t in types)
+            if abs(total - 100) > 0.01:
+                raise error(rel, data.line_of("assignments"),
+                            f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values")
+        return Grading(pass_cutoff=cutoff, assignments=types, line=data.line)
+
+    def check_grading(self, course: Course, data: YamlMap) -> None:
+        by_type = {t.type: t for t in course.grading.assignments}
+        counts = dict.fromkeys(by_type, 0)
+        for lesson in course.lessons():
+            if not lesson.graded:
+                continue
+            if lesson.format not in by_type:
+                names = ", ".join(f"`{n}`" for n in by_type) or "none (add `grading: assignments:`)"
+                self.diags.add(lesson.path, lesson.line,
+                               f"graded lesson has `format: {lesson.format}`, which is not an assignment type in "
+                               f"course/course.yaml:{course.grading.line}{closest(lesson.format or '', by_type)}; "
+                               f"types: {names}")
+                continue
+            counts[lesson.format] += 1
+        for t in course.grading.assignments:
+            count = t.min_count or counts[t.type]
+            if count == 0:
+                self.diags.warn("course/course.yaml", t.line,
+                                f"no graded lesson has `format: {t.type}`; its {t.weight:g}% of the grade is lost")
+                continue
+            if t.drop >= count:
+                self.diags.add("course/course.yaml", t.line,
+                               f"`drop: {t.drop}` leaves no `{t.type}` counted ({count} in the course); "
+                               "drop fewer than there are")
+
+    # -- assets --------------------------------------------------------------------------------------
+    def load_assets(self) -> dict[str, str]:
+        static = self.root / STATIC_DIR
+        assets: dict[str, str] = {}
+        flat: dict[str, str] = {}
+        if not static.is_dir():
+            return assets
+        for dirpath, dirnames, filenames in os.walk(static):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = Path(dirpath) / name
+                rel = full.relative_to(static).as_posix()
+                where = f"{STATIC_DIR}/{rel}"
+                if IGNORED_FILES.match(name):
+                    continue
+                if full.is_symlink():
+                    self.diags.add(where, 0, "symbolic links are not allowed in course/static/; copy the file")
+                    continue
+                if not SAFE_ASSET_NAME.match(rel):
+                    self.diags.add(where, 0, "asset names may use only letters, digits, `.`, `_`, `-` and `/`; "
+                                   "rename the file")
+                    continue
+                flat_name = flatten_asset_name(rel)
+                if flat_name in flat:
+                    self.diags.add(where, 0, f"Open edX stores both `{flat[flat_name]}` and `{rel}` as asset "
+                                   f"`{flat_name}`; rename one of them")
+                    continue
+                flat[flat_name] = rel
+                assets[rel] = str(full)
+            for d in list(dirnames):
+                if (Path(dirpath) / d).is_symlink():
+                    self.diags.add(f"{STATIC_DIR}/{(Path(dirpath) / d).relative_to(static).as_posix()}", 0,
+                                   "symbolic links are not allowed in course/static/")
+                    dirnames.remove(d)
+        return assets
+
+    # -- modules and lessons -------------------------------------------------------------------------
+    def load_modules(self, course: Course, data: YamlMap) -> None:
+        listed = data.text_list("modules")
+        seen_modules: dict[str, str] = {}
+        self.lesson_ids: dict[str, str] = {}
+        for folder, line in listed:
+            folder = folder.strip().rstrip("/")
+            if not re.fullmatch(r"[A-Za-z0-9_.-]+", folder) or folder.startswith("."):
+                self.diags.add(data.path, line, f"`{folder}` is not a module folder name under modules/")
+                continue
+            if not (self.root / "modules" / folder / "module.yaml").is_file():
+                hint = closest(folder, self._module_folders())
+                self.diags.add(data.path, line, f"module `{folder}` is listed but modules/{folder}/module.yaml "
+                               f"does not exist{hint}")
+                continue
+            module = self.guard(self.load_module, course, folder)
+            if module is None:
+                continue
+            if module.id in seen_modules:
+                self.diags.add(module.path, module.line,
+                               f"duplicate module id `{module.id}` (also used by {seen_modules[module.id]})")
+                continue
+            seen_modules[module.id] = module.path
+            course.modules.append(module)
+        listed_names = {f.strip().rstrip("/") for f, _ in listed}
+        for folder in self._module_folders():
+            if folder not in listed_names:
+                self.diags.warn(f"modules/{folder}", 0, "this module folder is not listed in course/course.yaml "
+                                "`modules:` and is not part of the course")
+
+    def _module_folders(self) -> list[str]:
+        base = self.root / "modules"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def load_module(self, course: Course, folder: str) -> Module:
+        rel = f"modules/{folder}/module.yaml"
+        data = YamlMap(parse_yaml(read_text(self.root, rel), rel), rel, what="module.yaml")
+        data.check_keys(("title", "id", "lessons", "start"))
+        data.require("title")
+        module_id = check_id(data.text("id") or strip_prefix(folder).lower(), rel, data.line_of("id"), "module id")
+        module = Module(id=module_id, title=data.text("title").strip(), lessons=[], path=rel, line=data.line,
+                        start=data.date("start"))
+        listed = set()
+        for name, line in data.text_list("lessons"):
+            name = name.strip()
+            file = name if name.endswith(".md") else f"{name}.md"
+            listed.add(file)
+            lesson_rel = f"modules/{folder}/{file}"
+            if "/" in name or "\\" in name or not (self.root / lesson_rel).is_file():
+                existing = sorted(p.name for p in (self.root / "modules" / folder).glob("*.md"))
+                self.diags.add(rel, line, f"lesson `{name}` is listed but {lesson_rel} does not exist"
+                               f"{closest(file, existing)}")
+                continue
+            lesson = self.guard(self.load_lesson, course, module, lesson_rel)
+            if lesson is None:
+                continue
+            if lesson.id in self.lesson_ids:
+                self.diags.add(lesson.path, lesson.line, f"duplicate lesson id `{lesson.id}` (also used by "
+                               f"{self.lesson_ids[lesson.id]}); set a different `id:` in the front matter")
+                continue
+            self.lesson_ids[lesson.id] = lesson.path
+            module.lessons.append(lesson)
+        if not data.sequence("lessons") and not data.has("lessons"):
+            self.diags.add(rel, data.line, "missing required key `lessons` (the lesson files, in order)")
+        for path in sorted((self.root / "modules" / folder).glob("*.md")):
+            if path.name not in listed:
+                self.diags.warn(f"modules/{folder}/{path.name}", 0,
+                                f"this lesson is not listed in {rel} `lessons:` and is not part of the course")
+        return module
+
+    def load_lesson(self, course: Course, module: Module, rel: str) -> Lesson:
+        text = read_text(self.root, rel)
+        front_text, body, offset = split_front_matter(text, rel)
+        front = YamlMap(parse_yaml(front_text, rel, line_offset=1), rel, line_offset=1, what="the front matter")
+        front.check_keys(("title", "id", "graded", "format", "due", "start", "problems"))
+        front.require("title")
+        stem = Path(rel).stem
+        lesson_id = check_id(front.text("id") or strip_prefix(stem).lower(), rel, front.line_of("id"), "lesson id")
+        graded = bool(front.boolean("graded", False))
+        fmt = front.text("format")
+        if graded and not fmt:
+            raise error(rel, front.line_of("graded"), "a graded lesson needs `format:` (an assignment type from "
+                        "course/course.yaml `grading:`)")
+        lesson = Lesson(id=lesson_id, title=front.text("title").strip(), units=[], path=rel, line=1,
+                        graded=graded, format=fmt.strip() if fmt else None, due=front.date("due"),
+                        start=front.date("start"))
+        if lesson.due and course.end and lesson.due > course.end:
+            self.diags.warn(rel, front.line_of("due"), "this due date is after the course end")
+        defaults = dict(course.problem_defaults)
+        defaults.update(read_settings(front.mapping("problems")))
+        base_dir = str(Path(rel).parent.as_posix())
+        try:
+            raw_units, env = parse_lesson(body, offset)
+        except LessonSyntaxError as exc:
+            raise error(rel, exc.line, str(exc)) from None
+        if not raw_units:
+            raise error(rel, offset + 1, "this lesson has no units; start one with `## Unit title {#unit-id}`")
+        unit_ids: dict[str, int] = {}
+        for raw in raw_units:
+            if raw.id is not None:
+                unit_id = check_id(raw.id, rel, raw.line, "unit id")
+                pinned = True
+            else:
+                unit_id = slugify(raw.title)
+                pinned = False
+                if not unit_id:
+                    raise error(rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`")
+            if unit_id in unit_ids:
+                raise error(rel, raw.line, f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); "
+                            "give one of them another `{#id}`")
+            unit_ids[unit_id] = raw.line
+            unit = Unit(id=unit_id, title=raw.title, components=[], path=rel, line=raw.line, id_pinned=pinned)
+            self.load_components(course, module, unit, raw.items, env, base_dir, defaults, offset)
+            if not unit.components:
+                raise error(rel, raw.line, f"unit `{raw.title}` is empty; add text or a component")
+            lesson.units.append(unit)
+        return lesson
+
+    def load_components(self, course, module, unit, items, env, base_dir, defaults, offset) -> None:
+        rel = unit.path
+        seen: dict[str, int] = {}
+        previous: str | None = None
+
+        def add(component):
+            if component.id in seen:
+                raise error(rel, component.line, f"duplicate component id `{component.id}` in this unit (also at "
+                            f"line {seen[component.id]}); give each an explicit `id:`")
+            seen[component.id] = component.line
+            unit.components.append(component)
+
+        for line, item in items:
+            if not isinstance(item, ComponentBlock):
+                cid = f"{previous}-text" if previous else "text"
+                add(HtmlComponent(id=cid, body=Markdown(item, env, rel, offset, base_dir), path=rel, line=line))
+                continue
+            body_offset = item.line  # YAML line 1 is the line after the fence
+            if item.type == "olx":
+                component = self.read_olx(item, rel)
+            else:
+                data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
+                if data.mapping_node is None:
+                    raise error(rel, item.line, f"this {item.type} block is empty; see docs/authoring.md")
+                if item.type == "video":
+                    component = self.read_video(course, data, unit)
+                elif item.type == "discussion":
+                    component = self.read_discussion(data, module, unit, env, base_dir, add)
+                else:
+                    component = read_problem(data, defaults, base_dir)
+                component.line = item.line
+            check_id(component.id, rel, item.line, f"{item.type} id")
+            add(component)
+            previous = component.id
+
+    def read_video(self, course: Course, data: YamlMap, unit: Unit) -> VideoComponent:
+        data.check_keys(("id", "title", "youtube", "sources", "transcripts", "download_video", "download_track"))
+        youtube = (data.text("youtube") or "").strip()
+        if youtube and not re.fullmatch(r"[A-Za-z0-9_-]{11}", youtube):
+            raise error(data.path, data.line_of("youtube"), f"`youtube: {youtube}` is not a YouTube video id "
+                        "(11 letters, digits, `-` or `_`, as in youtube.com/watch?v=ID)")
+        sources = []
+        for src, line in data.text_list("sources"):
+            src = src.strip()
+            if not re.match(r"https?://", src):
+                if not course.video_base_url:
+                    raise error(data.path, line, f"`{src}` is not a full URL; write https://… or set "
+                                "`video_base_url` in course/course.yaml")
+                src = course.video_base_url.rstrip("/") + "/" + src.lstrip("/")
+            sources.append(src)
+        if not youtube and not sources:
+            raise error(data.path, data.line, "a video needs `youtube:` (a video id) or `sources:` (video URLs)")
+        transcripts = {}
+        tmap = data.mapping("transcripts")
+        for lang in tmap.names():
+            asset = tmap.text(lang).strip()
+            if asset not in self.assets:
+                raise error(data.path, tmap.line_of(lang), f"missing transcript `{STATIC_DIR}/{asset}`")
+            transcripts[lang] = asset
+        return VideoComponent(
+            id=data.text("id") or "video", title=data.text("title") or unit.title, youtube_id=youtube,
+            sources=sources, transcripts=transcripts,
+            download_video=bool(data.boolean("download_video", False)),
+            download_track=bool(data.boolean("download_track", bool(transcripts))),
+            path=data.path, line=data.line,
+        )
+
+    def read_discussion(self, data, module, unit, env, base_dir, add) -> DiscussionComponent:
+        data.check_keys(("id", "title", "category", "target", "prompt"))
+        cid = data.text("id") or "discussion"
+        prompt = data.text("prompt")
+        if prompt:
+            md = make_markdown()
+            penv: dict = {"olxkit_footnotes": {}}
+            tokens = md.parse(prompt, penv)
+            add(HtmlComponent(id=f"{cid}-prompt", body=Markdown(tokens, penv, data.path, data.text_offset("prompt"),
+                                                                 base_dir), path=data.path, line=data.line))
+        return DiscussionComponent(
+            id=cid, title=data.text("title") or "Discussion",
+            category=data.text("category") or module.title, target=data.text("target") or unit.title,
+            path=data.path, line=data.line,
+        )
+
+    def read_olx(self, item: ComponentBlock, rel: str) -> RawOlxComponent:
+        text = item.body.strip()
+        if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+            raise error(rel, item.line, "DOCTYPE and ENTITY declarations are not allowed in an olx block")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        try:
+            root = etree.fromstring(text.encode("utf-8"), parser)
+        except etree.XMLSyntaxError as exc:
+            line = item.line + (exc.lineno or 1)
+            raise error(rel, line, f"the olx block is not well-formed XML: {exc.msg}") from None
+        tag = root.tag
+        if not isinstance(tag, str) or "}" in tag:
+            raise error(rel, item.line, "the olx block's root must be a plain XML element")
+        cid = root.get("url_name") or "olx"
+        return RawOlxComponent(id=cid, tag=tag, xml=text, path=rel, line=item.line)
+
+    # -- course-level pages --------------------------------------------------------------------------
+    def optional_markdown(self, rel: str) -> Markdown | None:
+        if not (self.root / rel).is_file():
+            return None
+        return _load_markdown_file(self.root, rel, "course")
+
+    def load_updates(self) -> list[CourseUpdate]:
+        rel = "course/updates.yaml"
+        if not (self.root / rel).is_file():
+            return []
+        node = parse_yaml(read_text(self.root, rel), rel)
+        if node is None:
+            return []
+        holder = YamlMap(None, rel)
+        if not hasattr(node, "value") or not isinstance(node.value, list):
+            raise error(rel, 1, "updates.yaml must be a list of updates (`- date: …`)")
+        updates = []
+        for item in node.value:
+            data = holder.sub(item, "an update")
+            data.check_keys(("date", "title", "body"))
+            data.require("date")
+            body = data.text("body", required=True)
+            env: dict = {"olxkit_footnotes": {}}
+            tokens = make_markdown().parse(body, env)
+            updates.append(CourseUpdate(date=data.date("date"), title=data.text("title", ""),
+                                        body=Markdown(tokens, env, rel, data.text_offset("body"), "course")))
+        return updates
+
+    # -- links ---------------------------------------------------------------------------------------
+    def check_links(self, course: Course) -> None:
+        resolver = LinkResolver.from_course(course)
+        pages: list[tuple[Markdown, str | None]] = []
+        for lesson in course.lessons():
+            for unit in lesson.units:
+                for comp in unit.components:
+                    if isinstance(comp, HtmlComponent):
+                        pages.append((comp.body, lesson.path))
+        for extra in (course.about.overview, course.handouts, *[u.body for u in course.updates]):
+            if extra is not None:
+                pages.append((extra, None))
+        for body, current in pages:
+            for kind, url, line0 in iter_targets(body.tokens):
+                line = line0 + 1 + body.line_offset
+                if kind == "alt":
+                    if not url.strip():
+                        self.diags.add(body.path, line, "image without alt text: describe the picture in "
+                                       "`![…](…)` (screen-reader users depend on it)")
+                    continue
+                _new, err = resolver.resolve(url, kind, body.base_dir, current)
+                if err:
+                    self.diags.add(body.path, line, err)
+        for comp in _problems(course):
+            for text in _problem_texts(comp):
+                errors: list[str] = []
+
+                def resolve(url, kind, comp=comp, errors=errors):
+                    new, err = resolver.resolve(url, kind, comp.base_dir, comp.path)
+                    if err:
+                        errors.append(err)
+                    return new
+
+                render_text(text, resolve)
+                for err in errors:
+                    self.diags.add(comp.path, comp.line, err)
+
+
+def _problems(course: Course):
+    for lesson in course.lessons():
+        for unit in lesson.units:
+            for comp in unit.components:
+                if isinstance(comp, ProblemComponent):
+                    yield comp
+
+
+def _problem_texts(problem: ProblemComponent):
+    for q in problem.questions:
+        yield q.prompt
+        if q.description:
+            yield q.description
+        for c in q.choices:
+            yield c.text
+            if c.feedback:
+                yield c.feedback
+    yield from problem.hints
+    if problem.explanation:
+        yield problem.explanation
+
+
+def load_course(root: str | os.PathLike) -> Course:
+    """Read and check a course project. Raises OlxkitError listing every error found."""
+    loader = _Loader(Path(root).resolve())
+    course = loader.load()
+    course.warnings = loader.diags.warnings  # type: ignore[attr-defined]
+    return course
+
+
+def load_course_with_warnings(root: str | os.PathLike):
+    """Like load_course, also returning the warnings (unlisted files, unpinned ids…)."""
+    loader = _Loader(Path(root).resolve())
+    course = loader.load()
+    return course, loader.diags.warnings
