@@ -1,0 +1,114 @@
+"""The embedded course builds into a well-formed, reproducible archive."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import subprocess
+import sys
+import tarfile
+
+from helpers import REPO, archive_members, read_member
+from lxml import etree
+
+ARCHIVE = "SocialiMakers+SIA+2026_T1.tar.gz"
+
+
+def test_embedded_course_builds_every_block_type(embedded_build):
+    result, out = embedded_build
+    assert (out / ARCHIVE).is_file()
+    summary = result.output
+    assert "course-v1:SocialiMakers+SIA+2026_T1 (en)" in summary
+    for kind in ("chapter", "sequential", "vertical", "html", "problem", "video", "discussion"):
+        assert f" {kind}" in summary, kind
+    tree = out / "SocialiMakers+SIA+2026_T1"
+    chapters = etree.parse(str(tree / "course" / "2026_T1.xml")).getroot()
+    assert [c.get("url_name") for c in chapters] == [
+        "what-is-si", "needs", "ideation", "business-models", "financing", "scaling", "impact", "final-exam"]
+
+
+def test_archive_layout_is_what_studio_expects(embedded_build):
+    _result, out = embedded_build
+    members = archive_members(out / ARCHIVE)
+    names = [m.name for m in members]
+    assert names == sorted(names)
+    assert all(n == "course" or n.startswith("course/") for n in names)
+    assert names.count("course/course.xml") == 1
+    assert sum(n.endswith("/course.xml") or n == "course.xml" for n in names) == 1
+    for m in members:
+        assert m.isfile() or m.isdir(), m.name
+        assert (m.uid, m.gid, m.uname, m.gname) == (0, 0, "", "")
+        assert m.mode == (0o755 if m.isdir() else 0o644)
+        assert ".." not in m.name.split("/")
+    pointer = etree.fromstring(read_member(out / ARCHIVE, "course/course.xml"))
+    assert dict(pointer.attrib) == {"url_name": "2026_T1", "org": "SocialiMakers", "course": "SIA"}
+    raw = (out / ARCHIVE).read_bytes()
+    assert raw[:3] == b"\x1f\x8b\x08"
+    assert raw[3] & 0x08 == 0, "gzip header must not store a file name"
+    assert raw[4:8] == b"\0\0\0\0", "gzip header must not store a time"
+
+
+def test_policies_and_grading(embedded_build):
+    _result, out = embedded_build
+    tree = out / "SocialiMakers+SIA+2026_T1"
+    policy = json.loads((tree / "policies/2026_T1/policy.json").read_text())["course/2026_T1"]
+    assert policy["start"] == "2026-02-02T00:00:00Z"
+    assert policy["end"] == "2026-07-31T00:00:00Z"
+    assert policy["language"] == "en"
+    assert policy["course_image"] == "images_course-card.png"
+    assert policy["discussions_settings"]["provider_type"] == "legacy"
+    grading = json.loads((tree / "policies/2026_T1/grading_policy.json").read_text())
+    types = {g["type"]: g for g in grading["GRADER"]}
+    assert types["Module quiz"]["weight"] == 0.7 and types["Module quiz"]["min_count"] == 7
+    assert types["Module quiz"]["drop_count"] == 1
+    assert types["Final exam"]["weight"] == 0.3
+    assert grading["GRADE_CUTOFFS"] == {"Pass": 0.6}
+    formats = set()
+    for seq in (tree / "sequential").glob("*.xml"):
+        root = etree.parse(str(seq)).getroot()
+        if root.get("graded") == "true":
+            formats.add(root.get("format"))
+    assert formats == set(types)
+
+
+def test_static_assets_and_links_are_rewritten(embedded_build):
+    _result, out = embedded_build
+    tree = out / "SocialiMakers+SIA+2026_T1"
+    html = "".join(p.read_text() for p in (tree / "html").glob("*.html"))
+    assert 'src="/static/images/' in html
+    assert "/jump_to_id/" in html
+    assert "../../course/static" not in html
+    assert ".md\"" not in html
+    for src in set(__import__("re").findall(r'src="/static/([^"]+)"', html)):
+        assert (tree / "static" / src).is_file(), src
+    assert "\\(" in html or "\\[" in html, "math is rendered for MathJax"
+
+
+def _build_in_process(out, env_changes, cwd):
+    env = dict(os.environ, **env_changes)
+    code = ("import os,sys; os.umask(int(sys.argv[3], 8)); from olxkit.cli import main; "
+            "sys.argv=['olxkit','build',sys.argv[1],'-o',sys.argv[2],'-q','--no-tree']; main()")
+    umask = env_changes.pop("UMASK", "022")
+    return subprocess.run([sys.executable, "-c", code, str(REPO), str(out), umask], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_archive_is_byte_identical_across_tz_umask_locale_and_cwd(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    first = _build_in_process(a, {"TZ": "UTC", "LC_ALL": "C", "UMASK": "022"}, REPO)
+    second = _build_in_process(b, {"TZ": "Pacific/Auckland", "LC_ALL": "C.UTF-8", "UMASK": "077"}, other)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert (a / ARCHIVE).read_bytes() == (b / ARCHIVE).read_bytes()
+
+
+def test_source_date_epoch_sets_member_times(tmp_path):
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1767225600")
+    done = subprocess.run([sys.executable, "-m", "olxkit", "build", str(REPO), "-o", str(tmp_path), "-q",
+                           "--no-tree"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with tarfile.open(tmp_path / ARCHIVE) as tar:
+        assert {m.mtime for m in tar.getmembers()} == {1767225600}
