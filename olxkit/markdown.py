@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -173,6 +174,14 @@ def parse_lesson(body: str, line_offset: int) -> tuple[list[RawUnit], dict[str, 
         if tok.level == 0 and tok.type == "fence":
             word = tok.info.strip().split(maxsplit=1)
             kind = word[0].lower() if word else ""
+            braced = kind.startswith("{") and kind.endswith("}")
+            kind = kind.strip("{}") if braced else kind
+            if kind not in COMPONENT_TYPES and (braced or _looks_like_component(kind)):
+                line = tok.map[0] + 1 + line_offset
+                near = difflib.get_close_matches(kind, COMPONENT_TYPES, n=1, cutoff=0.6)
+                hint = f" (did you mean `{near[0]}`?)" if near else ""
+                raise LessonSyntaxError(line, f"unknown component type `{kind}`{hint}; components are "
+                                        f"{', '.join(COMPONENT_TYPES)} (other fences are code blocks)")
             if kind in COMPONENT_TYPES:
                 line = tok.map[0] + 1 + line_offset
                 if not units:
@@ -194,6 +203,16 @@ def parse_lesson(body: str, line_offset: int) -> tuple[list[RawUnit], dict[str, 
         close_chunk()
     env["olxkit_footnotes"] = footnotes
     return units, env
+
+
+def _looks_like_component(word: str) -> bool:
+    """A fence info word that is a misspelt component type rather than a programming language."""
+    if not word or word in _CODE_LANGUAGES:
+        return False
+    return bool(difflib.get_close_matches(word, COMPONENT_TYPES, n=1, cutoff=0.75))
+
+
+_CODE_LANGUAGES = {"vim", "idl", "vhdl", "xml", "text", "txt", "yaml", "json", "python", "bash", "html"}
 
 
 def footnote_refs(tokens: list[Token]) -> set[tuple[int, int]]:

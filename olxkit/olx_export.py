@@ -113,7 +113,10 @@ class _Exporter:
         self.export_policies()
         self.export_pages()
         for rel, src in sorted(c.assets.items()):
-            self.tree.assets[f"static/{rel}"] = src
+            # Open edX names the asset static/a/b.png "a_b.png", and course_image holds that name; olxcleaner
+            # looks for a file of that name, so the course image goes to static/ under its flattened name.
+            name = flatten_asset_name(rel) if rel == c.about.image else rel
+            self.tree.assets[f"static/{name}"] = src
         return self.tree
 
     def export_lesson(self, module_title: str, lesson: Lesson) -> None:

@@ -280,6 +280,12 @@ class _Loader:
                 continue
             seen_modules[module.id] = module.path
             course.modules.append(module)
+        for module in course.modules:
+            # Open edX only needs url_names unique per block type, but Studio's import gate (olxcleaner)
+            # rejects a chapter and a sequential that share one.
+            if module.id in self.lesson_ids:
+                self.diags.add(module.path, module.line, f"module id `{module.id}` is also the id of lesson "
+                               f"{self.lesson_ids[module.id]}; give the module another `id:`")
         listed_names = {f.strip().rstrip("/") for f, _ in listed}
         for folder in self._module_folders():
             if folder not in listed_names:

@@ -30,7 +30,9 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node | None:
     try:
         return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct starts (the `[` never closed), the problem mark
+        # where the parser gave up; the former is where the author has to look.
+        mark = exc.context_mark or exc.problem_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise error(path, line, f"malformed YAML: {problem}; check indentation, quoting and colons") from None

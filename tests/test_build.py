@@ -25,7 +25,7 @@ def test_embedded_course_builds_every_block_type(embedded_build):
     tree = out / "SocialiMakers+SIA+2026_T1"
     chapters = etree.parse(str(tree / "course" / "2026_T1.xml")).getroot()
     assert [c.get("url_name") for c in chapters] == [
-        "what-is-si", "needs", "ideation", "business-models", "financing", "scaling", "impact", "final-exam"]
+        "what-is-si", "needs", "ideation", "business-models", "financing", "scaling", "impact", "final"]
 
 
 def test_archive_layout_is_what_studio_expects(embedded_build):

@@ -1,0 +1,62 @@
+"""Reading and writing gettext catalogs, deterministically: the only module that touches polib."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polib
+
+from ..diagnostics import error
+from .locales import plural_forms
+
+
+def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFile:
+    """Read a PO/POT file; a malformed one is an error naming the file."""
+    rel = rel or str(path)
+    try:
+        return polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise error(rel, getattr(exc, "lineno", 0) or 0, f"cannot read this catalog: {exc}") from None
+
+
+def header(project: str, language: str | None) -> dict[str, str]:
+    """A fixed header: no dates, no generator version, so catalogs change only when their content does."""
+    meta = {
+        "Project-Id-Version": project,
+        "Report-Msgid-Bugs-To": "",
+        "Language": language or "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    if language:
+        meta["Plural-Forms"] = plural_forms(language)
+    return meta
+
+
+def new_catalog(project: str, language: str | None, comment: str) -> polib.POFile:
+    po = polib.POFile(wrapwidth=0, encoding="utf-8", check_for_duplicates=False)
+    po.header = comment
+    po.metadata = header(project, language)
+    return po
+
+
+def catalog_text(po: polib.POFile) -> str:
+    return str(po) + ("" if str(po).endswith("\n") else "\n")
+
+
+def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
+    """Write atomically; returns False when the file already had exactly this content."""
+    path = Path(path)
+    text = catalog_text(po)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return True

@@ -1,0 +1,226 @@
+"""One traversal of every translatable text in a course, shared by extraction and translation.
+
+Extraction and the translated build must agree exactly on what a message is; both go through `translate_course`
+with a different `Translator`, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from markdown_it.token import Token
+
+from ..markdown import make_markdown
+from ..model import (
+    Choice,
+    Course,
+    DiscussionComponent,
+    HtmlComponent,
+    Markdown,
+    ProblemComponent,
+    VideoComponent,
+)
+
+_LETTER = re.compile(r"[^\W\d_]")
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One translatable text and where it comes from."""
+
+    context: str | None
+    """msgctxt: the role of a YAML field (None for prose, whose identity is its text)."""
+    text: str
+    path: str
+    line: int
+    crumb: str
+    """Breadcrumb for translators: module › lesson › unit."""
+    role: str
+
+
+class Translator(Protocol):
+    def group(self, items: list[Item]) -> list[str]:
+        """Return the text to use for each item (all of a group come from one language)."""
+
+
+def message_text(inline_source: str) -> str:
+    """The msgid of an inline Markdown run: soft line breaks become spaces, hard breaks `\\` + newline."""
+    text = _HARD_BREAK.sub("\0", inline_source.strip())
+    text = re.sub(r"[ \t]*\n[ \t]*", " ", text)
+    return text.replace("\0", "\\\n")
+
+
+def translatable(text: str) -> bool:
+    """Texts with no letters (numbers, math, punctuation) are not extracted."""
+    return bool(text) and bool(_LETTER.search(re.sub(r"\$[^$]*\$|`[^`]*`", "", text)))
+
+
+_ROLES = {"paragraph_open": "paragraph", "heading_open": "heading", "th_open": "table header",
+          "td_open": "table cell", "admonition_title_open": "box title"}
+
+
+class _Walker:
+    def __init__(self, translator: Translator):
+        self.t = translator
+
+    def one(self, context: str | None, text: str | None, path: str, line: int, crumb: str, role: str):
+        if text is None or not translatable(text.strip()):
+            return text
+        return self.t.group([Item(context, text, path, line, crumb, role)])[0]
+
+    def markdown(self, body: Markdown | None, crumb: str) -> Markdown | None:
+        if body is None:
+            return None
+        tokens = self._tokens(body.tokens, body, crumb)
+        footnotes = body.env.get("olxkit_footnotes") or {}
+        new_notes = {fid: self._tokens(toks, body, crumb, "footnote") for fid, toks in footnotes.items()}
+        if tokens is body.tokens and all(new_notes[f] is footnotes[f] for f in footnotes):
+            return body
+        env = dict(body.env)
+        env["olxkit_footnotes"] = new_notes
+        return replace(body, tokens=tokens, env=env)
+
+    def _tokens(self, tokens: list[Token], body: Markdown, crumb: str, default_role: str | None = None):
+        out = None
+        md = make_markdown()
+        in_list = 0
+        for i, tok in enumerate(tokens):
+            if tok.type in ("bullet_list_open", "ordered_list_open"):
+                in_list += 1
+            elif tok.type in ("bullet_list_close", "ordered_list_close"):
+                in_list -= 1
+            if tok.type != "inline":
+                continue
+            source = message_text(tok.content)
+            if not translatable(source):
+                continue
+            parent = tokens[i - 1].type if i else ""
+            role = default_role or ("list item" if in_list and parent == "paragraph_open"
+                                    else _ROLES.get(parent, "text"))
+            line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
+            new = self.t.group([Item(None, source, body.path, line, crumb, role)])[0]
+            if new == source:
+                continue
+            if out is None:
+                out = list(tokens)
+            fresh = tok.copy()
+            fresh.content = new
+            fresh.children = md.parseInline(new, dict(body.env))[0].children
+            out[i] = fresh
+        return tokens if out is None else out
+
+    def problem(self, p: ProblemComponent, crumb: str) -> ProblemComponent:
+        items: list[Item] = []
+
+        def add(context, text, role, line=p.line):
+            if text is not None and translatable(text.strip()):
+                items.append(Item(context, text, p.path, line, crumb, role))
+
+        add("problem title", p.title, "problem title")
+        for q in p.questions:
+            add("question", q.prompt, "question", q.line)
+            add("question description", q.description, "question description", q.line)
+            for c in q.choices:
+                add("choice", c.text, "choice (correct)" if c.correct else "choice", c.line)
+                add("feedback", c.feedback, "feedback on a choice", c.line)
+            for a in q.answers:
+                add("answer", a, "accepted answer (learners type it; keep it short)", q.line)
+            for wrong, fb in q.wrong_answers:
+                add("answer", wrong, "a wrong answer learners may type", q.line)
+                add("feedback", fb, "feedback on a wrong answer", q.line)
+            add("feedback", q.correct_feedback, "feedback on the correct answer", q.line)
+        for h in p.hints:
+            add("hint", h, "hint")
+        add("explanation", p.explanation, "explanation")
+        if not items:
+            return p
+        results = {(i.context, i.text): new for i, new in zip(items, self.t.group(items), strict=True)}
+
+        def get(context, text):
+            return None if text is None else results.get((context, text), text)
+
+        questions = [replace(
+            q,
+            prompt=get("question", q.prompt),
+            description=get("question description", q.description),
+            choices=[Choice(get("choice", c.text), c.correct, get("feedback", c.feedback), c.line) for c in q.choices],
+            answers=[get("answer", a) for a in q.answers],
+            wrong_answers=[(get("answer", w), get("feedback", f)) for w, f in q.wrong_answers],
+            correct_feedback=get("feedback", q.correct_feedback),
+        ) for q in p.questions]
+        return replace(p, title=get("problem title", p.title), questions=questions,
+                       hints=[get("hint", h) for h in p.hints], explanation=get("explanation", p.explanation))
+
+
+def translate_course(course: Course, translator: Translator) -> Course:
+    """A copy of `course` with every translatable text passed through `translator` (the source is untouched)."""
+    w = _Walker(translator)
+    cy = "course/course.yaml"
+    grading = course.grading
+    assignments = [replace(a, type=w.one("assignment type", a.type, cy, a.line, "Grading", "assignment type "
+                                         "(the name learners see on the Progress page)"),
+                           short_label=w.one("assignment label", a.short_label, cy, a.line, "Grading",
+                                             "short label of an assignment type (a few letters)"))
+                   for a in grading.assignments]
+    renamed = {old.type: new.type for old, new in zip(grading.assignments, assignments, strict=True)}
+    about = course.about
+    about = replace(
+        about,
+        short_description=w.one("about", about.short_description, cy, 1, "About page", "short description"),
+        effort=w.one("about", about.effort, cy, 1, "About page", "effort"),
+        duration=w.one("about", about.duration, cy, 1, "About page", "duration"),
+        overview=w.markdown(about.overview, "About page"),
+    )
+    modules = []
+    for module in course.modules:
+        mtitle = w.one("module title", module.title, module.path, module.line, module.title, "module title")
+        lessons = []
+        for lesson in module.lessons:
+            crumb_l = f"{module.title} › {lesson.title}"
+            ltitle = w.one("lesson title", lesson.title, lesson.path, lesson.line, crumb_l, "lesson title")
+            units = []
+            for unit in lesson.units:
+                crumb = f"{crumb_l} › {unit.title}"
+                utitle = w.one("unit title", unit.title, unit.path, unit.line, crumb, "unit title")
+                components = []
+                for comp in unit.components:
+                    if isinstance(comp, HtmlComponent):
+                        comp = replace(comp, body=w.markdown(comp.body, crumb))
+                    elif isinstance(comp, VideoComponent):
+                        comp = replace(comp, title=w.one("video title", comp.title, comp.path, comp.line, crumb,
+                                                         "video title"))
+                    elif isinstance(comp, DiscussionComponent):
+                        comp = replace(
+                            comp,
+                            title=w.one("discussion title", comp.title, comp.path, comp.line, crumb,
+                                        "discussion title"),
+                            category=w.one("discussion category", comp.category, comp.path, comp.line, crumb,
+                                           "discussion category (learners pick it in the forum)"),
+                            target=w.one("discussion topic", comp.target, comp.path, comp.line, crumb,
+                                         "discussion topic"),
+                        )
+                    elif isinstance(comp, ProblemComponent):
+                        comp = w.problem(comp, crumb)
+                    components.append(comp)
+                units.append(replace(unit, title=utitle, components=components))
+            fmt = renamed.get(lesson.format, lesson.format) if lesson.format else None
+            lessons.append(replace(lesson, title=ltitle, units=units, format=fmt))
+        modules.append(replace(module, title=mtitle, lessons=lessons))
+    updates = [replace(u, title=w.one("update title", u.title, u.body.path, u.body.line_offset, "Course updates",
+                                      "update title"),
+                       body=w.markdown(u.body, "Course updates")) for u in course.updates]
+    return replace(
+        course,
+        title=w.one("course title", course.title, cy, 1, "Course", "course title"),
+        about=about,
+        grading=replace(grading, assignments=assignments),
+        modules=modules,
+        handouts=w.markdown(course.handouts, "Handouts"),
+        updates=updates,
+    )
+
+
+__all__ = ["Item", "Translator", "translate_course", "message_text", "translatable"]
