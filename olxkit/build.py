@@ -1,4 +1,7 @@
-"""The build: sources → course model → OLX tree → archive, with nothing written unless all of it is good."""
+"""The build: sources → course model → per-instance variants → OLX trees → archives.
+
+Nothing is written unless every variant could be made: all errors are found in memory first.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import write_archive, write_tree
-from .diagnostics import Diagnostic, OlxkitError
+from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
+from .i18n import locales
+from .i18n.variant import LOCALE_DIR, FallbackReport, load_catalogs, make_variant
+from .instances import load_instances, select
 from .model import Course
 from .olx_export import export_olx
 from .source import load_course_with_warnings
@@ -16,55 +22,97 @@ from .source import load_course_with_warnings
 
 @dataclass
 class BuildResult:
-    """What one archive build produced."""
+    """What one instance's build produced."""
 
+    instance: str
+    locale: str
     course_key: str
     language: str
     archive: Path
     tree: Path | None
     size: int
     counts: dict[str, int]
-    warnings: list[Diagnostic] = field(default_factory=list)
+    coverage: float = 100.0
+    fallbacks: int = 0
+    is_source: bool = True
 
     def as_dict(self) -> dict:
         return {
-            "course_key": self.course_key, "language": self.language, "archive": str(self.archive),
-            "tree": str(self.tree) if self.tree else None, "size": self.size, "blocks": dict(sorted(self.counts.items())),
-            "warnings": [d.format() for d in self.warnings],
+            "instance": self.instance, "locale": self.locale, "course_key": self.course_key,
+            "language": self.language, "archive": str(self.archive), "tree": str(self.tree) if self.tree else None,
+            "size": self.size, "blocks": dict(sorted(self.counts.items())),
+            "coverage": round(self.coverage, 1), "fallbacks": self.fallbacks,
         }
 
 
-def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = None, *, tree: bool = True,
-          progress: Callable[[str], None] | None = None) -> list[BuildResult]:
-    """Build the course in `project` into `out_dir` (default `<project>/build`).
+@dataclass
+class BuildReport:
+    results: list[BuildResult]
+    warnings: list[Diagnostic] = field(default_factory=list)
 
-    Raises OlxkitError with every error found; in that case nothing in `out_dir` is touched.
+
+def _fallback_warning(report: FallbackReport, min_coverage: float, strict: bool, diags: Diagnostics) -> None:
+    path = f"{LOCALE_DIR}/{report.locale}.po"
+    if report.fell_back:
+        places = ", ".join(f"{i.path}:{i.line}" for i in report.fell_back[:5])
+        more = f" and {len(report.fell_back) - 5} more" if len(report.fell_back) > 5 else ""
+        message = (f"{len(report.fell_back)} of {report.total} texts are not translated (or fuzzy) and fall back "
+                   f"to the source language: {places}{more}")
+        diags.add(path, 0, message, Severity.ERROR if strict else Severity.WARNING)
+    if report.mixed_problems:
+        diags.warn(path, 0, f"{report.mixed_problems} problems are only partly translated; they are shown wholly "
+                   "in the source language")
+    if report.coverage + 1e-9 < min_coverage:
+        diags.add(path, 0, f"translation coverage {report.coverage:.1f}% is below this instance's "
+                  f"min_coverage of {min_coverage:g}%")
+
+
+def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = None, *,
+          instances: list[str] | None = None, tree: bool = True, strict: bool = False,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build every enabled instance of the course in `project` (or the ones named) into `out_dir`.
+
+    The sources are read once; each instance gets its variant (translated along de_AT → de → source).
+    Raises OlxkitError with every error found; then nothing in `out_dir` is touched.
     """
     say = progress or (lambda _msg: None)
     project = Path(project)
     out = Path(out_dir) if out_dir is not None else project / "build"
     say(f"Reading {project.resolve()}")
     course, warnings = load_course_with_warnings(project)
-    say(f"Read {len(course.modules)} modules, {sum(1 for _ in course.lessons())} lessons")
-    variants = [course]
+    all_instances = load_instances(project, course)
+    chosen = select(all_instances, instances)
+    say(f"Read {len(course.modules)} modules, {sum(1 for _ in course.lessons())} lessons; "
+        f"{len(chosen)} instance{'s' if len(chosen) != 1 else ''} to build")
+    known = {i.locale for i in all_instances}
+    codes = sorted({code for i in chosen for code in locales.chain(i.locale, course.language)})
+    catalogs = load_catalogs(project, codes)
+    diags = Diagnostics(list(warnings))
     planned = []
-    for variant in variants:
-        say(f"Making OLX for {variant.key} ({variant.language})")
-        olx, diags = export_olx(variant)
-        diags.raise_if_errors()
-        planned.append((variant, olx))
+    for number, instance in enumerate(chosen, start=1):
+        say(f"[{number}/{len(chosen)}] {instance.key} ({instance.locale})")
+        variant, report = make_variant(course, instance, catalogs, known)
+        if instance.locale != locales.normalize(course.language):
+            _fallback_warning(report, instance.min_coverage, strict, diags)
+        olx, export_diags = export_olx(variant)
+        diags.extend(export_diags.items)
+        planned.append((instance, variant, olx, report))
+    diags.raise_if_errors()
     results = []
-    for variant, olx in planned:
-        archive = out / f"{variant.archive_stem}.tar.gz"
+    for instance, variant, olx, report in planned:
+        archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
         size = write_archive(olx, archive)
         folder = None
         if tree:
-            folder = out / variant.archive_stem
+            folder = out / instance.archive_stem
             write_tree(olx, folder)
-        results.append(BuildResult(variant.key, variant.language, archive, folder, size, dict(olx.counts),
-                                   warnings))
-    return results
+        results.append(BuildResult(
+            instance=instance.id, locale=instance.locale, course_key=instance.key, language=variant.language,
+            archive=archive, tree=folder, size=size, counts=dict(olx.counts), coverage=report.coverage,
+            fallbacks=len(report.fell_back),
+            is_source=instance.locale == locales.normalize(course.language)))
+    return BuildReport(results, sorted(d for d in diags.items if d.severity < Severity.ERROR))
 
 
 def load(project: str | os.PathLike = ".") -> Course:
@@ -73,4 +121,4 @@ def load(project: str | os.PathLike = ".") -> Course:
     return course
 
 
-__all__ = ["BuildResult", "build", "load", "OlxkitError"]
+__all__ = ["BuildResult", "BuildReport", "build", "load", "OlxkitError"]

@@ -62,35 +62,42 @@ def cli():
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Folder for the archives and OLX trees [default: PROJECT/build].")
+@click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
+              help="Build only this instance (repeatable) [default: every enabled instance].")
+@click.option("--strict", is_flag=True, help="Fail when any text falls back to another language (release builds).")
 @click.option("--no-tree", is_flag=True, help="Write only the .tar.gz archives, not the unpacked OLX trees.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="Summary format; json is for CI.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not show progress.")
 @handle_errors
-def build(project, out_dir, no_tree, fmt, quiet):
-    """Build the course in PROJECT into importable Open edX archives.
+def build(project, out_dir, instances, strict, no_tree, fmt, quiet):
+    """Build the course in PROJECT into importable Open edX archives, one per instance.
 
-    Reads course/course.yaml, course/*.md and the modules listed there, checks everything, and writes
-    `<org>+<number>+<run>.tar.gz` (the archive that Studio imports) and the same files unpacked into a folder
-    beside it. Errors are reported as `file:line: message`; when there is any, nothing is written and the
-    previous build stays as it was. Set SOURCE_DATE_EPOCH to choose the timestamp stored in the archive.
+    Reads course/course.yaml, the modules listed there, course/instances.yaml (the partner instances, each with
+    its locale and course key) and the catalogs in locale/. Every instance gets
+    `<org>+<number>+<run>.tar.gz` (the archive Studio imports) and the same files unpacked beside it.
+    Untranslated texts fall back along de_AT → de → source language, with a warning (an error with --strict or
+    below an instance's min_coverage). Errors are reported as `file:line: message`; when there is any, nothing
+    is written and the previous build stays as it was. SOURCE_DATE_EPOCH sets the time stored in the archives.
     """
     from .build import build as run_build
 
     progress = None if quiet or fmt == "json" else (lambda msg: _stderr(f"  {msg}"))
-    results = run_build(project, out_dir, tree=not no_tree, progress=progress)
-    warnings = results[0].warnings if results else []
+    report = run_build(project, out_dir, instances=list(instances) or None, tree=not no_tree, strict=strict,
+                       progress=progress)
     if fmt == "json":
-        click.echo(json.dumps({"archives": [r.as_dict() for r in results]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"archives": [r.as_dict() for r in report.results],
+                               "warnings": [d.format() for d in report.warnings]}, indent=2, ensure_ascii=False))
         return
-    for diag in warnings:
+    for diag in report.warnings:
         _stderr(diag.format())
-    for result in results:
+    for result in report.results:
         blocks = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts.items()))
-        click.echo(f"{result.course_key} ({result.language}): {blocks}")
-        click.echo(f"  archive {result.archive} ({_size(result.size)})")
-    if warnings:
-        click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+        click.echo(f"{result.course_key} [{result.instance}, {result.locale}]: {blocks}")
+        extra = "" if result.is_source else f", {result.coverage:.0f}% translated"
+        click.echo(f"  archive {result.archive} ({_size(result.size)}{extra})")
+    if report.warnings:
+        click.echo(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}")
 
 
 @cli.command()

@@ -213,6 +213,10 @@ class Course:
     assets: dict[str, str] = field(default_factory=dict)
     """Asset path under course/static/ (POSIX) → absolute file path."""
     advanced_modules: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    """Named snippets (`{{ contact }}` in the text), overridable per instance."""
+    locale: str = "en"
+    """The gettext locale of this variant (the source language for the source course)."""
 
     @property
     def key(self) -> str:
@@ -225,3 +229,34 @@ class Course:
     def lessons(self):
         for module in self.modules:
             yield from module.lessons
+
+
+@dataclass
+class Instance:
+    """One partner's Open edX instance: which course key, language and dates its archive gets."""
+
+    id: str
+    locale: str
+    """gettext form: it, de, de_AT, hu, sl, sk, pl (or the source language)"""
+    org: str
+    number: str
+    run: str
+    enabled: bool = True
+    start: datetime | None = None
+    end: datetime | None = None
+    enrollment_start: datetime | None = None
+    enrollment_end: datetime | None = None
+    studio_url: str = ""
+    lms_url: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
+    min_coverage: float = 0.0
+    """percent of messages that must be translated, or the build fails"""
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"course-v1:{self.org}+{self.number}+{self.run}"
+
+    @property
+    def archive_stem(self) -> str:
+        return f"{self.org}+{self.number}+{self.run}"

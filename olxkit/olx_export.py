@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from lxml import etree
 
 from .capa import ProblemMarkupError, build_problem
 from .diagnostics import Diagnostics
+from .i18n.locales import bcp47
 from .links import LinkResolver, flatten_asset_name
 from .markdown import render
 from .model import (
@@ -26,6 +28,7 @@ from .model import (
 from .yamlio import format_date
 
 ABOUT_FIELDS = ("short_description", "effort", "duration")
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
 
 
 @dataclass
@@ -78,6 +81,7 @@ class _Exporter:
         self.labels = labels
         self.tree = OlxTree()
         self.resolver = LinkResolver.from_course(course)
+        self.lang = bcp47(course.locale) if course.locale else ""
 
     def resolve_for(self, base_dir: str, current: str | None, path: str, line: int):
         def resolve(url: str, kind: str) -> str:
@@ -89,9 +93,27 @@ class _Exporter:
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
         html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line))
+        html = self.fill_texts(html, body.path, line)
+        if self.lang:
+            html = f'<div lang="{self.lang}">\n{html}</div>\n'
         for problem in check_html(html):
             self.diags.add(body.path, line, f"the HTML made from this text is not valid: {problem}")
         return html
+
+    def fill_texts(self, html: str, path: str, line: int) -> str:
+        """Replace `{{ name }}` with the instance's text of that name (HTML-escaped)."""
+        if "{{" not in html:
+            return html
+
+        def sub(match):
+            name = match.group(1)
+            if name not in self.course.texts:
+                self.diags.add(path, line, f"unknown text `{{{{ {name} }}}}`; declare it under `texts:` in "
+                               "course/course.yaml")
+                return match.group(0)
+            return _html_text(self.course.texts[name]).decode("utf-8").rstrip("\n")
+
+        return _PLACEHOLDER.sub(sub, html)
 
     def add(self, path: str, data: bytes):
         self.tree.files[path] = data

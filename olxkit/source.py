@@ -40,7 +40,7 @@ from .problems import read_problem, read_settings
 from .yamlio import YamlMap, closest, parse_yaml
 
 COURSE_KEYS = ("org", "number", "run", "title", "language", "start", "end", "enrollment", "self_paced", "about",
-               "grading", "problems", "modules", "video_base_url", "advanced_modules", "instances")
+               "grading", "problems", "modules", "video_base_url", "advanced_modules", "texts")
 KEY_PART = re.compile(r"[A-Za-z0-9_.-]+\Z")
 CORE_BLOCKS = {"html", "video", "problem", "discussion", "vertical"}
 IGNORED_FILES = re.compile(r"(^\._.*$)|(^\.DS_Store$)|(^.*~$)|(^\.gitkeep$)")
@@ -153,7 +153,9 @@ class _Loader:
             video_base_url=data.text("video_base_url", "") or "", problem_defaults=problem_defaults,
             assets=self.assets,
             advanced_modules=[t for t, _ in data.text_list("advanced_modules")],
+            texts=read_texts(data.mapping("texts")),
         )
+        course.locale = course.language
         if course.end and course.end <= course.start:
             self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`")
         self.load_modules(course, data)
@@ -567,6 +569,16 @@ def _problem_texts(problem: ProblemComponent):
     yield from problem.hints
     if problem.explanation:
         yield problem.explanation
+
+
+def read_texts(data: YamlMap) -> dict[str, str]:
+    """Named text snippets (`texts:`), used in the course as `{{ name }}`."""
+    texts = {}
+    for name in data.names():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise error(data.path, data.key_line(name), f"text name `{name}` must be lowercase letters, digits, `_`")
+        texts[name] = data.text(name, "")
+    return texts
 
 
 def load_course(root: str | os.PathLike) -> Course:

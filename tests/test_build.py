@@ -19,7 +19,7 @@ def test_embedded_course_builds_every_block_type(embedded_build):
     result, out = embedded_build
     assert (out / ARCHIVE).is_file()
     summary = result.output
-    assert "course-v1:SocialiMakers+SIA+2026_T1 (en)" in summary
+    assert "course-v1:SocialiMakers+SIA+2026_T1 [en, en]" in summary
     for kind in ("chapter", "sequential", "vertical", "html", "problem", "video", "discussion"):
         assert f" {kind}" in summary, kind
     tree = out / "SocialiMakers+SIA+2026_T1"

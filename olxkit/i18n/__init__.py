@@ -1,0 +1,1 @@
+"""Translation: POT extraction, catalog update (msgmerge semantics), coverage, QA and translated variants."""

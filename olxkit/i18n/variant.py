@@ -1,0 +1,179 @@
+"""Per-instance variant: the course in one instance's language, with its key, dates, texts and assets."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polib
+
+from ..model import Course, Instance, VideoComponent
+from . import locales
+from .pofile import read_catalog
+from .walk import Item, translate_course
+
+LOCALE_DIR = "locale"
+
+
+def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:
+    """The catalogs locale/<code>.po that exist, for the locales in `wanted`."""
+    out = {}
+    for code in wanted:
+        path = Path(root) / LOCALE_DIR / f"{code}.po"
+        if path.is_file():
+            out[code] = read_catalog(path, f"{LOCALE_DIR}/{code}.po")
+    return out
+
+
+def translations(po: polib.POFile) -> dict[tuple[str | None, str], str]:
+    """Usable translations: translated, not fuzzy, not obsolete."""
+    return {(e.msgctxt or None, e.msgid): e.msgstr for e in po
+            if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+
+
+@dataclass
+class FallbackReport:
+    """Which texts of a variant came from a fallback language."""
+
+    locale: str
+    total: int = 0
+    translated: int = 0
+    fell_back: list[Item] = field(default_factory=list)
+    mixed_problems: int = 0
+    """problems put wholly in the fallback language because only part of them was translated"""
+
+    @property
+    def coverage(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+
+class _ChainTranslator:
+    def __init__(self, locale: str, source: str, tables: list[tuple[str, dict]]):
+        self.source = locales.openedx_language(source)
+        self.tables = tables
+        self.report = FallbackReport(locale)
+        self.seen: set[tuple[str | None, str]] = set()
+
+    def _lookup(self, item: Item) -> tuple[str, str]:
+        for code, table in self.tables:
+            text = table.get((item.context, item.text))
+            if text:
+                return text, locales.openedx_language(code)
+        return item.text, self.source
+
+    def group(self, items: list[Item]) -> list[str]:
+        found = [self._lookup(item) for item in items]
+        languages = {lang for _text, lang in found}
+        if len(items) > 1 and len(languages) > 1:
+            # Never a problem in two languages: the whole problem falls back.
+            found = [(item.text, self.source) for item in items]
+            self.report.mixed_problems += 1
+        for item, (_text, lang) in zip(items, found, strict=True):
+            key = (item.context, item.text)
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            self.report.total += 1
+            if lang == self.source and self.tables:
+                self.report.fell_back.append(item)
+            else:
+                self.report.translated += 1
+        return [text for text, _lang in found]
+
+
+_LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
+
+
+def _localized_assets(assets: dict[str, str], chain: list[str], known: set[str]) -> dict[str, str]:
+    """Assets for one variant: `x.de_AT.png` → `x.de.png` → `x.png`, all under the plain name; files of
+    other locales are left out."""
+    plain = {}
+    variants: dict[tuple[str, str], str] = {}
+    for rel, src in assets.items():
+        name = posixpath.basename(rel)
+        match = _LOCALIZED.match(name)
+        if match and match.group("loc") in known:
+            base = posixpath.join(posixpath.dirname(rel), match.group("stem") + match.group("ext"))
+            variants[(base, match.group("loc"))] = src
+        else:
+            plain[rel] = src
+    out = {}
+    for rel, src in plain.items():
+        for code in chain:
+            if (rel, code) in variants:
+                src = variants[(rel, code)]
+                break
+        out[rel] = src
+    return out
+
+
+def _transcript_for(path: str, chain: list[str], assets: dict[str, str], source: str) -> tuple[str, str]:
+    """(language, asset) of a video's transcript in the variant: `<id>-de_AT.srt` → `<id>-de.srt` → source."""
+    match = re.match(rf"^(.*)-{re.escape(source)}(\.\w+)$", path)
+    if match:
+        for code in chain:
+            candidate = f"{match.group(1)}-{code}{match.group(2)}"
+            if candidate in assets:
+                return locales.openedx_language(code), candidate
+    return locales.openedx_language(source), path
+
+
+def make_variant(course: Course, instance: Instance, catalogs: dict[str, polib.POFile],
+                 known_locales: set[str]) -> tuple[Course, FallbackReport]:
+    """The course as `instance` gets it: translated along the fallback chain (de_AT → de → source)."""
+    source = locales.normalize(course.language)
+    chain = locales.chain(instance.locale, source)
+    tables = [(code, translations(catalogs[code])) for code in chain if code != source and code in catalogs]
+    translator = _ChainTranslator(instance.locale, source, tables)
+    variant = translate_course(course, translator) if instance.locale != source else course
+    if instance.locale == source:
+        translator.report.translated = translator.report.total = 1
+    transcripts_used: set[str] = set()
+    transcript_sources = set()
+    modules = []
+    for module in variant.modules:
+        lessons = []
+        for lesson in module.lessons:
+            units = []
+            for unit in lesson.units:
+                comps = []
+                for comp in unit.components:
+                    if isinstance(comp, VideoComponent) and comp.transcripts:
+                        chosen = {}
+                        for lang, path in comp.transcripts.items():
+                            transcript_sources.add(path)
+                            if locales.normalize(lang) != source:
+                                continue
+                            code, asset = _transcript_for(path, chain, course.assets, source)
+                            chosen[code] = asset
+                        transcripts_used.update(chosen.values())
+                        comp = replace(comp, transcripts=chosen)
+                    comps.append(comp)
+                units.append(replace(unit, components=comps))
+            lessons.append(replace(lesson, units=units))
+        modules.append(replace(module, lessons=lessons))
+    known = set(known_locales) | {source}
+    assets = _localized_assets(course.assets, chain, known)
+    # A transcript ships only where a video uses it: each archive carries its own language's transcripts.
+    siblings = {t for t in course.assets if any(_same_video(t, s, known) for s in transcript_sources)}
+    assets = {rel: src for rel, src in assets.items() if rel not in siblings or rel in transcripts_used}
+    variant = replace(
+        variant, modules=modules, assets=assets, locale=instance.locale,
+        org=instance.org, number=instance.number, run=instance.run,
+        language=locales.openedx_language(instance.locale),
+        start=instance.start or course.start, end=instance.end or course.end,
+        enrollment_start=instance.enrollment_start or course.enrollment_start,
+        enrollment_end=instance.enrollment_end or course.enrollment_end,
+        texts=dict(instance.texts) or dict(course.texts),
+    )
+    return variant, translator.report
+
+
+def _same_video(candidate: str, source_path: str, known: set[str]) -> bool:
+    for code in known:
+        stem = re.sub(r"-[a-z]{2,3}(?:_[A-Z]{2})?(\.\w+)$", "", source_path)
+        if candidate.startswith(stem + f"-{code}."):
+            return True
+    return False
