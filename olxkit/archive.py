@@ -55,26 +55,12 @@ def write_archive(tree: OlxTree, path: str | os.PathLike) -> int:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mtime = source_date_epoch()
-    entries = tree.paths()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
-                with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                    tar.addfile(_info(TOP, mtime, True))
-                    members = [(d, None) for d in _dirs_of(entries)] + [(e, e) for e in entries]
-                    members.sort(key=lambda m: m[0])
-                    for name, entry in members:
-                        if entry is None:
-                            tar.addfile(_info(f"{TOP}/{name}", mtime, True))
-                        elif entry in tree.files:
-                            data = tree.files[entry]
-                            tar.addfile(_info(f"{TOP}/{name}", mtime, False, len(data)), io.BytesIO(data))
-                        else:
-                            src = tree.assets[entry]
-                            size = os.path.getsize(src)
-                            with open(src, "rb") as fh:
-                                tar.addfile(_info(f"{TOP}/{name}", mtime, False, size), fh)
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz, \
+                    tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                _add_members(tar, tree, mtime)
             raw.flush()
             os.fsync(raw.fileno())
         os.chmod(tmp, 0o644)
@@ -83,6 +69,22 @@ def write_archive(tree: OlxTree, path: str | os.PathLike) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path.stat().st_size
+
+
+def _add_members(tar: tarfile.TarFile, tree: OlxTree, mtime: int) -> None:
+    entries = tree.paths()
+    tar.addfile(_info(TOP, mtime, True))
+    members = sorted([(d, None) for d in _dirs_of(entries)] + [(e, e) for e in entries], key=lambda m: m[0])
+    for name, entry in members:
+        if entry is None:
+            tar.addfile(_info(f"{TOP}/{name}", mtime, True))
+        elif entry in tree.files:
+            data = tree.files[entry]
+            tar.addfile(_info(f"{TOP}/{name}", mtime, False, len(data)), io.BytesIO(data))
+        else:
+            src = tree.assets[entry]
+            with open(src, "rb") as fh:
+                tar.addfile(_info(f"{TOP}/{name}", mtime, False, os.path.getsize(src)), fh)
 
 
 def write_tree(tree: OlxTree, folder: str | os.PathLike) -> None:

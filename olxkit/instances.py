@@ -74,8 +74,9 @@ def load_instances(root: str | Path, course: Course) -> list[Instance]:
         )
         if instance.enabled:
             if instance.archive_stem in seen_keys:
-                raise error(rel, data.line, f"instance `{ident}` has the same course key as `{seen_keys[instance.archive_stem]}`"
-                            "; give it another org, number or run")
+                other = seen_keys[instance.archive_stem]
+                raise error(rel, data.line, f"instance `{ident}` has the same course key as `{other}`; "
+                            "give it another org, number or run")
             seen_keys[instance.archive_stem] = ident
         instances.append(instance)
     if not instances:

@@ -98,7 +98,7 @@ class ProblemComponent:
     hints: list[str]
     explanation: str | None
     settings: dict[str, Any]
-    """Effective Open edX settings: max_attempts, weight, showanswer, show_correctness, show_reset_button, rerandomize."""
+    """Effective Open edX settings (max_attempts, weight, showanswer, show_correctness, show_reset_button…)."""
     path: str
     line: int
     base_dir: str

@@ -113,7 +113,8 @@ def _read_choices(data: YamlMap, q: Question) -> None:
     for node in nodes:
         if isinstance(node, ScalarNode):
             text = data.text_of(node, "choice")
-            q.choices.append(Choice(text=text, correct=False, feedback=None, line=node.start_mark.line + 1 + data.offset))
+            line = node.start_mark.line + 1 + data.offset
+            q.choices.append(Choice(text=text, correct=False, feedback=None, line=line))
             continue
         choice = data.sub(node, "a choice")
         choice.check_keys(("text", "correct", "feedback"))

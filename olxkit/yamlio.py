@@ -192,7 +192,8 @@ class YamlMap:
         value = parse_date(raw)
         if value is None:
             raise error(self.path, node_line(node, self.offset),
-                        f"`{key}: {raw}` is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an offset is given)")
+                        f"`{key}: {raw}` is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM "
+                        "(UTC unless an offset is given)")
         return value
 
     def mapping(self, key: str, what: str | None = None) -> YamlMap:

@@ -76,7 +76,7 @@ def update_catalog(
                 continue
             (old_obsolete if entry.obsolete else old_active)[_key(entry)] = entry
         for field in ("Last-Translator", "Language-Team", "PO-Revision-Date"):
-            if field in po.metadata:
+            if po.metadata.get(field):
                 translator_header[field] = po.metadata[field]
     out = polib.POFile(wrapwidth=0, encoding="utf-8", check_for_duplicates=False)
     out.header = po.header if po is not None and po.header else pot.header.split("\n")[0].replace(

@@ -33,7 +33,19 @@ def header(project: str, language: str | None) -> dict[str, str]:
     }
     if language:
         meta["Plural-Forms"] = plural_forms(language)
+        meta["Language-Team"] = language_name(language)
+        meta["Last-Translator"] = ""
     return meta
+
+
+def language_name(code: str) -> str:
+    """The language's English name from CLDR (Babel), e.g. `German (Austria)`."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code).get_display_name("en") or code
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def new_catalog(project: str, language: str | None, comment: str) -> polib.POFile:

@@ -55,7 +55,7 @@ def message_text(inline_source: str) -> str:
 
 def translatable(text: str) -> bool:
     """Texts with no letters (numbers, math, punctuation) are not extracted."""
-    return bool(text) and bool(_LETTER.search(re.sub(r"\$[^$]*\$|`[^`]*`", "", text)))
+    return bool(text) and bool(_LETTER.search(re.sub(r"\$[^$]*\$|`[^`]*`|\{\{[^}]*\}\}", "", text)))
 
 
 _ROLES = {"paragraph_open": "paragraph", "heading_open": "heading", "th_open": "table header",

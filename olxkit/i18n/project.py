@@ -1,0 +1,113 @@
+"""The translator's workflow on a course project: extract, update, status, check."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, error
+from ..instances import load_instances
+from ..source import load_course
+from . import locales
+from .catalog import Coverage, UpdateStats, coverage, update_catalog
+from .checks import check_catalog, load_glossary
+from .extract import extract_catalog
+from .pofile import catalog_text, read_catalog, write_catalog
+from .variant import LOCALE_DIR, translations
+
+POT = f"{LOCALE_DIR}/course.pot"
+
+
+def project_locales(root: str | os.PathLike, course=None) -> list[str]:
+    """Locales that get a catalog: those of the declared instances, less the source language."""
+    course = course or load_course(root)
+    source = locales.normalize(course.language)
+    found = []
+    for instance in load_instances(root, course):
+        if instance.locale != source and instance.locale not in found:
+            found.append(instance.locale)
+    return found
+
+
+def extract(root: str | os.PathLike, check: bool = False) -> tuple[int, bool]:
+    """Write locale/course.pot; returns (messages, changed). With `check`, only report whether it is stale."""
+    root = Path(root)
+    course = load_course(root)
+    pot = extract_catalog(course)
+    path = root / POT
+    if check:
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        return len(pot), current != catalog_text(pot)
+    return len(pot), write_catalog(pot, path)
+
+
+def update(
+    root: str | os.PathLike, only: list[str] | None = None, check: bool = False
+) -> dict[str, tuple[UpdateStats, bool]]:
+    """Merge the template into locale/<code>.po for every instance locale (creating missing catalogs)."""
+    root = Path(root)
+    course = load_course(root)
+    pot = extract_catalog(course)
+    codes = project_locales(root, course)
+    if only:
+        unknown = [c for c in only if locales.normalize(c) not in codes]
+        if unknown:
+            raise error("course/instances.yaml", 0,
+                        f"no instance uses locale `{unknown[0]}`; locales: {', '.join(codes)}")
+        codes = [locales.normalize(c) for c in only]
+    project = f"{course.title} ({course.org}+{course.number})"
+    results = {}
+    for code in codes:
+        path = root / LOCALE_DIR / f"{code}.po"
+        old = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
+        new, stats = update_catalog(old, pot, code, project)
+        if check:
+            current = path.read_text(encoding="utf-8") if path.is_file() else ""
+            results[code] = (stats, current != catalog_text(new))
+        else:
+            results[code] = (stats, write_catalog(new, path))
+    return results
+
+
+def status(root: str | os.PathLike) -> list[dict]:
+    """Per locale: the catalog's own counts, and the effective coverage through its fallback chain."""
+    root = Path(root)
+    course = load_course(root)
+    pot = extract_catalog(course)
+    keys = [(e.msgctxt or None, e.msgid) for e in pot]
+    source = locales.normalize(course.language)
+    rows = []
+    catalogs = {}
+    for code in project_locales(root, course):
+        path = root / LOCALE_DIR / f"{code}.po"
+        catalogs[code] = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
+    for code, po in catalogs.items():
+        cov = coverage(po, code) if po is not None else Coverage(code, len(keys), 0, 0, len(keys), 0, 0, 0)
+        chain_tables = []
+        for link in locales.chain(code, source):
+            if link == source:
+                break
+            other = catalogs.get(link)
+            if other is None and (root / LOCALE_DIR / f"{link}.po").is_file():
+                other = read_catalog(root / LOCALE_DIR / f"{link}.po")
+            if other is not None:
+                chain_tables.append(translations(other))
+        effective = sum(1 for k in keys if any(k in t for t in chain_tables))
+        row = cov.as_dict()
+        row["effective_percent"] = round(100.0 * effective / len(keys), 1) if keys else 100.0
+        row["catalog"] = f"{LOCALE_DIR}/{code}.po" if po is not None else None
+        rows.append(row)
+    return rows
+
+
+def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagnostic]:
+    """QA findings of every catalog (or the ones named)."""
+    root = Path(root)
+    codes = [locales.normalize(c) for c in only] if only else project_locales(root)
+    findings = []
+    for code in codes:
+        rel = f"{LOCALE_DIR}/{code}.po"
+        if not (root / rel).is_file():
+            raise error(rel, 0, "this catalog does not exist; run `olxkit i18n update`")
+        findings.extend(check_catalog(read_catalog(root / rel, rel), rel, load_glossary(root, code)))
+    return sorted(findings)

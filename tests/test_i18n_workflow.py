@@ -1,0 +1,234 @@
+"""The translator's workflow end to end: extract, update, translate, check, build translated archives."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import polib
+from helpers import make_project, run_cli, url_names
+from lxml import etree
+
+INSTANCES = """\
+instances:
+  - id: en
+    locale: en
+  - id: it
+    locale: it
+    run: 2026_T1_IT
+  - id: de
+    locale: de
+    run: 2026_T1_DE
+  - id: at
+    locale: de_AT
+    run: 2026_T1_AT
+    texts:
+      contact: kurs@example.at
+"""
+EXTRA_LESSON = """\
+---
+title: Numbers and links
+---
+
+## A unit with everything {#everything}
+
+Read **the basics** in [the welcome lesson](01-welcome.md) and see $x^2$.
+
+!!! tip "Remember"
+    Every unit has an id.
+
+| Term | Meaning |
+|---|---|
+| unit | a page |
+
+Contact: {{ contact }}
+
+```video
+id: intro
+title: Introduction video
+youtube: dQw4w9WgXcQ
+transcripts:
+  en: transcripts/intro-en.srt
+```
+"""
+
+
+def it_text(msgid: str) -> str:
+    """A stand-in Italian translation that keeps every piece of markup: prefix each text run."""
+    return "IT " + msgid
+
+
+def project(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "c", {
+        "course/instances.yaml": INSTANCES,
+        "modules/01-getting-started/03-numbers.md": EXTRA_LESSON,
+        "course/static/transcripts/intro-en.srt": "1\n00:00:00,000 --> 00:00:02,000\nHello\n",
+        "course/static/transcripts/intro-it.srt": "1\n00:00:00,000 --> 00:00:02,000\nCiao\n",
+        "course/static/transcripts/intro-de.srt": "1\n00:00:00,000 --> 00:00:02,000\nHallo\n",
+        "course/static/diagram.png": "plain",
+        "course/static/diagram.de.png": "german",
+        "course/static/diagram.de_AT.png": "austrian",
+    })
+    course = root / "course/course.yaml"
+    text = course.read_text().replace("problems:", "texts:\n  contact: course@example.org\nproblems:")
+    course.write_text(text)
+    module = root / "modules/01-getting-started/module.yaml"
+    module.write_text(module.read_text() + "  - 03-numbers.md\n")
+    return root
+
+
+def fill(path: Path, translate, only=None) -> None:
+    po = polib.pofile(str(path), wrapwidth=0)
+    for entry in po:
+        if entry.msgid and not entry.obsolete and (only is None or only(entry)):
+            entry.msgstr = translate(entry.msgid)
+    po.save(str(path))
+
+
+def test_round_trip_translation_reaches_every_place(tmp_path):
+    root = project(tmp_path)
+    assert run_cli("i18n", "extract", str(root)).exit_code == 0
+    result = run_cli("i18n", "update", str(root))
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (root / "locale").iterdir()} == {"course.pot", "it.po", "de.po", "de_AT.po"}
+    pot = polib.pofile(str(root / "locale/course.pot"))
+    ids = {(e.msgctxt, e.msgid) for e in pot}
+    assert ("unit title", "What you will learn") in ids
+    assert ("assignment type", "Quiz") in ids
+    assert (None, "Read **the basics** in [the welcome lesson](01-welcome.md) and see $x^2$.") in ids
+    assert ("choice", "`##`") not in ids, "texts without words are not extracted"
+    entry = next(e for e in pot if e.msgid == "What you will learn")
+    assert "modules/01-getting-started/01-welcome.md:5" in [f"{p}:{n}" for p, n in entry.occurrences]
+    assert "Getting started › Welcome" in entry.comment
+    fill(root / "locale/it.po", it_text)
+    built = run_cli("build", str(root), "-i", "it", "--format", "json")
+    assert built.exit_code == 0, built.output
+    archive = json.loads(built.output)["archives"][0]
+    assert archive["coverage"] == 100.0 and archive["language"] == "it"
+    tree = Path(archive["tree"])
+    assert 'display_name="IT What you will learn"' in (tree / "vertical/welcome_what-you-will-learn.xml").read_text()
+    assert 'display_name="IT Getting started"' in (tree / "chapter/getting-started.xml").read_text()
+    html = (tree / "html/numbers_everything_text.html").read_text()
+    assert "IT Read <strong>the basics</strong>" in html
+    assert 'href="/jump_to_id/welcome"' in html and "\\(x^2\\)" in html
+    assert "IT Remember" in html and 'lang="it"' in html
+    problem = (tree / "problem/quiz_check_q1.xml").read_text()
+    assert "IT What does a <code>##</code> heading start?" in problem
+    assert 'answer="IT unit"' in problem and 'answer="IT a unit"' in problem
+    grading = json.loads((tree / "policies/2026_T1_IT/grading_policy.json").read_text())
+    assert grading["GRADER"][0]["type"] == "IT Quiz"
+    assert 'format="IT Quiz"' in (tree / "sequential/quiz.xml").read_text()
+    assert "IT About this course" in (tree / "about/overview.html").read_text()
+    policy = json.loads((tree / "policies/2026_T1_IT/policy.json").read_text())["course/2026_T1_IT"]
+    assert policy["display_name"] == "IT My Course" and policy["language"] == "it"
+    # No source text where a translation exists: every html paragraph starts with the marker.
+    for page in (tree / "html").glob("*.html"):
+        body = etree.fromstring(page.read_bytes(), etree.HTMLParser())
+        for p in body.iter("p", "h3", "td", "th", "li"):
+            text = "".join(p.itertext()).strip()
+            if re.search(r"[A-Za-z]{3}", text):
+                assert text.startswith("IT") or text.startswith("Contact") is False, (page.name, text)
+    video = (tree / "video/numbers_everything_intro.xml").read_text()
+    assert 'language="it" src="transcripts/intro-it.srt"' in video and "intro-en.srt" not in video
+    assert not (tree / "static/transcripts/intro-de.srt").exists()
+    assert not (tree / "static/transcripts/intro-en.srt").exists()
+
+
+def test_fallback_chain_assets_texts_and_strict(tmp_path):
+    root = project(tmp_path)
+    run_cli("i18n", "update", str(root))
+    fill(root / "locale/de.po", lambda m: "DE " + m)
+    fill(root / "locale/de_AT.po", lambda m: "AT " + m, only=lambda e: e.msgid == "What you will learn")
+    result = run_cli("build", str(root), "--format", "json", "-q")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    by_id = {a["instance"]: a for a in out["archives"]}
+    assert set(by_id) == {"en", "it", "de", "at"}
+    at = Path(by_id["at"]["tree"])
+    assert by_id["at"]["language"] == "de" and by_id["at"]["coverage"] == 100.0
+    assert 'display_name="AT What you will learn"' in (at / "vertical/welcome_what-you-will-learn.xml").read_text()
+    assert 'display_name="DE Check your understanding"' in (at / "vertical/quiz_check.xml").read_text()
+    assert (at / "static/diagram.png").read_text() == "austrian"
+    assert not (at / "static/diagram.de.png").exists() and not (at / "static/diagram.de_AT.png").exists()
+    assert (Path(by_id["de"]["tree"]) / "static/diagram.png").read_text() == "german"
+    assert (Path(by_id["en"]["tree"]) / "static/diagram.png").read_text() == "plain"
+    assert "intro-de.srt" in (at / "video/numbers_everything_intro.xml").read_text()
+    assert "kurs@example.at" in (at / "html/numbers_everything_text.html").read_text()
+    assert "course@example.org" in (Path(by_id["de"]["tree"]) / "html/numbers_everything_text.html").read_text()
+    # Italian has no translations: it falls back to English, with a warning that names the places.
+    assert by_id["it"]["coverage"] == 0.0
+    assert any(w.startswith("locale/it.po: warning:") and "fall back" in w for w in out["warnings"])
+    strict = run_cli("build", str(root), "--strict", "-q")
+    assert strict.exit_code == 1
+    assert "locale/it.po: error:" in strict.stderr
+    # url_names are the same in every language.
+    names = [url_names(Path(a["tree"])) for a in out["archives"]]
+    assert all(n == names[0] for n in names[1:])
+
+
+def test_partly_translated_problem_falls_back_whole(tmp_path):
+    root = project(tmp_path)
+    run_cli("i18n", "update", str(root))
+    fill(root / "locale/it.po", it_text, only=lambda e: e.msgctxt != "answer")
+    result = run_cli("build", str(root), "-i", "it", "-q")
+    assert result.exit_code == 0, result.output
+    problem = (root / "build/MyOrg+C101+2026_T1_IT/problem/quiz_check_q1.xml").read_text()
+    assert "IT " not in problem and 'answer="unit"' in problem
+    assert "problems are only partly translated" in result.stderr
+
+
+def test_i18n_check_catches_seeded_mistakes(tmp_path):
+    root = project(tmp_path)
+    run_cli("i18n", "update", str(root))
+    seeded = {
+        "Read **the basics** in [the welcome lesson](01-welcome.md) and see $x^2$.":
+            "Leggi **le basi** nella [lezione](01-benvenuto.md) e vedi $x^3$.",
+        "Each `##` heading starts a unit. Write your text in **Markdown**; the `{#id}` at the end of the heading "
+        "keeps learners' progress attached to this unit when you rename it.":
+            "Ogni titolo `##` avvia un'unità. Scrivi il testo in **Markdown; l'`{#id}` alla fine mantiene "
+            "i progressi quando lo rinomini.",
+        "Tell the other learners who you are and why you joined.":
+            "Racconta <b>chi sei</i> e perché partecipi.",
+    }
+    po = polib.pofile(str(root / "locale/it.po"), wrapwidth=0)
+    for entry in po:
+        if entry.msgid in seeded:
+            entry.msgstr = seeded[entry.msgid]
+    po.save(str(root / "locale/it.po"))
+    result = run_cli("i18n", "check", str(root), "-l", "it")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(re.match(r"locale/it\.po:\d+: error: link targets differ", ln) for ln in lines), result.output
+    assert any("math differ from the source: missing `x^2`" in ln for ln in lines)
+    assert any("unbalanced Markdown: **" in ln for ln in lines) or any("bold" in ln for ln in lines)
+    assert any("inline HTML differ" in ln for ln in lines)
+    assert any("(source: modules/01-getting-started/03-numbers.md:7)" in ln for ln in lines)
+    # The line named is the entry's line in the catalog.
+    first = next(ln for ln in lines if "link targets differ" in ln)
+    number = int(first.split(":")[1])
+    catalog = (root / "locale/it.po").read_text().splitlines()
+    assert "Read **the basics**" in "\n".join(catalog[number - 1:number + 4])
+
+
+def test_catalogs_are_stable_and_checkable(tmp_path):
+    root = project(tmp_path)
+    run_cli("i18n", "extract", str(root))
+    run_cli("i18n", "update", str(root))
+    first = {p.name: p.read_bytes() for p in (root / "locale").iterdir()}
+    assert run_cli("i18n", "extract", str(root), "--check").exit_code == 0
+    assert run_cli("i18n", "update", str(root), "--check").exit_code == 0
+    run_cli("i18n", "update", str(root))
+    assert {p.name: p.read_bytes() for p in (root / "locale").iterdir()} == first
+    for path in (root / "locale").glob("*.po"):
+        done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    lesson = root / "modules/01-getting-started/01-welcome.md"
+    lesson.write_text(lesson.read_text().replace("## What you will learn", "## What you will discover"))
+    assert run_cli("i18n", "extract", str(root), "--check").exit_code == 1
+    status = run_cli("i18n", "status", str(root), "--format", "json")
+    rows = {r["locale"]: r for r in json.loads(status.output)["locales"]}
+    assert set(rows) == {"it", "de", "de_AT"} and rows["it"]["translated"] == 0
+    table = run_cli("i18n", "status", str(root))
+    assert "de_AT" in table.output and "░" in table.output
