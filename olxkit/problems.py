@@ -12,8 +12,8 @@ from .model import Choice, ProblemComponent, Question
 from .yamlio import YamlMap, closest
 
 QUESTION_TYPES = ("single-choice", "multiple-choice", "dropdown", "numerical", "text")
-SHOWANSWER = ("always", "answered", "attempted", "closed", "finished", "correct_or_past_due", "past_due",
-              "never", "after_all_attempts", "after_all_attempts_or_correct", "attempted_no_past_due")
+# The values Studio's import gate (olxcleaner) accepts; newer platform values such as after_all_attempts fail it.
+SHOWANSWER = ("always", "answered", "attempted", "closed", "finished", "correct_or_past_due", "past_due", "never")
 SHOW_CORRECTNESS = ("always", "never", "past_due")
 RERANDOMIZE = ("never", "always", "onreset", "per_student")
 PARTIAL_CREDIT = ("none", "halves", "every-choice")

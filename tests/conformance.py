@@ -167,19 +167,64 @@ log = logging.getLogger(__name__)
 #: point names as ``allowed_xblocks``; :func:`allowed_xblocks` adds the ones installed here.
 STUDIO_XBLOCKS: tuple[str, ...] = (
     # edx-platform setup.py (xblock.v1)
-    "about", "annotatable", "book", "chapter", "conditional", "course", "course_info",
-    "custom_tag_template", "customtag", "discuss", "discussion", "error", "hidden", "html",
-    "image", "itembank", "library", "library_content", "library_sourced", "library_v2",
-    "lti", "poll_question", "problem", "randomize", "sequential", "slides", "split_test",
-    "static_tab", "unit", "vertical", "video", "videoalpha", "videodev", "word_cloud",
+    "about",
+    "annotatable",
+    "book",
+    "chapter",
+    "conditional",
+    "course",
+    "course_info",
+    "custom_tag_template",
+    "customtag",
+    "discuss",
+    "discussion",
+    "error",
+    "hidden",
+    "html",
+    "image",
+    "itembank",
+    "library",
+    "library_content",
+    "library_sourced",
+    "library_v2",
+    "lti",
+    "poll_question",
+    "problem",
+    "randomize",
+    "sequential",
+    "slides",
+    "split_test",
+    "static_tab",
+    "unit",
+    "vertical",
+    "video",
+    "videoalpha",
+    "videodev",
+    "word_cloud",
     "wrapper",
     # XBlocks bundled with edx-platform (requirements/edx/bundled.in) and common extras
-    "drag-and-drop-v2", "openassessment", "poll", "survey", "done", "lti_consumer",
-    "google-document", "google-calendar", "recommender", "staffgradedxblock", "edx_sga",
-    "crowdsourcehinter", "pdf", "invideoquiz",
+    "drag-and-drop-v2",
+    "openassessment",
+    "poll",
+    "survey",
+    "done",
+    "lti_consumer",
+    "google-document",
+    "google-calendar",
+    "recommender",
+    "staffgradedxblock",
+    "edx_sga",
+    "crowdsourcehinter",
+    "pdf",
+    "invideoquiz",
     # xblocks-contrib extracted blocks
-    "_annotatable_extracted", "_discussion_extracted", "_html_extracted", "_lti_extracted",
-    "_poll_question_extracted", "_problem_extracted", "_video_extracted",
+    "_annotatable_extracted",
+    "_discussion_extracted",
+    "_html_extracted",
+    "_lti_extracted",
+    "_poll_question_extracted",
+    "_problem_extracted",
+    "_video_extracted",
     "_word_cloud_extracted",
 )
 
@@ -295,6 +340,7 @@ DJANGO_SETTINGS: dict[str, Any] = {
     "FEATURES": {},
     "DEFAULT_AUTO_FIELD": "django.db.models.AutoField",
     "LOGGING_CONFIG": None,
+    "OPENEDX_TELEMETRY": [],  # edx-django-utils: no New Relic / Datadog backends
 }
 
 
@@ -323,6 +369,8 @@ def setup_openedx() -> None:
     from django.core.management import call_command
 
     call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+    import xblocks_contrib  # noqa: F401 - warm the heavy imports (CAPA, nltk, scipy) here
+
     _SETUP_DONE = True
 
 
@@ -345,12 +393,11 @@ def _runtime_classes() -> dict[str, Any]:
     setup_openedx()
 
     import fs.osfs
+    import xblocks_contrib
     from xblock.core import XBlockMixin
-    from xblock.fields import Boolean, Date, Scope
+    from xblock.fields import Boolean, Date, Dict, Float, Integer, List, Scope, String
     from xblock.reference.user_service import UserService, XBlockUser
     from xblock.runtime import DictKeyValueStore, IdGenerator, IdReader, KvsFieldData, Runtime
-
-    import xblocks_contrib
     from xblocks_contrib.problem import capa_block
 
     class CourseIds(IdReader, IdGenerator):
@@ -399,10 +446,11 @@ def _runtime_classes() -> dict[str, Any]:
             return self._user
 
     class SandboxService:
-        """Like an LMS without codejail configured: no unsafe (Python) code."""
+        """``<script type="loncapa/python">`` runs in-process (the LMS's path for courses in
+        COURSES_WITH_UNSAFE_CODE; production normally uses codejail, which we do not have)."""
 
         def can_execute_unsafe_code(self):
-            return False
+            return ALLOW_PROBLEM_PYTHON
 
         def get_python_lib_zip(self):
             return None
@@ -434,12 +482,39 @@ def _runtime_classes() -> dict[str, Any]:
             raise HarnessError("external graders (xqueue / coderesponse) are not available")
 
     class InheritedFields(XBlockMixin):
-        """The inheritable settings the platform mixes into every block
-        (xmodule.modulestore.inheritance.InheritanceMixin) that ProblemBlock reads."""
+        """The fields edx-platform mixes into every block
+        (xmodule.modulestore.inheritance.InheritableFieldsMixin), so that e.g. ``start``,
+        ``graded`` or ``group_access`` on a component are fields, not ignored attributes.
+        The blocks' own definitions (ProblemBlock.max_attempts, ...) take precedence."""
 
         graded = Boolean(default=False, scope=Scope.settings)
         start = Date(default=None, scope=Scope.settings)
+        due = Date(scope=Scope.settings)
+        relative_weeks_due = Integer(scope=Scope.settings)
         visible_to_staff_only = Boolean(default=False, scope=Scope.settings)
+        course_edit_method = String(default="Studio", scope=Scope.settings)
+        giturl = String(scope=Scope.settings)
+        xqa_key = String(scope=Scope.settings)
+        graceperiod = String(scope=Scope.settings)
+        group_access = Dict(scope=Scope.settings)
+        showanswer = String(default="finished", scope=Scope.settings)
+        show_correctness = String(default="always", scope=Scope.settings)
+        rerandomize = String(default="never", scope=Scope.settings)
+        days_early_for_beta = Float(default=None, scope=Scope.settings)
+        static_asset_path = String(default="", scope=Scope.settings)
+        use_latex_compiler = Boolean(default=False, scope=Scope.settings)
+        max_attempts = Integer(scope=Scope.settings)
+        matlab_api_key = String(scope=Scope.settings)
+        user_partitions = List(default=[], scope=Scope.settings)
+        video_speed_optimizations = Boolean(default=True, scope=Scope.settings)
+        video_auto_advance = Boolean(default=False, scope=Scope.settings)
+        video_bumper = Dict(scope=Scope.settings)
+        show_reset_button = Boolean(default=False, scope=Scope.settings)
+        edxnotes = Boolean(default=False, scope=Scope.settings)
+        edxnotes_visibility = Boolean(default=True, scope=Scope.user_info)
+        in_entrance_exam = Boolean(default=False, scope=Scope.settings)
+        self_paced = Boolean(default=False, scope=Scope.settings)
+        hide_from_toc = Boolean(default=False, scope=Scope.settings)
 
     class HarnessRuntime(Runtime):
         """Minimal stand-in for edx-platform's XML import runtime (ImportSystem)."""
@@ -516,9 +591,8 @@ CONTAINER_CHILDREN = {
     "sequential": ("vertical",),
     "vertical": ("html", "video", "discussion", "problem"),
 }
-#: Tags that may appear where olxcleaner allows them but that the harness does not parse.
-NOT_PARSED = {"wiki"}
-LEAF_TYPES = ("html", "video", "discussion", "problem")
+#: Children of <course> that CourseBlock strips into fields (wiki_slug, textbooks).
+NOT_PARSED = {"wiki", "textbook"}
 _DEFAULT_YOUTUBE_ID = "3_yD_cEKoCk"
 
 
@@ -547,7 +621,6 @@ class ParsedCourse:
 def _read_xml(course_dir: Path, rel: str):
     """Parse a course file with the platform's XML parser, raising HarnessError."""
     from lxml import etree
-
     from xblocks_contrib.common.xml_utils import EDX_XML_PARSER
 
     path = course_dir / rel
@@ -585,7 +658,8 @@ def parse_course(course_dir: str | os.PathLike[str], *, render: bool = True) -> 
 
     Per type, beyond ``parse_xml`` (with policy.json applied through ``get_policy``):
 
-    * problem: the CAPA ``LoncapaProblem`` is built and rendered (``lcp.get_html()``);
+    * problem: the CAPA ``LoncapaProblem`` is built and rendered (``lcp.get_html()``), and
+      :func:`check_problem` runs (its issues become warnings);
     * html: ``student_view`` is rendered;
     * video: edx-val's ``import_from_xml`` runs (transcripts read from ``static/``);
     * discussion: xblocks-contrib 0.13.1's DiscussionXBlock is a placeholder with no
@@ -595,15 +669,15 @@ def parse_course(course_dir: str | os.PathLike[str], *, render: bool = True) -> 
     pointer target, invalid course key / url_name characters, wrong nesting, duplicate
     url_name within a type, parse/render exceptions.  Lossy-but-accepted input is
     collected in ``warnings``: attributes the block ignores (``xml_attributes``), an html5
-    video without ``youtube_id_1_0=""``, a declared transcript edx-val did not import, a
-    problem with no response, html bodies the platform's parse check rejects.
+    video without ``youtube_id_1_0=""``, a declared transcript edx-val did not import,
+    unsolvable problems (:func:`check_problem`), html bodies the platform's parse check
+    rejects, inline blocks without url_name.
     """
     from lxml import etree
     from opaque_keys import InvalidKeyError
     from opaque_keys.edx.keys import CourseKey
     from opaque_keys.edx.locator import CourseLocator
     from xblock.fields import ScopeIds
-
     from xblocks_contrib.common.xml_utils import is_pointer_tag, name_to_pathname
 
     rt = _runtime_classes()
@@ -670,7 +744,7 @@ def parse_course(course_dir: str | os.PathLike[str], *, render: bool = True) -> 
                     container(child, child.tag, where)
                 else:
                     leaf(child, where)
-            elif tag == "vertical" and child.tag not in CONTAINER_CHILDREN and child.tag != "course":
+            elif tag == "vertical" and child.tag not in CONTAINER_CHILDREN:
                 skipped.append(f"{where}: {child.tag}")  # e.g. poll, openassessment, lti_consumer
             else:
                 raise HarnessError(f"{where}: <{child.tag}> is not allowed inside <{tag}>")
@@ -690,12 +764,18 @@ def parse_course(course_dir: str | os.PathLike[str], *, render: bool = True) -> 
             # the platform's DiscussionXBlock follows pointers; the 0.13.1 placeholder does not
             node = _read_xml(course_dir, filename)
         usage = course_key.make_usage_key(tag, url_name)
-        cls = runtime.load_block_type(tag)
+        cls = runtime.mixologist.mix(runtime.load_block_type(tag))  # as xblock_from_node does
         before = len(runtime.tracked_errors)
         try:
-            block = cls.parse_xml(node, runtime, ScopeIds(None, tag, usage, usage))
+            if tag == "discussion":
+                # the placeholder class logs "does not contain field" for every attribute
+                logging.disable(logging.WARNING)
+            try:
+                block = cls.parse_xml(node, runtime, ScopeIds(None, tag, usage, usage))
+            finally:
+                logging.disable(logging.NOTSET)
             if render:
-                _exercise(tag, block, runtime, filename, warnings)
+                _exercise(tag, block, source, runtime, filename, warnings)
         except HarnessError:
             raise
         except Exception as exc:  # noqa: BLE001 - re-raised with the file name
@@ -717,20 +797,19 @@ def parse_course(course_dir: str | os.PathLike[str], *, render: bool = True) -> 
     return ParsedCourse(course_key, target_key, counts, blocks, skipped, warnings)
 
 
-def _exercise(tag: str, block: Any, runtime: Any, filename: str, warnings: list[str]) -> None:
+def _exercise(tag: str, block: Any, source: str, runtime: Any, filename: str, warnings: list[str]) -> None:
     """Run the code the LMS runs right after loading a block."""
     if tag == "problem":
         lcp = block.lcp  # builds LoncapaProblem: raises on invalid CAPA
-        if not lcp.responders:
-            warnings.append(f"{filename}: <problem> has no response element (nothing to grade)")
         lcp.get_html()  # raises on render errors (get_problem_html would swallow them)
+        for issue in check_problem(source):
+            warnings.append(f"{filename}: <problem>: {issue}")
     elif tag == "html":
         runtime.render(block, "student_view")
     elif tag == "video":
         if block.html5_sources and block.youtube_id_1_0 == _DEFAULT_YOUTUBE_ID:
             warnings.append(
-                f"{filename}: html5 video without youtube_id_1_0=\"\": the default sample "
-                "YouTube video would play"
+                f'{filename}: html5 video without youtube_id_1_0="": the default sample YouTube video would play'
             )
         from edxval import api as edxval_api
 
@@ -758,6 +837,9 @@ def parse_course_blocks(course_dir: str | os.PathLike[str], *, strict: bool = Tr
 # --------------------------------------------------------------------------------------
 
 HARNESS_COURSE = ("OlxKit", "Harness", "run")
+#: Execute ``<script type="loncapa/python">`` in-process.  Without codejail the LMS could
+#: not run it at all; set to False to make such problems fail like an unconfigured LMS.
+ALLOW_PROBLEM_PYTHON = True
 
 
 def load_problem(problem_xml: str, *, url_name: str | None = None, policy: dict | None = None):
@@ -779,7 +861,8 @@ def load_problem(problem_xml: str, *, url_name: str | None = None, policy: dict 
     name = url_name or node.get("url_name") or "harness_problem"
     usage = key.make_usage_key("problem", name)
     runtime = rt["HarnessRuntime"](Path.cwd(), rt["CourseIds"](key, key), {f"problem/{name}": policy or {}})
-    block = runtime.load_block_type("problem").parse_xml(node, runtime, ScopeIds(None, "problem", usage, usage))
+    cls = runtime.mixologist.mix(runtime.load_block_type("problem"))
+    block = cls.parse_xml(node, runtime, ScopeIds(None, "problem", usage, usage))
     return block
 
 
@@ -816,7 +899,6 @@ def capa_input_ids(problem_xml: str) -> list[list[str]]:
 def _response_elements(problem_xml: str) -> list[Any]:
     """Response elements of the *source* XML in document order, as CAPA enumerates them."""
     from lxml import etree
-
     from xblocks_contrib.problem.capa import responsetypes
 
     tree = etree.fromstring(problem_xml.encode("utf-8") if isinstance(problem_xml, str) else problem_xml)
@@ -852,9 +934,7 @@ def _build_submission(problem_xml: str, block: Any, answers: Sequence[Any]):
     if len(answers) != len(responders):
         raise ValueError(f"{len(answers)} answers given for {len(responders)} responses")
     data = MultiDict()
-    for index, ((lcp_response, responder), source, answer) in enumerate(
-        zip(responders, sources, answers, strict=True)
-    ):
+    for index, ((lcp_response, responder), source, answer) in enumerate(zip(responders, sources, answers, strict=True)):
         ids = list(responder.answer_ids)
         tag = lcp_response.tag
         if tag in ("choiceresponse", "multiplechoiceresponse", "truefalseresponse"):
@@ -908,7 +988,7 @@ def grade_problem_details(problem_xml: str, answers: Sequence[Any]) -> GradeResu
         weighted_possible=float(weighted_possible),
         success=str(result.get("success")),
         correct_map=dict(block.correct_map),
-        submission={k: data.getall(k) if k.endswith("[]") else data[k] for k in data.keys()},
+        submission={k: data.getall(k) if k.endswith("[]") else data[k] for k in data},
     )
 
 
@@ -916,6 +996,80 @@ def grade_problem(problem_xml: str, answers: Sequence[Any]) -> tuple[float, floa
     """``(earned, possible)`` raw CAPA points for ``answers`` (see :func:`grade_problem_details`)."""
     result = grade_problem_details(problem_xml, answers)
     return result.earned, result.possible
+
+
+_UNCHECKED = object()
+
+
+def _capa_correct_answers(block: Any) -> list[Any]:
+    """Per response, a submission that CAPA itself considers correct, or ``_UNCHECKED``.
+
+    Read from the responders CAPA built (``get_answers`` for choices and dropdowns, the
+    parsed ``correct_answer`` for typed answers).  Regexp text answers, numerical ranges
+    and response types without a simple answer are ``_UNCHECKED``.
+    """
+    out: list[Any] = []
+    for response, responder in block.lcp.responders.items():
+        ids = list(responder.answer_ids)
+        tag = response.tag
+        try:
+            if tag in ("choiceresponse", "multiplechoiceresponse"):
+                names = responder.get_answers().get(ids[0]) or []  # a set for checkboxes
+                names = sorted(names, key=lambda n: (len(n), n))  # choice_2 < choice_10
+                out.append(names if tag == "choiceresponse" else (names[0] if names else None))
+            elif tag == "optionresponse":
+                answers = responder.get_answers()
+                values = [answers.get(i) for i in ids]
+                out.append(values if len(ids) > 1 else values[0])
+            elif tag == "numericalresponse" and not getattr(responder, "answer_range", None):
+                out.append(str(responder.correct_answer))
+            elif tag == "stringresponse" and "regexp" not in (response.get("type") or ""):
+                out.append(responder.correct_answer[0])
+            elif tag == "formularesponse":
+                out.append(str(responder.correct_answer))
+            else:
+                out.append(_UNCHECKED)
+        except (IndexError, KeyError, AttributeError):
+            out.append(None)
+    return out
+
+
+def correct_answers(problem_xml: str) -> list[Any]:
+    """Answers (in :func:`grade_problem`'s format, raw choice names for choices) that CAPA
+    reports as correct ("Show answer"), one per response; None where it has none."""
+    return [None if a is _UNCHECKED else a for a in _capa_correct_answers(load_problem(problem_xml))]
+
+
+def check_problem(problem_xml: str) -> list[str]:
+    """Problems CAPA accepts but a learner cannot solve; ``[]`` when the problem is sound.
+
+    Checks: at least one response; every response has an input element (``<option>``s
+    outside ``<optioninput>`` render as nothing); every choice/dropdown response has a
+    correct answer; submitting CAPA's own correct answers earns full credit (catches e.g.
+    a numerical ``answer`` that is not a number).
+    """
+    block = load_problem(problem_xml)
+    lcp = block.lcp
+    issues: list[str] = []
+    if not lcp.responders:
+        return ["no response element (nothing to grade)"]
+    for index, (response, responder) in enumerate(lcp.responders.items()):
+        if not responder.answer_ids:
+            issues.append(f"response {index} <{response.tag}> has no input element")
+    if issues:
+        return issues
+    answers = _capa_correct_answers(block)
+    for index, (response, answer) in enumerate(zip(lcp.responders, answers, strict=True)):
+        if answer is None or answer == [] or (isinstance(answer, list) and None in answer):
+            issues.append(f"response {index} <{response.tag}> has no correct answer")
+    if issues or _UNCHECKED in answers:
+        return issues
+    result = grade_problem_details(problem_xml, answers)
+    if result.earned != result.possible or result.possible == 0:
+        issues.append(
+            f"CAPA's own correct answers {answers!r} earn {result.earned}/{result.possible} ({result.success})"
+        )
+    return issues
 
 
 def course_problems(course_dir: str | os.PathLike[str]) -> dict[str, str]:
