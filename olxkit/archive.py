@@ -45,30 +45,40 @@ def _info(name: str, mtime: int, is_dir: bool, size: int = 0) -> tarfile.TarInfo
     return info
 
 
-def write_archive(tree: OlxTree, path: str | os.PathLike) -> int:
-    """Write `tree` as a byte-for-byte reproducible gzip tar with one top folder `course/`.
+def archive_bytes(tree: OlxTree) -> bytes:
+    """The archive of `tree`, byte-for-byte reproducible, with one top folder `course/`.
 
     Members are sorted, owners are 0 with empty names, modes are normalised, and neither the tar nor the gzip
-    header records a name or a time that depends on the machine. The file appears only when complete.
-    Returns the archive size in bytes.
+    header records a name or a time that depends on the machine (mtime: SOURCE_DATE_EPOCH or 1980-01-01).
     """
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=6) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        _add_members(tar, tree, source_date_epoch())
+    return buffer.getvalue()
+
+
+def write_bytes_atomically(data: bytes, path: str | os.PathLike) -> int:
+    """Write `data` to `path` so that the file appears only when complete. Returns the size."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mtime = source_date_epoch()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz, \
-                    tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                _add_members(tar, tree, mtime)
-            raw.flush()
-            os.fsync(raw.fileno())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path.stat().st_size
+    return len(data)
+
+
+def write_archive(tree: OlxTree, path: str | os.PathLike) -> int:
+    """Write the reproducible archive of `tree` to `path`, atomically; returns its size in bytes."""
+    return write_bytes_atomically(archive_bytes(tree), path)
 
 
 def _add_members(tar: tarfile.TarFile, tree: OlxTree, mtime: int) -> None:

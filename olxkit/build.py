@@ -5,12 +5,13 @@ Nothing is written unless every variant could be made: all errors are found in m
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import write_archive, write_tree
+from .archive import archive_bytes, write_bytes_atomically, write_tree
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, FallbackReport, load_catalogs, make_variant
@@ -69,7 +70,7 @@ def _fallback_warning(report: FallbackReport, min_coverage: float, strict: bool,
 
 def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = None, *,
           instances: list[str] | None = None, tree: bool = True, strict: bool = False,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
+          progress: Callable[[str], None] | None = None, jobs: int | None = None) -> BuildReport:
     """Build every enabled instance of the course in `project` (or the ones named) into `out_dir`.
 
     The sources are read once; each instance gets its variant (translated along de_AT → de → source).
@@ -88,31 +89,64 @@ def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = 
     codes = sorted({code for i in chosen for code in locales.chain(i.locale, course.language)})
     catalogs = load_catalogs(project, codes)
     diags = Diagnostics(list(warnings))
+    source = locales.normalize(course.language)
+    _SHARED.update(course=course, instances=chosen, catalogs=catalogs, known=known, strict=strict)
     planned = []
-    for number, instance in enumerate(chosen, start=1):
-        say(f"[{number}/{len(chosen)}] {instance.key} ({instance.locale})")
-        variant, report = make_variant(course, instance, catalogs, known)
-        if instance.locale != locales.normalize(course.language):
-            _fallback_warning(report, instance.min_coverage, strict, diags)
-        olx, export_diags = export_olx(variant)
-        diags.extend(export_diags.items)
-        planned.append((instance, variant, olx, report))
+    try:
+        for number, (items, summary, olx, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
+            instance = chosen[number - 1]
+            say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
+            diags.extend(items)
+            planned.append((instance, summary, olx, data))
+    finally:
+        _SHARED.clear()
     diags.raise_if_errors()
     results = []
-    for instance, variant, olx, report in planned:
+    for instance, summary, olx, data in planned:
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
-        size = write_archive(olx, archive)
+        size = write_bytes_atomically(data, archive)
         folder = None
         if tree:
             folder = out / instance.archive_stem
             write_tree(olx, folder)
         results.append(BuildResult(
-            instance=instance.id, locale=instance.locale, course_key=instance.key, language=variant.language,
-            archive=archive, tree=folder, size=size, counts=dict(olx.counts), coverage=report.coverage,
-            fallbacks=len(report.fell_back),
-            is_source=instance.locale == locales.normalize(course.language)))
+            instance=instance.id, locale=instance.locale, course_key=instance.key, language=summary["language"],
+            archive=archive, tree=folder, size=size, counts=dict(olx.counts), coverage=summary["coverage"],
+            fallbacks=summary["fallbacks"], is_source=instance.locale == source))
     return BuildReport(results, sorted(d for d in diags.items if d.severity < Severity.ERROR))
+
+
+_SHARED: dict = {}
+
+
+def _make_variant(index: int):
+    """Variant, OLX and archive bytes of one instance; runs in a worker process (fork) or inline."""
+    course, instance = _SHARED["course"], _SHARED["instances"][index]
+    diags = Diagnostics()
+    variant, report = make_variant(course, instance, _SHARED["catalogs"], _SHARED["known"])
+    if instance.locale != locales.normalize(course.language):
+        _fallback_warning(report, instance.min_coverage, _SHARED["strict"], diags)
+    olx, export_diags = export_olx(variant)
+    diags.extend(export_diags.items)
+    data = b"" if diags.errors else archive_bytes(olx)
+    summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back)}
+    return diags.items, summary, olx, data
+
+
+def _imap(func, items, jobs: int | None):
+    """Yield `func(item)` in order, computed in forked worker processes when there are several items.
+
+    Workers inherit the parsed course through fork, so nothing large is pickled on the way in; each returns
+    its OLX tree and archive bytes.
+    """
+    items = list(items)
+    jobs = jobs if jobs is not None else min(len(items), os.cpu_count() or 1)
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (func(i) for i in items)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(func, items, chunksize=1)
 
 
 def load(project: str | os.PathLike = ".") -> Course:

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .markdown import render_text
 from .model import ProblemComponent, Question
 
 _PARTIAL = {"halves": "halves", "every-choice": "EDC"}
+_PROTECTED_APOSTROPHE = re.compile(r"([a-zA-Z])'([a-zA-Z])")
+
+
+def regexp_answers(answers: list[str]) -> list[str]:
+    """The accepted answers of a `regexp` text question as they are written into the OLX.
+
+    Open edX matches `"^" + "|".join(answers) + "$"`, so `a|b` or two answers `a`, `b` would also accept
+    anything starting with `a` or ending with `b`. One answer without `|` is written as it is; otherwise each
+    answer is anchored on its own, which keeps the whole-answer match the author means.
+    """
+    if len(answers) == 1 and "|" not in answers[0]:
+        return list(answers)
+    return [f"^(?:{answer})$" for answer in answers]
+
+
+def capa_regexp(answers: list[str]) -> str:
+    """The one pattern Open edX compiles to grade a `regexp` text question."""
+    return "^" + "|".join(regexp_answers(answers)) + "$"
+
+
+def dropdown_option(text: str) -> str:
+    """A dropdown choice as written into the OLX.
+
+    Open edX turns the options into a `('a','b')` string and splits it again with shlex, protecting only an
+    apostrophe between two ASCII letters (`don't`); any other `'` (`members' fund`, `l'élite`, `1990's`) would
+    cut the option in two and make it unselectable. Those are written as the typographic apostrophe ’.
+    """
+    marked = _PROTECTED_APOSTROPHE.sub("\\1\0\\2", text)
+    return marked.replace("'", "\u2019").replace("\0", "'")
 
 
 class ProblemMarkupError(Exception):
@@ -50,7 +81,7 @@ def _settings(problem: ProblemComponent) -> dict[str, str]:
         if isinstance(value, bool):
             attrs[key] = "true" if value else "false"
         elif isinstance(value, float):
-            attrs[key] = f"{value:g}"
+            attrs[key] = str(int(value)) if value.is_integer() else repr(value)
         else:
             attrs[key] = str(value)
     return attrs
@@ -114,7 +145,7 @@ def _question(root: etree._Element, q: Question, resolve) -> None:
         box = etree.SubElement(response, "optioninput")
         for choice in q.choices:
             option = etree.SubElement(box, "option", {"correct": "True" if choice.correct else "False"})
-            option.text = choice.text
+            option.text = dropdown_option(choice.text)
             if choice.feedback:
                 _inline_into(etree.SubElement(option, "optionhint"), choice.feedback, resolve)
     elif q.type == "numerical":
@@ -125,11 +156,12 @@ def _question(root: etree._Element, q: Question, resolve) -> None:
         if q.correct_feedback:
             _inline_into(etree.SubElement(response, "correcthint"), q.correct_feedback, resolve)
     else:
-        response.set("answer", q.answers[0])
+        answers = regexp_answers(q.answers) if q.regexp else q.answers
+        response.set("answer", answers[0])
         flags = ([] if q.case_sensitive else ["ci"]) + (["regexp"] if q.regexp else [])
         if flags:
             response.set("type", " ".join(flags))
-        for extra in q.answers[1:]:
+        for extra in answers[1:]:
             etree.SubElement(response, "additional_answer", {"answer": extra})
         for wrong, feedback in q.wrong_answers:
             _inline_into(etree.SubElement(response, "stringequalhint", {"answer": wrong}), feedback, resolve)

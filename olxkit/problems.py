@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from yaml.nodes import ScalarNode
+from yaml.nodes import ScalarNode, SequenceNode
 
+from .capa import capa_regexp
 from .diagnostics import error
 from .model import Choice, ProblemComponent, Question
 from .yamlio import YamlMap, closest
@@ -33,8 +34,14 @@ _NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 _RANGE = re.compile(rf"\s*[\[(]\s*{_NUMBER}\s*,\s*{_NUMBER}\s*[\])]\s*\Z")
 
 
-def read_settings(data: YamlMap) -> dict[str, Any]:
-    """Problem settings present in a mapping (course defaults, a lesson, or a problem)."""
+def read_settings(data: YamlMap, check_keys: bool = True) -> dict[str, Any]:
+    """Problem settings present in a mapping (course defaults, a lesson, or a problem).
+
+    `check_keys`: the mapping holds only settings (course.yaml or front matter `problems:`), so any other key is
+    a typo to report; a problem block checks its own keys.
+    """
+    if check_keys:
+        data.check_keys(SETTING_KEYS)
     settings: dict[str, Any] = {}
     if data.has("max_attempts"):
         value = data.integer("max_attempts")
@@ -72,7 +79,7 @@ def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> Prob
         questions = [_read_question(data, PROBLEM_KEYS)]
     hints = [text for text, _line in data.text_list("hints")]
     settings = dict(defaults)
-    settings.update(read_settings(data))
+    settings.update(read_settings(data, check_keys=False))
     return ProblemComponent(
         id=data.text("id") or "problem",
         title=data.text("title") or "Question",
@@ -134,20 +141,31 @@ def _read_choices(data: YamlMap, q: Question) -> None:
     for c in q.choices:
         if texts.count(c.text) > 1:
             raise error(data.path, c.line, f"the choice `{c.text}` is listed twice")
-    if q.type == "dropdown":
-        for c in q.choices:
-            if "'" in c.text and '"' in c.text:
-                raise error(data.path, c.line, "a dropdown choice cannot contain both ' and \"")
     q.shuffle = bool(data.boolean("shuffle", False)) if "shuffle" in QUESTION_KEYS[q.type] else False
     if q.type == "multiple-choice":
         q.partial_credit = data.choice("partial_credit", PARTIAL_CREDIT, "none")
 
 
 def _read_numerical(data: YamlMap, q: Question) -> None:
-    answer = data.text("answer", required=True).strip()
-    if not (re.fullmatch(_NUMBER, answer) or _RANGE.match(answer)):
+    node = data.node("answer")
+    if isinstance(node, SequenceNode):
+        # `answer: [1, 5]` (the form the docs show) is a YAML list: an inclusive range
+        ends = [data.text_of(item, "answer").strip() for item in node.value]
+        if len(ends) != 2:
+            raise error(data.path, data.line_of("answer"),
+                        f"a range has two ends, such as [1, 5]; this one has {len(ends)}")
+        answer = f"[{ends[0]}, {ends[1]}]"
+    else:
+        answer = data.text("answer", required=True).strip()
+    range_match = _RANGE.match(answer)
+    if not (re.fullmatch(_NUMBER, answer) or range_match):
         raise error(data.path, data.line_of("answer"),
                     f"`answer: {answer}` is not a number or a range such as [1, 5]")
+    if range_match:
+        low, high = (float(x) for x in answer.strip()[1:-1].split(","))
+        if low >= high:
+            raise error(data.path, data.line_of("answer"),
+                        f"the range {answer} is empty: its first end must be smaller than its second")
     q.answer = answer
     if data.has("tolerance"):
         tol = data.text("tolerance").strip()
@@ -177,6 +195,14 @@ def _read_text_answers(data: YamlMap, q: Question) -> None:
                 re.compile(answer)
             except re.error as exc:
                 raise error(data.path, line, f"`{answer}` is not a valid regular expression: {exc}") from None
+        # Open edX compiles all accepted answers as one pattern; check that one too (inline flags such as
+        # `(?i)` are only valid at its very start, a group name may be used once).
+        try:
+            re.compile(capa_regexp(answers), re.UNICODE)
+        except re.error as exc:
+            raise error(data.path, data.line_of("answers"),
+                        f"the accepted answers do not make one valid regular expression ({exc}); "
+                        "use `case_sensitive:` instead of inline flags such as (?i)") from None
     for node in data.sequence("wrong_answers"):
         item = data.sub(node, "a wrong answer")
         item.check_keys(("answer", "feedback"))
