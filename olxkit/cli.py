@@ -35,6 +35,11 @@ def handle_errors(func):
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`olxkit … | head`): not an error worth a message.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except OSError as exc:
             _stderr(f"olxkit: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
             sys.exit(2)
