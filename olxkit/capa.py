@@ -162,7 +162,11 @@ def _question(root: etree._Element, q: Question, resolve) -> None:
         if flags:
             response.set("type", " ".join(flags))
         for extra in answers[1:]:
-            etree.SubElement(response, "additional_answer", {"answer": extra})
+            alternative = etree.SubElement(response, "additional_answer", {"answer": extra})
+            if q.correct_feedback:
+                # Open edX shows the response's <correcthint> only for the first answer; each alternative
+                # carries its own copy so that every accepted answer gets the feedback.
+                _inline_into(etree.SubElement(alternative, "correcthint"), q.correct_feedback, resolve)
         for wrong, feedback in q.wrong_answers:
             _inline_into(etree.SubElement(response, "stringequalhint", {"answer": wrong}), feedback, resolve)
         if q.correct_feedback:

@@ -82,6 +82,7 @@ class _Exporter:
         self.tree = OlxTree()
         self.resolver = LinkResolver.from_course(course)
         self.lang = bcp47(course.locale) if course.locale else ""
+        self.texts = {**date_texts(course), **course.texts}
 
     def resolve_for(self, base_dir: str, current: str | None, path: str, line: int):
         def resolve(url: str, kind: str) -> str:
@@ -105,13 +106,15 @@ class _Exporter:
         if "{{" not in html:
             return html
 
+        texts = self.texts
+
         def sub(match):
             name = match.group(1)
-            if name not in self.course.texts:
+            if name not in texts:
                 self.diags.add(path, line, f"unknown text `{{{{ {name} }}}}`; declare it under `texts:` in "
                                "course/course.yaml")
                 return match.group(0)
-            return _html_text(self.course.texts[name]).decode("utf-8").rstrip("\n")
+            return _html_text(texts[name]).decode("utf-8").rstrip("\n")
 
         return _PLACEHOLDER.sub(sub, html)
 
@@ -286,6 +289,23 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 def _english_date(value) -> str:
     """`November 05, 2026`: the one format Open edX parses for updates (strftime's %B follows the locale)."""
     return f"{_MONTHS[value.month - 1]} {value.day:02d}, {value.year}"
+
+
+DATE_TEXTS = {"start_date": "start", "end_date": "end", "enrollment_start": "enrollment_start",
+              "enrollment_end": "enrollment_end"}
+
+
+def date_texts(course: Course) -> dict[str, str]:
+    """`{{ start_date }}` and friends: the course dates written the way the variant's language writes them
+    (CLDR through Babel: "12. Jänner 2026" in Austria, "12 gennaio 2026" in Italy)."""
+    from babel.dates import format_date
+
+    out = {}
+    for name, attr in DATE_TEXTS.items():
+        value = getattr(course, attr)
+        if value is not None:
+            out[name] = format_date(value.date(), "long", locale=course.locale or "en")
+    return out
 
 
 def _html_text(text: str) -> bytes:
