@@ -73,7 +73,8 @@ def _diff(a: Counter, b: Counter) -> str:
     return "; ".join(parts)
 
 
-def check_entry(entry: polib.POEntry, glossary: list[tuple[str, str]] | None = None) -> list[tuple[Severity, str]]:
+def check_entry(entry: polib.POEntry, glossary: list[tuple[str, str, list[str]]] | None = None,
+                ) -> list[tuple[Severity, str]]:
     """Findings for one translated entry: (severity, message)."""
     findings: list[tuple[Severity, str]] = []
     source, target = entry.msgid, entry.msgstr
@@ -103,8 +104,13 @@ def check_entry(entry: polib.POEntry, glossary: list[tuple[str, str]] | None = N
     if _numbers(source) != _numbers(target):
         findings.append((Severity.WARNING, f"numbers differ from the source ({', '.join(sorted(_numbers(source)))}"
                          f" → {', '.join(sorted(_numbers(target))) or 'none'})"))
-    for term, wanted in glossary or []:
-        if re.search(rf"\b{re.escape(term)}", source, re.I) and wanted.lower() not in target.lower():
+    # Typed answers (context "answer") may legitimately keep a source-language term learners also type.
+    for term, wanted, exceptions in (glossary or []) if entry.msgctxt != "answer" else []:
+        # Titles of works are cited in italics and stay in their original language.
+        text = re.sub(r"(?<![*\w])\*[^*\n]+\*(?!\*)", "", source)
+        for phrase in exceptions:
+            text = re.sub(re.escape(phrase), "", text, flags=re.I)
+        if re.search(rf"\b{re.escape(term)}", text, re.I) and wanted.lower() not in target.lower():
             findings.append((Severity.WARNING, f"glossary: `{term}` should be translated as `{wanted}`"))
     return findings
 
@@ -118,8 +124,8 @@ def _numbers(text: str) -> set[str]:
     return out
 
 
-def load_glossary(root: str | Path, locale: str) -> list[tuple[str, str]]:
-    """(source term, required translation) pairs for `locale` from course/glossary.yaml."""
+def load_glossary(root: str | Path, locale: str) -> list[tuple[str, str, list[str]]]:
+    """(source term, required translation, phrases to ignore) for `locale` from course/glossary.yaml."""
     rel = "course/glossary.yaml"
     path = Path(root) / rel
     if not path.is_file():
@@ -135,11 +141,12 @@ def load_glossary(root: str | Path, locale: str) -> list[tuple[str, str]]:
         source = term.text("en", required=True)
         wanted = term.text(locale) or term.text(base)
         if wanted:
-            pairs.append((source, wanted))
+            pairs.append((source, wanted, [t for t, _line in term.text_list("except")]))
     return pairs
 
 
-def check_catalog(po: polib.POFile, rel: str, glossary: list[tuple[str, str]] | None = None) -> list[Diagnostic]:
+def check_catalog(po: polib.POFile, rel: str, glossary: list[tuple[str, str, list[str]]] | None = None,
+                  ) -> list[Diagnostic]:
     """Every finding in one catalog, at `locale/xx.po:line`, naming the source place."""
     out = []
     for entry in po:
