@@ -250,6 +250,23 @@ def _size(size: int) -> str:
     return f"{size} B"
 
 
+def _register_extensions() -> None:
+    """Commands that live in their own modules (publishing) add themselves to the group."""
+    import importlib
+
+    for name in ("publish_cli",):
+        try:
+            module = importlib.import_module(f".{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        module.register(cli)
+
+
+_register_extensions()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="olxkit")

@@ -232,3 +232,20 @@ def test_catalogs_are_stable_and_checkable(tmp_path):
     assert set(rows) == {"it", "de", "de_AT"} and rows["it"]["translated"] == 0
     table = run_cli("i18n", "status", str(root))
     assert "de_AT" in table.output and "░" in table.output
+
+
+def test_repository_catalogs_are_complete_normalised_and_pass_msgfmt():
+    from helpers import REPO
+
+    assert run_cli("i18n", "extract", str(REPO), "--check").exit_code == 0, "locale/course.pot is stale"
+    assert run_cli("i18n", "update", str(REPO), "--check").exit_code == 0, "a catalog is not normalised"
+    catalogs = sorted((REPO / "locale").glob("*.po"))
+    assert [p.stem for p in catalogs] == ["de", "de_AT", "hu", "it", "pl", "sk", "sl"]
+    for path in [*catalogs, REPO / "locale/course.pot"]:
+        done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    status = json.loads(run_cli("i18n", "status", str(REPO), "--format", "json").output)
+    for row in status["locales"]:
+        assert row["effective_percent"] == 100.0, row
+    check = run_cli("i18n", "check", str(REPO))
+    assert check.exit_code == 0, check.output
