@@ -52,8 +52,10 @@ def archive_bytes(tree: OlxTree) -> bytes:
     header records a name or a time that depends on the machine (mtime: SOURCE_DATE_EPOCH or 1980-01-01).
     """
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=6) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with (
+        gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=6) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         _add_members(tar, tree, source_date_epoch())
     return buffer.getvalue()
 

@@ -39,10 +39,16 @@ class BuildResult:
 
     def as_dict(self) -> dict:
         return {
-            "instance": self.instance, "locale": self.locale, "course_key": self.course_key,
-            "language": self.language, "archive": str(self.archive), "tree": str(self.tree) if self.tree else None,
-            "size": self.size, "blocks": dict(sorted(self.counts.items())),
-            "coverage": round(self.coverage, 1), "fallbacks": self.fallbacks,
+            "instance": self.instance,
+            "locale": self.locale,
+            "course_key": self.course_key,
+            "language": self.language,
+            "archive": str(self.archive),
+            "tree": str(self.tree) if self.tree else None,
+            "size": self.size,
+            "blocks": dict(sorted(self.counts.items())),
+            "coverage": round(self.coverage, 1),
+            "fallbacks": self.fallbacks,
         }
 
 
@@ -57,20 +63,38 @@ def _fallback_warning(report: FallbackReport, min_coverage: float, strict: bool,
     if report.fell_back:
         places = ", ".join(f"{i.path}:{i.line}" for i in report.fell_back[:5])
         more = f" and {len(report.fell_back) - 5} more" if len(report.fell_back) > 5 else ""
-        message = (f"{len(report.fell_back)} of {report.total} texts are not translated (or fuzzy) and fall back "
-                   f"to the source language: {places}{more}")
-        diags.add(path, 0, message, Severity.ERROR if strict else Severity.WARNING)
+        message = (
+            f"{len(report.fell_back)} of {report.total} texts are not translated (or fuzzy) and fall back "
+            f"to the source language: {places}{more}"
+        )
+        diags.add(path, 0, message, Severity.ERROR if strict else Severity.WARNING, code="TRN002")
     if report.mixed_problems:
-        diags.warn(path, 0, f"{report.mixed_problems} problems are only partly translated; they are shown wholly "
-                   "in the source language")
+        diags.warn(
+            path,
+            0,
+            f"{report.mixed_problems} problems are only partly translated; they are shown wholly "
+            "in the source language",
+            code="TRN006",
+        )
     if report.coverage + 1e-9 < min_coverage:
-        diags.add(path, 0, f"translation coverage {report.coverage:.1f}% is below this instance's "
-                  f"min_coverage of {min_coverage:g}%")
+        diags.add(
+            path,
+            0,
+            f"translation coverage {report.coverage:.1f}% is below this instance's min_coverage of {min_coverage:g}%",
+            code="TRN001",
+        )
 
 
-def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = None, *,
-          instances: list[str] | None = None, tree: bool = True, strict: bool = False,
-          progress: Callable[[str], None] | None = None, jobs: int | None = None) -> BuildReport:
+def build(
+    project: str | os.PathLike = ".",
+    out_dir: str | os.PathLike | None = None,
+    *,
+    instances: list[str] | None = None,
+    tree: bool = True,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
+) -> BuildReport:
     """Build every enabled instance of the course in `project` (or the ones named) into `out_dir`.
 
     The sources are read once; each instance gets its variant (translated along de_AT → de → source).
@@ -83,8 +107,10 @@ def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = 
     course, warnings = load_course_with_warnings(project)
     all_instances = load_instances(project, course)
     chosen = select(all_instances, instances)
-    say(f"Read {len(course.modules)} modules, {sum(1 for _ in course.lessons())} lessons; "
-        f"{len(chosen)} instance{'s' if len(chosen) != 1 else ''} to build")
+    say(
+        f"Read {len(course.modules)} modules, {sum(1 for _ in course.lessons())} lessons; "
+        f"{len(chosen)} instance{'s' if len(chosen) != 1 else ''} to build"
+    )
     known = {i.locale for i in all_instances}
     codes = sorted({code for i in chosen for code in locales.chain(i.locale, course.language)})
     catalogs = load_catalogs(project, codes)
@@ -110,10 +136,21 @@ def build(project: str | os.PathLike = ".", out_dir: str | os.PathLike | None = 
         if tree:
             folder = out / instance.archive_stem
             write_tree(olx, folder)
-        results.append(BuildResult(
-            instance=instance.id, locale=instance.locale, course_key=instance.key, language=summary["language"],
-            archive=archive, tree=folder, size=size, counts=dict(olx.counts), coverage=summary["coverage"],
-            fallbacks=summary["fallbacks"], is_source=instance.locale == source))
+        results.append(
+            BuildResult(
+                instance=instance.id,
+                locale=instance.locale,
+                course_key=instance.key,
+                language=summary["language"],
+                archive=archive,
+                tree=folder,
+                size=size,
+                counts=dict(olx.counts),
+                coverage=summary["coverage"],
+                fallbacks=summary["fallbacks"],
+                is_source=instance.locale == source,
+            )
+        )
     return BuildReport(results, sorted(d for d in diags.items if d.severity < Severity.ERROR))
 
 

@@ -46,8 +46,10 @@ def handle_errors(func):
         except Exception as exc:  # a bug in olxkit, not the user's fault
             if os.environ.get("OLXKIT_DEBUG"):
                 traceback.print_exc()
-            _stderr(f"olxkit: internal error: {type(exc).__name__}: {exc}. Please report it "
-                    "(set OLXKIT_DEBUG=1 to see the traceback)")
+            _stderr(
+                f"olxkit: internal error: {type(exc).__name__}: {exc}. Please report it "
+                "(set OLXKIT_DEBUG=1 to see the traceback)"
+            )
             sys.exit(2)
 
     return wrapper
@@ -65,14 +67,27 @@ def cli():
 
 @cli.command()
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for the archives and OLX trees [default: PROJECT/build].")
-@click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
-              help="Build only this instance (repeatable) [default: every enabled instance].")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the archives and OLX trees [default: PROJECT/build].",
+)
+@click.option(
+    "-i",
+    "--instance",
+    "instances",
+    multiple=True,
+    metavar="ID",
+    help="Build only this instance (repeatable) [default: every enabled instance].",
+)
 @click.option("--strict", is_flag=True, help="Fail when any text falls back to another language (release builds).")
 @click.option("--no-tree", is_flag=True, help="Write only the .tar.gz archives, not the unpacked OLX trees.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="Summary format; json is for CI.")
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Summary format; json is for CI."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not show progress.")
 @handle_errors
 def build(project, out_dir, instances, strict, no_tree, fmt, quiet):
@@ -88,11 +103,17 @@ def build(project, out_dir, instances, strict, no_tree, fmt, quiet):
     from .build import build as run_build
 
     progress = None if quiet or fmt == "json" else (lambda msg: _stderr(f"  {msg}"))
-    report = run_build(project, out_dir, instances=list(instances) or None, tree=not no_tree, strict=strict,
-                       progress=progress)
+    report = run_build(
+        project, out_dir, instances=list(instances) or None, tree=not no_tree, strict=strict, progress=progress
+    )
     if fmt == "json":
-        click.echo(json.dumps({"archives": [r.as_dict() for r in report.results],
-                               "warnings": [d.format() for d in report.warnings]}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"archives": [r.as_dict() for r in report.results], "warnings": [d.format() for d in report.warnings]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for diag in report.warnings:
         _stderr(diag.format())
@@ -188,8 +209,10 @@ def i18n_update(project, only, check):
     for code, (stats, changed) in results.items():
         stale |= changed
         state = ("out of date" if changed else "up to date") if check else ("updated" if changed else "unchanged")
-        click.echo(f"locale/{code}.po: {state}; {stats.kept} kept, {stats.revived} revived, {stats.fuzzy} fuzzy, "
-                   f"{stats.new} new, {stats.obsolete} obsolete")
+        click.echo(
+            f"locale/{code}.po: {state}; {stats.kept} kept, {stats.revived} revived, {stats.fuzzy} fuzzy, "
+            f"{stats.new} new, {stats.obsolete} obsolete"
+        )
     if check and stale:
         sys.exit(1)
 
@@ -210,16 +233,23 @@ def i18n_status(project, fmt):
     for r in rows:
         filled = round(r["percent"] / 5)
         bar = "█" * filled + "░" * (20 - filled)
-        click.echo(f"{r['locale']:<7}{r['translated']:>11}{r['fuzzy']:>7}{r['untranslated']:>10}  {bar}"
-                   f"{r['percent']:>6.1f}%{r['effective_percent']:>9.1f}%")
+        click.echo(
+            f"{r['locale']:<7}{r['translated']:>11}{r['fuzzy']:>7}{r['untranslated']:>10}  {bar}"
+            f"{r['percent']:>6.1f}%{r['effective_percent']:>9.1f}%"
+        )
 
 
 @i18n.command("check")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
 @click.option("-l", "--locale", "only", multiple=True, help="Check only this locale (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Lowest severity that makes the exit status 1.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit status 1.",
+)
 @handle_errors
 def i18n_check(project, only, fmt, fail_on):
     """Check every translation against its source: links, images, code, math, HTML, emphasis, placeholders,
@@ -229,9 +259,18 @@ def i18n_check(project, only, fmt, fail_on):
 
     findings = check(project, list(only) or None)
     if fmt == "json":
-        click.echo(json.dumps({"findings": [{"path": d.path, "line": d.line, "severity": str(d.severity),
-                                             "message": d.message} for d in findings]}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "findings": [
+                        {"path": d.path, "line": d.line, "severity": str(d.severity), "message": d.message}
+                        for d in findings
+                    ]
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for d in findings:
             click.echo(d.format())

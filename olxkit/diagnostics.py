@@ -31,18 +31,26 @@ class Diagnostic:
     column: int = 0
 
     def location(self) -> str:
+        """`path:line:col`; unknown lines and columns are given as 1 (the start of the file or line)."""
         if not self.path:
             return ""
-        if self.line:
-            return f"{self.path}:{self.line}"
-        return self.path
+        return f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}"
 
     def format(self) -> str:
-        """`path:line: severity: message` — the one-line form the CLI prints."""
+        """`path:line:col: severity[code] message` — the one-line form every command prints."""
         where = self.location()
-        code = f"[{self.code}]" if self.code else ""
-        text = f"{self.severity}{code}: {self.message}"
-        return f"{where}: {text}" if where else text
+        head = f"{self.severity}[{self.code}]" if self.code else f"{self.severity}:"
+        return f"{where}: {head} {self.message}" if where else f"{head} {self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": max(self.line, 1) if self.path else 0,
+            "column": max(self.column, 1) if self.path else 0,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class OlxkitError(Exception):

@@ -11,14 +11,26 @@ from .source import KEY_PART, read_text, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
 
 INSTANCES_FILE = "course/instances.yaml"
-INSTANCE_KEYS = ("id", "locale", "org", "number", "run", "enabled", "start", "end", "enrollment", "studio_url",
-                 "lms_url", "texts", "min_coverage")
+INSTANCE_KEYS = (
+    "id",
+    "locale",
+    "org",
+    "number",
+    "run",
+    "enabled",
+    "start",
+    "end",
+    "enrollment",
+    "studio_url",
+    "lms_url",
+    "texts",
+    "min_coverage",
+)
 
 
 def source_instance(course: Course) -> Instance:
     """The course as written, when the project declares no instances."""
-    return Instance(id=course.language, locale=course.language, org=course.org, number=course.number,
-                    run=course.run)
+    return Instance(id=course.language, locale=course.language, org=course.org, number=course.number, run=course.run)
 
 
 def load_instances(root: str | Path, course: Course) -> list[Instance]:
@@ -39,17 +51,31 @@ def load_instances(root: str | Path, course: Course) -> list[Instance]:
         data.require("locale")
         ident = data.text("id").strip()
         if ident in seen_ids:
-            raise error(rel, data.line_of("id"), f"duplicate instance id `{ident}` (also at line {seen_ids[ident]})")
+            raise error(
+                rel,
+                data.line_of("id"),
+                f"duplicate instance id `{ident}` (also at line {seen_ids[ident]})",
+                code="STR003",
+            )
         seen_ids[ident] = data.line_of("id")
         locale = locales.normalize(data.text("locale"))
         if not locales.is_valid(locale):
-            raise error(rel, data.line_of("locale"), f"`locale: {data.text('locale')}` is not a locale such as "
-                        "it, de, de_AT or pl")
+            raise error(
+                rel,
+                data.line_of("locale"),
+                f"`locale: {data.text('locale')}` is not a locale such as it, de, de_AT or pl",
+                code="SYN004",
+            )
         parts = {}
         for key in ("org", "number", "run"):
             value = (data.text(key) or getattr(course, key)).strip()
             if not KEY_PART.match(value):
-                raise error(rel, data.line_of(key), f"`{key}: {value}` may use only letters, digits, `_`, `.`, `-`")
+                raise error(
+                    rel,
+                    data.line_of(key),
+                    f"`{key}: {value}` may use only letters, digits, `_`, `.`, `-`",
+                    code="SYN004",
+                )
             parts[key] = value
         enrollment = data.mapping("enrollment")
         enrollment.check_keys(("start", "end"))
@@ -57,30 +83,48 @@ def load_instances(root: str | Path, course: Course) -> list[Instance]:
         overrides = read_texts(data.mapping("texts"))
         for name in overrides:
             if name not in course.texts:
-                raise error(rel, data.mapping("texts").key_line(name),
-                            f"text `{name}` is not declared in course/course.yaml `texts:`"
-                            f"{closest(name, course.texts)}")
+                raise error(
+                    rel,
+                    data.mapping("texts").key_line(name),
+                    f"text `{name}` is not declared in course/course.yaml `texts:`{closest(name, course.texts)}",
+                    code="SYN002",
+                )
         texts.update(overrides)
         coverage = data.number("min_coverage", 0.0, minimum=0)
         if coverage > 100:
-            raise error(rel, data.line_of("min_coverage"), "`min_coverage` is a percentage from 0 to 100")
+            raise error(
+                rel, data.line_of("min_coverage"), "`min_coverage` is a percentage from 0 to 100", code="SYN004"
+            )
         instance = Instance(
-            id=ident, locale=locale, org=parts["org"], number=parts["number"], run=parts["run"],
+            id=ident,
+            locale=locale,
+            org=parts["org"],
+            number=parts["number"],
+            run=parts["run"],
             enabled=bool(data.boolean("enabled", True)),
-            start=data.date("start"), end=data.date("end"),
-            enrollment_start=enrollment.date("start"), enrollment_end=enrollment.date("end"),
-            studio_url=(data.text("studio_url") or "").rstrip("/"), lms_url=(data.text("lms_url") or "").rstrip("/"),
-            texts=texts, min_coverage=coverage, line=data.line,
+            start=data.date("start"),
+            end=data.date("end"),
+            enrollment_start=enrollment.date("start"),
+            enrollment_end=enrollment.date("end"),
+            studio_url=(data.text("studio_url") or "").rstrip("/"),
+            lms_url=(data.text("lms_url") or "").rstrip("/"),
+            texts=texts,
+            min_coverage=coverage,
+            line=data.line,
         )
         if instance.enabled:
             if instance.archive_stem in seen_keys:
                 other = seen_keys[instance.archive_stem]
-                raise error(rel, data.line, f"instance `{ident}` has the same course key as `{other}`; "
-                            "give it another org, number or run")
+                raise error(
+                    rel,
+                    data.line,
+                    f"instance `{ident}` has the same course key as `{other}`; give it another org, number or run",
+                    code="STR005",
+                )
             seen_keys[instance.archive_stem] = ident
         instances.append(instance)
     if not instances:
-        raise error(rel, top.line, "no instances listed; add `instances:` entries or delete the file")
+        raise error(rel, top.line, "no instances listed; add `instances:` entries or delete the file", code="STR004")
     return instances
 
 
@@ -92,7 +136,11 @@ def select(instances: list[Instance], wanted: list[str] | None) -> list[Instance
     chosen = []
     for name in wanted:
         if name not in by_id:
-            raise error(INSTANCES_FILE, 0, f"no instance `{name}`{closest(name, by_id)}; instances: "
-                        f"{', '.join(by_id)}")
+            raise error(
+                INSTANCES_FILE,
+                0,
+                f"no instance `{name}`{closest(name, by_id)}; instances: {', '.join(by_id)}",
+                code="SYN004",
+            )
         chosen.append(by_id[name])
     return chosen

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from .model import Course
+
+
+class LinkError(NamedTuple):
+    """Why a target cannot be resolved, with its rule code."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
 
 STATIC_DIR = "course/static"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -37,15 +49,15 @@ class LinkResolver:
             lessons[lesson.path] = (lesson.id, {u.id: f"{lesson.id}_{u.id}" for u in lesson.units})
         return cls(set(course.assets), lessons)
 
-    def resolve(self, url: str, kind: str, base_dir: str, current: str | None = None) -> tuple[str, str | None]:
+    def resolve(self, url: str, kind: str, base_dir: str, current: str | None = None) -> tuple[str, LinkError | None]:
         """Return (new url, error message or None). `current` is the lesson file the text belongs to."""
         url = url.strip()
         if not url:
-            return url, f"empty {kind} target"
+            return url, LinkError("LNK002", f"empty {kind} target")
         if url.startswith("//") or (_SCHEME.match(url) and not url.lower().startswith("javascript:")):
             return url, None
         if _SCHEME.match(url):
-            return url, f"`{url}` is not allowed as a {kind} target"
+            return url, LinkError("LNK002", f"`{url}` is not allowed as a {kind} target")
         if url.startswith(("/jump_to_id/", "/course/")):
             return url, None
         if url.startswith("#"):
@@ -54,32 +66,36 @@ class LinkResolver:
                 units = self.lessons[current][1]
                 if unit in units:
                     return f"/jump_to_id/{units[unit]}", None
-                return url, f"link to `{url}`: no unit with id `{unit}` in this lesson"
+                return url, LinkError("LNK001", f"link to `{url}`: no unit with id `{unit}` in this lesson")
             return url, None
         path, _, fragment = url.partition("#")
         path = unquote(path.split("?", 1)[0])
         if path.startswith("/static/"):
-            rel = path[len("/static/"):]
+            rel = path[len("/static/") :]
             target = posixpath.normpath(posixpath.join(STATIC_DIR, rel))
         elif path.startswith("/"):
-            return url, f"`{url}` is an absolute path outside the course; use a path relative to this file"
+            return url, LinkError(
+                "LNK003", f"`{url}` is an absolute path outside the course; use a path relative to this file"
+            )
         else:
             target = posixpath.normpath(posixpath.join(base_dir, path))
         if target == ".." or target.startswith("../"):
-            return url, f"`{url}` points outside the course folder"
+            return url, LinkError("LNK003", f"`{url}` points outside the course folder")
         if target.endswith(".md"):
             if target not in self.lessons:
-                return url, f"link to `{url}`: there is no lesson `{target}` in the course"
+                return url, LinkError("LNK001", f"link to `{url}`: there is no lesson `{target}` in the course")
             seq, units = self.lessons[target]
             if fragment:
                 if fragment not in units:
-                    return url, f"link to `{url}`: lesson `{target}` has no unit with id `{fragment}`"
+                    return url, LinkError(
+                        "LNK001", f"link to `{url}`: lesson `{target}` has no unit with id `{fragment}`"
+                    )
                 return f"/jump_to_id/{units[fragment]}", None
             return f"/jump_to_id/{seq}", None
         if not target.startswith(STATIC_DIR + "/"):
-            return url, f"`{url}` is not under course/static/; put the file there and link to it"
-        rel = target[len(STATIC_DIR) + 1:]
+            return url, LinkError("LNK003", f"`{url}` is not under course/static/; put the file there and link to it")
+        rel = target[len(STATIC_DIR) + 1 :]
         if rel not in self.assets:
-            return url, f"missing {'image' if kind == 'image' else 'file'} `{target}`"
+            return url, LinkError("AST001", f"missing {'image' if kind == 'image' else 'file'} `{target}`")
         suffix = f"#{fragment}" if fragment else ""
         return f"/static/{rel}{suffix}", None

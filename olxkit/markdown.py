@@ -158,8 +158,11 @@ def parse_lesson(body: str, line_offset: int) -> tuple[list[RawUnit], dict[str, 
         if tok.level == 0 and tok.type == "heading_open" and tok.tag in ("h1", "h2"):
             line = tok.map[0] + 1 + line_offset
             if tok.tag == "h1":
-                raise LessonSyntaxError(line, "`#` headings are not used in lessons: the lesson title comes from "
-                                        "the front matter; start each unit with `##`")
+                raise LessonSyntaxError(
+                    line,
+                    "`#` headings are not used in lessons: the lesson title comes from "
+                    "the front matter; start each unit with `##`",
+                )
             close_chunk()
             inline = tokens[i + 1]
             match = _HEADING_ID.search(inline.content)
@@ -180,21 +183,26 @@ def parse_lesson(body: str, line_offset: int) -> tuple[list[RawUnit], dict[str, 
                 line = tok.map[0] + 1 + line_offset
                 near = difflib.get_close_matches(kind, COMPONENT_TYPES, n=1, cutoff=0.6)
                 hint = f" (did you mean `{near[0]}`?)" if near else ""
-                raise LessonSyntaxError(line, f"unknown component type `{kind}`{hint}; components are "
-                                        f"{', '.join(COMPONENT_TYPES)} (other fences are code blocks)")
+                raise LessonSyntaxError(
+                    line,
+                    f"unknown component type `{kind}`{hint}; components are "
+                    f"{', '.join(COMPONENT_TYPES)} (other fences are code blocks)",
+                )
             if kind in COMPONENT_TYPES:
                 line = tok.map[0] + 1 + line_offset
                 if not units:
-                    raise LessonSyntaxError(line, "a component before the first `##` unit heading; "
-                                            "start the lesson with a `## Unit title`")
+                    raise LessonSyntaxError(
+                        line, "a component before the first `##` unit heading; start the lesson with a `## Unit title`"
+                    )
                 close_chunk()
                 units[-1].items.append((line, ComponentBlock(kind, tok.info.strip(), tok.content, line)))
                 i += 1
                 continue
         if not units:
             line = (tok.map[0] if tok.map else 0) + 1 + line_offset
-            raise LessonSyntaxError(line, "text before the first `##` unit heading; every unit starts with "
-                                    "`## Unit title {#unit-id}`")
+            raise LessonSyntaxError(
+                line, "text before the first `##` unit heading; every unit starts with `## Unit title {#unit-id}`"
+            )
         if current is None:
             current = []
         current.append(tok)

@@ -47,8 +47,15 @@ class OlxTree:
 
 def _attr(value) -> str:
     text = str(value)
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
 
 
 def _element(tag: str, attrs: dict, children: list[str] | None = None) -> bytes:
@@ -88,8 +95,9 @@ class _Exporter:
         def resolve(url: str, kind: str) -> str:
             new, err = self.resolver.resolve(url, kind, base_dir, current)
             if err:
-                self.diags.add(path, line, err)
+                self.diags.add(path, line, err.message, code=err.code)
             return new
+
         return resolve
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
@@ -98,7 +106,7 @@ class _Exporter:
         if self.lang:
             html = f'<div lang="{self.lang}">\n{html}</div>\n'
         for problem in check_html(html):
-            self.diags.add(body.path, line, f"the HTML made from this text is not valid: {problem}")
+            self.diags.add(body.path, line, f"the HTML made from this text is not valid: {problem}", code="OLX002")
         return html
 
     def fill_texts(self, html: str, path: str, line: int) -> str:
@@ -111,8 +119,12 @@ class _Exporter:
         def sub(match):
             name = match.group(1)
             if name not in texts:
-                self.diags.add(path, line, f"unknown text `{{{{ {name} }}}}`; declare it under `texts:` in "
-                               "course/course.yaml")
+                self.diags.add(
+                    path,
+                    line,
+                    f"unknown text `{{{{ {name} }}}}`; declare it under `texts:` in course/course.yaml",
+                    code="SYN007",
+                )
                 return match.group(0)
             return _html_text(texts[name]).decode("utf-8").rstrip("\n")
 
@@ -128,10 +140,17 @@ class _Exporter:
         self.add(f"course/{run}.xml", _element("course", {}, [_pointer("chapter", m.id) for m in c.modules]))
         self.tree.counts["course"] += 1
         for module in c.modules:
-            self.add(f"chapter/{module.id}.xml", _element("chapter", {
-                "display_name": module.title,
-                "start": format_date(module.start) if module.start else None,
-            }, [_pointer("sequential", lesson.id) for lesson in module.lessons]))
+            self.add(
+                f"chapter/{module.id}.xml",
+                _element(
+                    "chapter",
+                    {
+                        "display_name": module.title,
+                        "start": format_date(module.start) if module.start else None,
+                    },
+                    [_pointer("sequential", lesson.id) for lesson in module.lessons],
+                ),
+            )
             self.tree.counts["chapter"] += 1
             for lesson in module.lessons:
                 self.export_lesson(module.title, lesson)
@@ -167,8 +186,10 @@ class _Exporter:
             self.tree.counts[comp.kind if comp.kind != "olx" else comp.tag] += 1
             if isinstance(comp, HtmlComponent):
                 html = self.render_page(comp.body, lesson.path, comp.line)
-                self.add(f"html/{url_name}.xml", _element("html", {
-                    "filename": url_name, "display_name": unit.title, "editor": "raw"}))
+                self.add(
+                    f"html/{url_name}.xml",
+                    _element("html", {"filename": url_name, "display_name": unit.title, "editor": "raw"}),
+                )
                 self.add(f"html/{url_name}.html", html.encode("utf-8"))
                 children.append(_pointer("html", url_name))
             elif isinstance(comp, VideoComponent):
@@ -179,21 +200,25 @@ class _Exporter:
                 try:
                     element = build_problem(comp, resolve, self.labels.get("Explanation", "Explanation"))
                 except ProblemMarkupError as exc:
-                    self.diags.add(comp.path, comp.line, f"problem `{comp.id}`: {exc}")
+                    self.diags.add(comp.path, comp.line, f"problem `{comp.id}`: {exc}", code="PRB006")
                     continue
                 self.add(f"problem/{url_name}.xml", etree.tostring(element, encoding="utf-8", pretty_print=True))
                 children.append(_pointer("problem", url_name))
             elif isinstance(comp, DiscussionComponent):
                 # Pure XBlocks are exported inline, as Studio does.
                 attrs = {
-                    "url_name": url_name, "xblock-family": "xblock.v1", "display_name": comp.title,
-                    "discussion_category": comp.category, "discussion_target": comp.target,
+                    "url_name": url_name,
+                    "xblock-family": "xblock.v1",
+                    "display_name": comp.title,
+                    "discussion_category": comp.category,
+                    "discussion_target": comp.target,
                     "discussion_id": f"{self.course.number}_{self.course.run}_{url_name}",
                 }
                 children.append(_element("discussion", attrs).decode().strip())
             elif isinstance(comp, RawOlxComponent):
-                root = etree.fromstring(comp.xml.encode("utf-8"),
-                                        etree.XMLParser(resolve_entities=False, no_network=True))
+                root = etree.fromstring(
+                    comp.xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
+                )
                 root.set("url_name", url_name)
                 children.append(etree.tostring(root, encoding="unicode"))
         self.add(f"vertical/{vertical}.xml", _element("vertical", {"display_name": unit.title}, children))
@@ -211,8 +236,9 @@ class _Exporter:
             "transcripts": json.dumps(v.transcripts, sort_keys=True) if v.transcripts else None,
         }
         children = [f'<source src="{_attr(s)}"/>' for s in v.sources]
-        children += [f'<transcript language="{_attr(lang)}" src="{_attr(src)}"/>'
-                     for lang, src in sorted(v.transcripts.items())]
+        children += [
+            f'<transcript language="{_attr(lang)}" src="{_attr(src)}"/>' for lang, src in sorted(v.transcripts.items())
+        ]
         return _element("video", attrs, children)
 
     def export_policies(self) -> None:
@@ -228,8 +254,11 @@ class _Exporter:
             "discussions_settings": {"provider_type": "legacy"},
             "advanced_modules": sorted(set(c.advanced_modules) | self.advanced_blocks()),
         }
-        for key, value in (("end", c.end), ("enrollment_start", c.enrollment_start),
-                           ("enrollment_end", c.enrollment_end)):
+        for key, value in (
+            ("end", c.end),
+            ("enrollment_start", c.enrollment_start),
+            ("enrollment_end", c.enrollment_end),
+        ):
             if value:
                 policy[key] = format_date(value)
         if c.about.image:
@@ -238,12 +267,20 @@ class _Exporter:
             if key in c.problem_defaults:
                 policy[key] = c.problem_defaults[key]
         self.add(f"policies/{c.run}/policy.json", _json({f"course/{c.run}": policy}))
-        graders = [{
-            "type": t.type, "short_label": t.short_label, "weight": round(t.weight / 100, 6),
-            "drop_count": t.drop, "min_count": t.min_count or self.count_graded(t.type),
-        } for t in c.grading.assignments]
-        self.add(f"policies/{c.run}/grading_policy.json",
-                 _json({"GRADER": graders, "GRADE_CUTOFFS": {"Pass": c.grading.pass_cutoff}}))
+        graders = [
+            {
+                "type": t.type,
+                "short_label": t.short_label,
+                "weight": round(t.weight / 100, 6),
+                "drop_count": t.drop,
+                "min_count": t.min_count or self.count_graded(t.type),
+            }
+            for t in c.grading.assignments
+        ]
+        self.add(
+            f"policies/{c.run}/grading_policy.json",
+            _json({"GRADER": graders, "GRADE_CUTOFFS": {"Pass": c.grading.pass_cutoff}}),
+        )
         self.add("policies/assets.json", _json({}))
         self.add("assets/assets.xml", b"<assets/>\n")
 
@@ -252,8 +289,13 @@ class _Exporter:
 
     def advanced_blocks(self) -> set[str]:
         core = {"html", "video", "problem", "discussion"}
-        return {comp.tag for lesson in self.course.lessons() for unit in lesson.units for comp in unit.components
-                if isinstance(comp, RawOlxComponent) and comp.tag not in core}
+        return {
+            comp.tag
+            for lesson in self.course.lessons()
+            for unit in lesson.units
+            for comp in unit.components
+            if isinstance(comp, RawOlxComponent) and comp.tag not in core
+        }
 
     def export_pages(self) -> None:
         c = self.course
@@ -266,9 +308,13 @@ class _Exporter:
                 self.add(f"about/{name}.html", _html_text(value))
         self.add("about/title.html", _html_text(c.title))
         if about.intro_video:
-            self.add("about/video.html", (
-                '<iframe width="560" height="315" src="https://www.youtube.com/embed/'
-                f'{_attr(about.intro_video)}?rel=0" frameborder="0" allowfullscreen=""></iframe>\n').encode())
+            self.add(
+                "about/video.html",
+                (
+                    '<iframe width="560" height="315" src="https://www.youtube.com/embed/'
+                    f'{_attr(about.intro_video)}?rel=0" frameborder="0" allowfullscreen=""></iframe>\n'
+                ).encode(),
+            )
         if c.handouts is not None:
             self.add("info/handouts.html", self.render_page(c.handouts, None, 1).encode("utf-8"))
         items = []
@@ -276,14 +322,25 @@ class _Exporter:
             body = self.render_page(update.body, None, update.body.line_offset + 1)
             if update.title:
                 body = f"<h2>{_attr(update.title)}</h2>\n{body}"
-            items.append({"id": number, "date": _english_date(update.date), "content": body,
-                          "status": "visible"})
+            items.append({"id": number, "date": _english_date(update.date), "content": body, "status": "visible"})
         self.add("info/updates.html", b"<ol></ol>\n")
         self.add("info/updates.items.json", _json(items))
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _english_date(value) -> str:
@@ -291,8 +348,12 @@ def _english_date(value) -> str:
     return f"{_MONTHS[value.month - 1]} {value.day:02d}, {value.year}"
 
 
-DATE_TEXTS = {"start_date": "start", "end_date": "end", "enrollment_start": "enrollment_start",
-              "enrollment_end": "enrollment_end"}
+DATE_TEXTS = {
+    "start_date": "start",
+    "end_date": "end",
+    "enrollment_start": "enrollment_start",
+    "enrollment_end": "enrollment_end",
+}
 
 
 def date_texts(course: Course) -> dict[str, str]:

@@ -111,14 +111,20 @@ def create_project(directory: str | os.PathLike, *, title: str, org: str, number
         if not KEY_PART.match(value):
             raise error("", 0, f"{name} {value!r} may use only letters, digits, `_`, `.` and `-`")
     # `{#id}` is course syntax, not a Jinja comment.
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False,
-                      comment_start_string="<#--", comment_end_string="--#>")
+    env = Environment(
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        comment_start_string="<#--",
+        comment_end_string="--#>",
+    )
     written = []
     for rel, template in _TEMPLATES.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(env.from_string(template).render(title=title, org=org, number=number, run=run),
-                          encoding="utf-8")
+        target.write_text(
+            env.from_string(template).render(title=title, org=org, number=number, run=run), encoding="utf-8"
+        )
         written.append(rel)
     return written
 

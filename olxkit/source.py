@@ -39,8 +39,24 @@ from .model import (
 from .problems import read_problem, read_settings
 from .yamlio import YamlMap, closest, parse_yaml
 
-COURSE_KEYS = ("org", "number", "run", "title", "language", "start", "end", "enrollment", "self_paced", "about",
-               "grading", "problems", "modules", "video_base_url", "advanced_modules", "texts")
+COURSE_KEYS = (
+    "org",
+    "number",
+    "run",
+    "title",
+    "language",
+    "start",
+    "end",
+    "enrollment",
+    "self_paced",
+    "about",
+    "grading",
+    "problems",
+    "modules",
+    "video_base_url",
+    "advanced_modules",
+    "texts",
+)
 KEY_PART = re.compile(r"[A-Za-z0-9_.-]+\Z")
 CORE_BLOCKS = {"html", "video", "problem", "discussion", "vertical"}
 IGNORED_FILES = re.compile(r"(^\._.*$)|(^\.DS_Store$)|(^.*~$)|(^\.gitkeep$)")
@@ -54,18 +70,24 @@ def read_text(root: Path, rel: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise error(rel, line, f"this file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
-                    "save it with UTF-8 encoding") from None
+        raise error(
+            rel,
+            line,
+            f"this file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it with UTF-8 encoding",
+            code="SYN001",
+        ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """Return (front matter YAML, body, number of lines before the body)."""
     if not text.startswith("---\n"):
-        raise error(rel, 1, "a lesson starts with YAML front matter between `---` lines (with at least `title:`)")
+        raise error(
+            rel, 1, "a lesson starts with YAML front matter between `---` lines (with at least `title:`)", code="SYN001"
+        )
     end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
     if not end:
-        raise error(rel, 1, "the front matter is not closed: add a `---` line after it")
+        raise error(rel, 1, "the front matter is not closed: add a `---` line after it", code="SYN001")
     front = text[4 : 4 + end.start()]
     body_start = 4 + end.end() + 1
     offset = text.count("\n", 0, min(body_start, len(text)))
@@ -84,8 +106,13 @@ def strip_prefix(name: str) -> str:
 
 def check_id(value: str, rel: str, line: int, what: str) -> str:
     if not ID_RE.match(value):
-        raise error(rel, line, f"{what} `{value}` must use lowercase letters, digits and `-` only "
-                    "(it becomes part of the Open edX url_name)")
+        raise error(
+            rel,
+            line,
+            f"{what} `{value}` must use lowercase letters, digits and `-` only "
+            "(it becomes part of the Open edX url_name)",
+            code="SYN004",
+        )
     return value
 
 
@@ -114,7 +141,12 @@ class _Loader:
     def load(self) -> Course:
         rel = "course/course.yaml"
         if not (self.root / rel).is_file():
-            raise error(rel, 0, f"no course here: {self.root} has no {rel} (run `olxkit new DIR` to start a course)")
+            raise error(
+                rel,
+                0,
+                f"no course here: {self.root} has no {rel} (run `olxkit new DIR` to start a course)",
+                code="STR001",
+            )
         data = YamlMap(parse_yaml(read_text(self.root, rel), rel), rel, what="course.yaml")
         data.check_keys(COURSE_KEYS)
         for key in ("org", "number", "run", "title", "start", "modules"):
@@ -123,8 +155,12 @@ class _Loader:
         for key in ("org", "number", "run"):
             value = data.text(key).strip()
             if not KEY_PART.match(value):
-                raise error(rel, data.line_of(key), f"`{key}: {value}` may use only letters, digits, `_`, `.` "
-                            "and `-` (Open edX course key rules)")
+                raise error(
+                    rel,
+                    data.line_of(key),
+                    f"`{key}: {value}` may use only letters, digits, `_`, `.` and `-` (Open edX course key rules)",
+                    code="SYN004",
+                )
             parts[key] = value
         enrollment = data.mapping("enrollment")
         enrollment.check_keys(("start", "end"))
@@ -139,25 +175,36 @@ class _Loader:
             intro_video=about_data.text("intro_video", ""),
         )
         if about.image and about.image not in self.assets:
-            self.diags.add(rel, about_data.line_of("image"),
-                           f"missing course image `{STATIC_DIR}/{about.image}`")
+            self.diags.add(
+                rel, about_data.line_of("image"), f"missing course image `{STATIC_DIR}/{about.image}`", code="AST001"
+            )
         grading = self.guard(self.load_grading, data.mapping("grading")) or Grading(0.5, [], data.line)
         problem_defaults = {"showanswer": "finished", "rerandomize": "never"}
         problem_defaults.update(self.guard(read_settings, data.mapping("problems")) or {})
         course = Course(
-            root=str(self.root), org=parts["org"], number=parts["number"], run=parts["run"],
-            title=data.text("title"), language=data.text("language", "en"),
-            start=data.date("start"), end=data.date("end"),
-            enrollment_start=enrollment.date("start"), enrollment_end=enrollment.date("end"),
-            self_paced=bool(data.boolean("self_paced", False)), grading=grading, about=about, modules=[],
-            video_base_url=data.text("video_base_url", "") or "", problem_defaults=problem_defaults,
+            root=str(self.root),
+            org=parts["org"],
+            number=parts["number"],
+            run=parts["run"],
+            title=data.text("title"),
+            language=data.text("language", "en"),
+            start=data.date("start"),
+            end=data.date("end"),
+            enrollment_start=enrollment.date("start"),
+            enrollment_end=enrollment.date("end"),
+            self_paced=bool(data.boolean("self_paced", False)),
+            grading=grading,
+            about=about,
+            modules=[],
+            video_base_url=data.text("video_base_url", "") or "",
+            problem_defaults=problem_defaults,
             assets=self.assets,
             advanced_modules=[t for t, _ in data.text_list("advanced_modules")],
             texts=read_texts(data.mapping("texts")),
         )
         course.locale = course.language
         if course.end and course.end <= course.start:
-            self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`")
+            self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`", code="DAT001")
         self.load_modules(course, data)
         course.about.overview = self.guard(self.optional_markdown, "course/about.md")
         course.handouts = self.guard(self.optional_markdown, "course/handouts.md")
@@ -173,28 +220,47 @@ class _Loader:
         data.check_keys(("pass", "assignments"))
         cutoff = data.number("pass", 0.5)
         if not 0 < cutoff <= 1:
-            raise error(rel, data.line_of("pass"), f"`pass: {cutoff:g}` must be a share between 0 and 1, such as 0.6")
+            raise error(
+                rel,
+                data.line_of("pass"),
+                f"`pass: {cutoff:g}` must be a share between 0 and 1, such as 0.6",
+                code="GRD004",
+            )
         types: list[AssignmentType] = []
         for node in data.sequence("assignments"):
             item = data.sub(node, "an assignment type")
             item.check_keys(("type", "short_label", "weight", "drop", "min_count"))
             name = item.text("type", required=True).strip()
             if any(t.type == name for t in types):
-                raise error(rel, item.line_of("type"), f"assignment type `{name}` is declared twice")
+                raise error(rel, item.line_of("type"), f"assignment type `{name}` is declared twice", code="STR003")
             item.require("weight")
             weight = item.number("weight")
             if weight < 0 or weight > 100:
-                raise error(rel, item.line_of("weight"), f"`weight: {weight:g}` must be a percentage from 0 to 100")
-            types.append(AssignmentType(
-                type=name, short_label=item.text("short_label") or name[:8], weight=weight,
-                drop=item.integer("drop", 0, minimum=0), min_count=item.integer("min_count", None, minimum=1),
-                line=item.line,
-            ))
+                raise error(
+                    rel,
+                    item.line_of("weight"),
+                    f"`weight: {weight:g}` must be a percentage from 0 to 100",
+                    code="GRD002",
+                )
+            types.append(
+                AssignmentType(
+                    type=name,
+                    short_label=item.text("short_label") or name[:8],
+                    weight=weight,
+                    drop=item.integer("drop", 0, minimum=0),
+                    min_count=item.integer("min_count", None, minimum=1),
+                    line=item.line,
+                )
+            )
         if types:
             total = sum(t.weight for t in types)
             if abs(total - 100) > 0.01:
-                raise error(rel, data.line_of("assignments"),
-                            f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values")
+                raise error(
+                    rel,
+                    data.line_of("assignments"),
+                    f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values",
+                    code="GRD002",
+                )
         return Grading(pass_cutoff=cutoff, assignments=types, line=data.line)
 
     def check_grading(self, course: Course, data: YamlMap) -> None:
@@ -205,22 +271,33 @@ class _Loader:
                 continue
             if lesson.format not in by_type:
                 names = ", ".join(f"`{n}`" for n in by_type) or "none (add `grading: assignments:`)"
-                self.diags.add(lesson.path, lesson.line,
-                               f"graded lesson has `format: {lesson.format}`, which is not an assignment type in "
-                               f"course/course.yaml:{course.grading.line}{closest(lesson.format or '', by_type)}; "
-                               f"types: {names}")
+                self.diags.add(
+                    lesson.path,
+                    lesson.line,
+                    f"graded lesson has `format: {lesson.format}`, which is not an assignment type in "
+                    f"course/course.yaml:{course.grading.line}{closest(lesson.format or '', by_type)}; "
+                    f"types: {names}",
+                    code="GRD001",
+                )
                 continue
             counts[lesson.format] += 1
         for t in course.grading.assignments:
             count = t.min_count or counts[t.type]
             if count == 0:
-                self.diags.warn("course/course.yaml", t.line,
-                                f"no graded lesson has `format: {t.type}`; its {t.weight:g}% of the grade is lost")
+                self.diags.warn(
+                    "course/course.yaml",
+                    t.line,
+                    f"no graded lesson has `format: {t.type}`; its {t.weight:g}% of the grade is lost",
+                    code="GRD005",
+                )
                 continue
             if t.drop >= count:
-                self.diags.add("course/course.yaml", t.line,
-                               f"`drop: {t.drop}` leaves no `{t.type}` counted ({count} in the course); "
-                               "drop fewer than there are")
+                self.diags.add(
+                    "course/course.yaml",
+                    t.line,
+                    f"`drop: {t.drop}` leaves no `{t.type}` counted ({count} in the course); drop fewer than there are",
+                    code="GRD003",
+                )
 
     # -- assets --------------------------------------------------------------------------------------
     def load_assets(self) -> dict[str, str]:
@@ -238,23 +315,38 @@ class _Loader:
                 if IGNORED_FILES.match(name):
                     continue
                 if full.is_symlink():
-                    self.diags.add(where, 0, "symbolic links are not allowed in course/static/; copy the file")
+                    self.diags.add(
+                        where, 0, "symbolic links are not allowed in course/static/; copy the file", code="AST006"
+                    )
                     continue
                 if not SAFE_ASSET_NAME.match(rel):
-                    self.diags.add(where, 0, "asset names may use only letters, digits, `.`, `_`, `-` and `/`; "
-                                   "rename the file")
+                    self.diags.add(
+                        where,
+                        0,
+                        "asset names may use only letters, digits, `.`, `_`, `-` and `/`; rename the file",
+                        code="AST004",
+                    )
                     continue
                 flat_name = flatten_asset_name(rel)
                 if flat_name in flat:
-                    self.diags.add(where, 0, f"Open edX stores both `{flat[flat_name]}` and `{rel}` as asset "
-                                   f"`{flat_name}`; rename one of them")
+                    self.diags.add(
+                        where,
+                        0,
+                        f"Open edX stores both `{flat[flat_name]}` and `{rel}` as asset "
+                        f"`{flat_name}`; rename one of them",
+                        code="AST004",
+                    )
                     continue
                 flat[flat_name] = rel
                 assets[rel] = str(full)
             for d in list(dirnames):
                 if (Path(dirpath) / d).is_symlink():
-                    self.diags.add(f"{STATIC_DIR}/{(Path(dirpath) / d).relative_to(static).as_posix()}", 0,
-                                   "symbolic links are not allowed in course/static/")
+                    self.diags.add(
+                        f"{STATIC_DIR}/{(Path(dirpath) / d).relative_to(static).as_posix()}",
+                        0,
+                        "symbolic links are not allowed in course/static/",
+                        code="AST006",
+                    )
                     dirnames.remove(d)
         return assets
 
@@ -266,19 +358,27 @@ class _Loader:
         for folder, line in listed:
             folder = folder.strip().rstrip("/")
             if not re.fullmatch(r"[A-Za-z0-9_.-]+", folder) or folder.startswith("."):
-                self.diags.add(data.path, line, f"`{folder}` is not a module folder name under modules/")
+                self.diags.add(data.path, line, f"`{folder}` is not a module folder name under modules/", code="STR001")
                 continue
             if not (self.root / "modules" / folder / "module.yaml").is_file():
                 hint = closest(folder, self._module_folders())
-                self.diags.add(data.path, line, f"module `{folder}` is listed but modules/{folder}/module.yaml "
-                               f"does not exist{hint}")
+                self.diags.add(
+                    data.path,
+                    line,
+                    f"module `{folder}` is listed but modules/{folder}/module.yaml does not exist{hint}",
+                    code="STR001",
+                )
                 continue
             module = self.guard(self.load_module, course, folder)
             if module is None:
                 continue
             if module.id in seen_modules:
-                self.diags.add(module.path, module.line,
-                               f"duplicate module id `{module.id}` (also used by {seen_modules[module.id]})")
+                self.diags.add(
+                    module.path,
+                    module.line,
+                    f"duplicate module id `{module.id}` (also used by {seen_modules[module.id]})",
+                    code="STR003",
+                )
                 continue
             seen_modules[module.id] = module.path
             course.modules.append(module)
@@ -286,13 +386,22 @@ class _Loader:
             # Open edX only needs url_names unique per block type, but Studio's import gate (olxcleaner)
             # rejects a chapter and a sequential that share one.
             if module.id in self.lesson_ids:
-                self.diags.add(module.path, module.line, f"module id `{module.id}` is also the id of lesson "
-                               f"{self.lesson_ids[module.id]}; give the module another `id:`")
+                self.diags.add(
+                    module.path,
+                    module.line,
+                    f"module id `{module.id}` is also the id of lesson "
+                    f"{self.lesson_ids[module.id]}; give the module another `id:`",
+                    code="STR005",
+                )
         listed_names = {f.strip().rstrip("/") for f, _ in listed}
         for folder in self._module_folders():
             if folder not in listed_names:
-                self.diags.warn(f"modules/{folder}", 0, "this module folder is not listed in course/course.yaml "
-                                "`modules:` and is not part of the course")
+                self.diags.warn(
+                    f"modules/{folder}",
+                    0,
+                    "this module folder is not listed in course/course.yaml `modules:` and is not part of the course",
+                    code="STR002",
+                )
 
     def _module_folders(self) -> list[str]:
         base = self.root / "modules"
@@ -306,8 +415,14 @@ class _Loader:
         data.check_keys(("title", "id", "lessons", "start"))
         data.require("title")
         module_id = check_id(data.text("id") or strip_prefix(folder).lower(), rel, data.line_of("id"), "module id")
-        module = Module(id=module_id, title=data.text("title").strip(), lessons=[], path=rel, line=data.line,
-                        start=data.date("start"))
+        module = Module(
+            id=module_id,
+            title=data.text("title").strip(),
+            lessons=[],
+            path=rel,
+            line=data.line,
+            start=data.date("start"),
+        )
         listed = set()
         for name, line in data.text_list("lessons"):
             name = name.strip()
@@ -316,24 +431,37 @@ class _Loader:
             lesson_rel = f"modules/{folder}/{file}"
             if "/" in name or "\\" in name or not (self.root / lesson_rel).is_file():
                 existing = sorted(p.name for p in (self.root / "modules" / folder).glob("*.md"))
-                self.diags.add(rel, line, f"lesson `{name}` is listed but {lesson_rel} does not exist"
-                               f"{closest(file, existing)}")
+                self.diags.add(
+                    rel,
+                    line,
+                    f"lesson `{name}` is listed but {lesson_rel} does not exist{closest(file, existing)}",
+                    code="STR001",
+                )
                 continue
             lesson = self.guard(self.load_lesson, course, module, lesson_rel)
             if lesson is None:
                 continue
             if lesson.id in self.lesson_ids:
-                self.diags.add(lesson.path, lesson.line, f"duplicate lesson id `{lesson.id}` (also used by "
-                               f"{self.lesson_ids[lesson.id]}); set a different `id:` in the front matter")
+                self.diags.add(
+                    lesson.path,
+                    lesson.line,
+                    f"duplicate lesson id `{lesson.id}` (also used by "
+                    f"{self.lesson_ids[lesson.id]}); set a different `id:` in the front matter",
+                    code="STR003",
+                )
                 continue
             self.lesson_ids[lesson.id] = lesson.path
             module.lessons.append(lesson)
         if not data.sequence("lessons") and not data.has("lessons"):
-            self.diags.add(rel, data.line, "missing required key `lessons` (the lesson files, in order)")
+            self.diags.add(rel, data.line, "missing required key `lessons` (the lesson files, in order)", code="SYN003")
         for path in sorted((self.root / "modules" / folder).glob("*.md")):
             if path.name not in listed:
-                self.diags.warn(f"modules/{folder}/{path.name}", 0,
-                                f"this lesson is not listed in {rel} `lessons:` and is not part of the course")
+                self.diags.warn(
+                    f"modules/{folder}/{path.name}",
+                    0,
+                    f"this lesson is not listed in {rel} `lessons:` and is not part of the course",
+                    code="STR002",
+                )
         return module
 
     def load_lesson(self, course: Course, module: Module, rel: str) -> Lesson:
@@ -347,22 +475,36 @@ class _Loader:
         graded = bool(front.boolean("graded", False))
         fmt = front.text("format")
         if graded and not fmt:
-            raise error(rel, front.line_of("graded"), "a graded lesson needs `format:` (an assignment type from "
-                        "course/course.yaml `grading:`)")
-        lesson = Lesson(id=lesson_id, title=front.text("title").strip(), units=[], path=rel, line=1,
-                        graded=graded, format=fmt.strip() if fmt else None, due=front.date("due"),
-                        start=front.date("start"))
+            raise error(
+                rel,
+                front.line_of("graded"),
+                "a graded lesson needs `format:` (an assignment type from course/course.yaml `grading:`)",
+                code="GRD006",
+            )
+        lesson = Lesson(
+            id=lesson_id,
+            title=front.text("title").strip(),
+            units=[],
+            path=rel,
+            line=1,
+            graded=graded,
+            format=fmt.strip() if fmt else None,
+            due=front.date("due"),
+            start=front.date("start"),
+        )
         if lesson.due and course.end and lesson.due > course.end:
-            self.diags.warn(rel, front.line_of("due"), "this due date is after the course end")
+            self.diags.warn(rel, front.line_of("due"), "this due date is after the course end", code="DAT002")
         defaults = dict(course.problem_defaults)
         defaults.update(read_settings(front.mapping("problems")))
         base_dir = str(Path(rel).parent.as_posix())
         try:
             raw_units, env = parse_lesson(body, offset)
         except LessonSyntaxError as exc:
-            raise error(rel, exc.line, str(exc)) from None
+            raise error(rel, exc.line, str(exc), code="SYN005") from None
         if not raw_units:
-            raise error(rel, offset + 1, "this lesson has no units; start one with `## Unit title {#unit-id}`")
+            raise error(
+                rel, offset + 1, "this lesson has no units; start one with `## Unit title {#unit-id}`", code="STR004"
+            )
         unit_ids: dict[str, int] = {}
         for raw in raw_units:
             if raw.id is not None:
@@ -372,15 +514,22 @@ class _Loader:
                 unit_id = slugify(raw.title)
                 pinned = False
                 if not unit_id:
-                    raise error(rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`")
+                    raise error(
+                        rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`", code="SYN005"
+                    )
             if unit_id in unit_ids:
-                raise error(rel, raw.line, f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); "
-                            "give one of them another `{#id}`")
+                raise error(
+                    rel,
+                    raw.line,
+                    f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); "
+                    "give one of them another `{#id}`",
+                    code="STR003",
+                )
             unit_ids[unit_id] = raw.line
             unit = Unit(id=unit_id, title=raw.title, components=[], path=rel, line=raw.line, id_pinned=pinned)
             self.load_components(course, module, unit, raw.items, env, base_dir, defaults, offset)
             if not unit.components:
-                raise error(rel, raw.line, f"unit `{raw.title}` is empty; add text or a component")
+                raise error(rel, raw.line, f"unit `{raw.title}` is empty; add text or a component", code="STR004")
             lesson.units.append(unit)
         return lesson
 
@@ -391,8 +540,13 @@ class _Loader:
 
         def add(component):
             if component.id in seen:
-                raise error(rel, component.line, f"duplicate component id `{component.id}` in this unit (also at "
-                            f"line {seen[component.id]}); give each an explicit `id:`")
+                raise error(
+                    rel,
+                    component.line,
+                    f"duplicate component id `{component.id}` in this unit (also at "
+                    f"line {seen[component.id]}); give each an explicit `id:`",
+                    code="STR003",
+                )
             seen[component.id] = component.line
             unit.components.append(component)
 
@@ -407,7 +561,9 @@ class _Loader:
             else:
                 data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
                 if data.mapping_node is None:
-                    raise error(rel, item.line, f"this {item.type} block is empty; see docs/authoring.md")
+                    raise error(
+                        rel, item.line, f"this {item.type} block is empty; see docs/authoring.md", code="STR004"
+                    )
                 if item.type == "video":
                     component = self.read_video(course, data, unit)
                 elif item.type == "discussion":
@@ -423,32 +579,47 @@ class _Loader:
         data.check_keys(("id", "title", "youtube", "sources", "transcripts", "download_video", "download_track"))
         youtube = (data.text("youtube") or "").strip()
         if youtube and not re.fullmatch(r"[A-Za-z0-9_-]{11}", youtube):
-            raise error(data.path, data.line_of("youtube"), f"`youtube: {youtube}` is not a YouTube video id "
-                        "(11 letters, digits, `-` or `_`, as in youtube.com/watch?v=ID)")
+            raise error(
+                data.path,
+                data.line_of("youtube"),
+                f"`youtube: {youtube}` is not a YouTube video id "
+                "(11 letters, digits, `-` or `_`, as in youtube.com/watch?v=ID)",
+                code="SYN004",
+            )
         sources = []
         for src, line in data.text_list("sources"):
             src = src.strip()
             if not re.match(r"https?://", src):
                 if not course.video_base_url:
-                    raise error(data.path, line, f"`{src}` is not a full URL; write https://… or set "
-                                "`video_base_url` in course/course.yaml")
+                    raise error(
+                        data.path,
+                        line,
+                        f"`{src}` is not a full URL; write https://… or set `video_base_url` in course/course.yaml",
+                        code="SYN004",
+                    )
                 src = course.video_base_url.rstrip("/") + "/" + src.lstrip("/")
             sources.append(src)
         if not youtube and not sources:
-            raise error(data.path, data.line, "a video needs `youtube:` (a video id) or `sources:` (video URLs)")
+            raise error(
+                data.path, data.line, "a video needs `youtube:` (a video id) or `sources:` (video URLs)", code="SYN003"
+            )
         transcripts = {}
         tmap = data.mapping("transcripts")
         for lang in tmap.names():
             asset = tmap.text(lang).strip()
             if asset not in self.assets:
-                raise error(data.path, tmap.line_of(lang), f"missing transcript `{STATIC_DIR}/{asset}`")
+                raise error(data.path, tmap.line_of(lang), f"missing transcript `{STATIC_DIR}/{asset}`", code="AST001")
             transcripts[lang] = asset
         return VideoComponent(
-            id=data.text("id") or "video", title=data.text("title") or unit.title, youtube_id=youtube,
-            sources=sources, transcripts=transcripts,
+            id=data.text("id") or "video",
+            title=data.text("title") or unit.title,
+            youtube_id=youtube,
+            sources=sources,
+            transcripts=transcripts,
             download_video=bool(data.boolean("download_video", False)),
             download_track=bool(data.boolean("download_track", bool(transcripts))),
-            path=data.path, line=data.line,
+            path=data.path,
+            line=data.line,
         )
 
     def read_discussion(self, data, module, unit, env, base_dir, add) -> DiscussionComponent:
@@ -459,27 +630,38 @@ class _Loader:
             md = make_markdown()
             penv: dict = {"olxkit_footnotes": {}}
             tokens = md.parse(prompt, penv)
-            add(HtmlComponent(id=f"{cid}-prompt", body=Markdown(tokens, penv, data.path, data.text_offset("prompt"),
-                                                                 base_dir), path=data.path, line=data.line))
+            add(
+                HtmlComponent(
+                    id=f"{cid}-prompt",
+                    body=Markdown(tokens, penv, data.path, data.text_offset("prompt"), base_dir),
+                    path=data.path,
+                    line=data.line,
+                )
+            )
         return DiscussionComponent(
-            id=cid, title=data.text("title") or "Discussion",
-            category=data.text("category") or module.title, target=data.text("target") or unit.title,
-            path=data.path, line=data.line,
+            id=cid,
+            title=data.text("title") or "Discussion",
+            category=data.text("category") or module.title,
+            target=data.text("target") or unit.title,
+            path=data.path,
+            line=data.line,
         )
 
     def read_olx(self, item: ComponentBlock, rel: str) -> RawOlxComponent:
         text = item.body.strip()
         if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-            raise error(rel, item.line, "DOCTYPE and ENTITY declarations are not allowed in an olx block")
+            raise error(
+                rel, item.line, "DOCTYPE and ENTITY declarations are not allowed in an olx block", code="SYN006"
+            )
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         try:
             root = etree.fromstring(text.encode("utf-8"), parser)
         except etree.XMLSyntaxError as exc:
             line = item.line + (exc.lineno or 1)
-            raise error(rel, line, f"the olx block is not well-formed XML: {exc.msg}") from None
+            raise error(rel, line, f"the olx block is not well-formed XML: {exc.msg}", code="SYN006") from None
         tag = root.tag
         if not isinstance(tag, str) or "}" in tag:
-            raise error(rel, item.line, "the olx block's root must be a plain XML element")
+            raise error(rel, item.line, "the olx block's root must be a plain XML element", code="SYN006")
         cid = root.get("url_name") or "olx"
         return RawOlxComponent(id=cid, tag=tag, xml=text, path=rel, line=item.line)
 
@@ -498,7 +680,7 @@ class _Loader:
             return []
         holder = YamlMap(None, rel)
         if not hasattr(node, "value") or not isinstance(node.value, list):
-            raise error(rel, 1, "updates.yaml must be a list of updates (`- date: …`)")
+            raise error(rel, 1, "updates.yaml must be a list of updates (`- date: …`)", code="SYN004")
         updates = []
         for item in node.value:
             data = holder.sub(item, "an update")
@@ -507,8 +689,13 @@ class _Loader:
             body = data.text("body", required=True)
             env: dict = {"olxkit_footnotes": {}}
             tokens = make_markdown().parse(body, env)
-            updates.append(CourseUpdate(date=data.date("date"), title=data.text("title", ""),
-                                        body=Markdown(tokens, env, rel, data.text_offset("body"), "course")))
+            updates.append(
+                CourseUpdate(
+                    date=data.date("date"),
+                    title=data.text("title", ""),
+                    body=Markdown(tokens, env, rel, data.text_offset("body"), "course"),
+                )
+            )
         return updates
 
     # -- links ---------------------------------------------------------------------------------------
@@ -528,12 +715,17 @@ class _Loader:
                 line = line0 + 1 + body.line_offset
                 if kind == "alt":
                     if not url.strip():
-                        self.diags.add(body.path, line, "image without alt text: describe the picture in "
-                                       "`![…](…)` (screen-reader users depend on it)")
+                        self.diags.add(
+                            body.path,
+                            line,
+                            "image without alt text: describe the picture in "
+                            "`![…](…)` (screen-reader users depend on it)",
+                            code="ACC001",
+                        )
                     continue
                 _new, err = resolver.resolve(url, kind, body.base_dir, current)
                 if err:
-                    self.diags.add(body.path, line, err)
+                    self.diags.add(body.path, line, err.message, code=err.code)
         for comp in _problems(course):
             for text in _problem_texts(comp):
                 errors: list[str] = []
@@ -546,7 +738,7 @@ class _Loader:
 
                 render_text(text, resolve)
                 for err in errors:
-                    self.diags.add(comp.path, comp.line, err)
+                    self.diags.add(comp.path, comp.line, err.message, code=err.code)
 
 
 def _problems(course: Course):
@@ -576,7 +768,12 @@ def read_texts(data: YamlMap) -> dict[str, str]:
     texts = {}
     for name in data.names():
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            raise error(data.path, data.key_line(name), f"text name `{name}` must be lowercase letters, digits, `_`")
+            raise error(
+                data.path,
+                data.key_line(name),
+                f"text name `{name}` must be lowercase letters, digits, `_`",
+                code="SYN004",
+            )
         texts[name] = data.text(name, "")
     return texts
 

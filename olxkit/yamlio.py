@@ -35,9 +35,11 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node | None:
         mark = exc.context_mark or exc.problem_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise error(path, line, f"malformed YAML: {problem}; check indentation, quoting and colons") from None
+        raise error(
+            path, line, f"malformed YAML: {problem}; check indentation, quoting and colons", code="SYN001"
+        ) from None
     except yaml.YAMLError as exc:
-        raise error(path, line_offset + 1, f"malformed YAML: {exc}") from None
+        raise error(path, line_offset + 1, f"malformed YAML: {exc}", code="SYN001") from None
 
 
 def node_line(node: Node, line_offset: int = 0) -> int:
@@ -63,15 +65,17 @@ class YamlMap:
             self.entries: dict[str, tuple[ScalarNode, Node]] = {}
             return
         if not isinstance(node, MappingNode):
-            raise error(path, node_line(node, line_offset), f"{what} must be a mapping of `key: value` lines")
+            raise error(
+                path, node_line(node, line_offset), f"{what} must be a mapping of `key: value` lines", code="SYN004"
+            )
         self.mapping_node = node
         self.line = node_line(node, line_offset)
         self.entries = {}
         for key, value in node.value:
             if not isinstance(key, ScalarNode):
-                raise error(path, node_line(key, line_offset), "keys must be plain words")
+                raise error(path, node_line(key, line_offset), "keys must be plain words", code="SYN004")
             if key.value in self.entries:
-                raise error(path, node_line(key, line_offset), f"duplicate key `{key.value}` in {what}")
+                raise error(path, node_line(key, line_offset), f"duplicate key `{key.value}` in {what}", code="SYN002")
             self.entries[key.value] = (key, value)
 
     # -- structure ---------------------------------------------------------------------------------
@@ -107,11 +111,12 @@ class YamlMap:
                     self.path,
                     node_line(knode, self.offset),
                     f"unknown key `{key}` in {self.what}{closest(key, allowed)}; valid keys: {', '.join(allowed)}",
+                    code="SYN002",
                 )
 
     def require(self, key: str) -> None:
         if not self.has(key):
-            raise error(self.path, self.line, f"missing required key `{key}` in {self.what}")
+            raise error(self.path, self.line, f"missing required key `{key}` in {self.what}", code="SYN003")
 
     def node(self, key: str) -> Node | None:
         entry = self.entries.get(key)
@@ -129,7 +134,9 @@ class YamlMap:
 
     def text_of(self, node: Node, key: str = "value") -> str:
         if not isinstance(node, ScalarNode):
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be text, not a list or mapping")
+            raise error(
+                self.path, node_line(node, self.offset), f"`{key}` must be text, not a list or mapping", code="SYN004"
+            )
         value = node.value
         if node.style in ("|", ">"):
             value = value.rstrip("\n")
@@ -142,10 +149,13 @@ class YamlMap:
         value = self.text_of(node, key).strip().lower()
         if not node.style and value in ("true", "false"):
             return value == "true"
-        raise error(self.path, node_line(node, self.offset), f"`{key}` must be true or false, not `{node.value}`")
+        raise error(
+            self.path, node_line(node, self.offset), f"`{key}` must be true or false, not `{node.value}`", code="SYN004"
+        )
 
-    def number(self, key: str, default: float | None = None, minimum: float | None = None,
-               positive: bool = False) -> float | None:
+    def number(
+        self, key: str, default: float | None = None, minimum: float | None = None, positive: bool = False
+    ) -> float | None:
         node = self.node(key)
         if node is None:
             return default
@@ -153,13 +163,22 @@ class YamlMap:
         try:
             value = float(raw)
         except ValueError:
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be a number, not `{raw}`") from None
+            raise error(
+                self.path, node_line(node, self.offset), f"`{key}` must be a number, not `{raw}`", code="SYN004"
+            ) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be a finite number")
+            raise error(self.path, node_line(node, self.offset), f"`{key}` must be a finite number", code="SYN004")
         if minimum is not None and value < minimum:
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be at least {minimum:g}, not {raw}")
+            raise error(
+                self.path,
+                node_line(node, self.offset),
+                f"`{key}` must be at least {minimum:g}, not {raw}",
+                code="SYN004",
+            )
         if positive and value <= 0:
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be greater than 0, not {raw}")
+            raise error(
+                self.path, node_line(node, self.offset), f"`{key}` must be greater than 0, not {raw}", code="SYN004"
+            )
         return value
 
     def integer(self, key: str, default: int | None = None, minimum: int | None = None) -> int | None:
@@ -168,10 +187,17 @@ class YamlMap:
             return default
         raw = self.text_of(node, key).strip()
         if not re.fullmatch(r"[+-]?\d+", raw):
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be a whole number, not `{raw}`")
+            raise error(
+                self.path, node_line(node, self.offset), f"`{key}` must be a whole number, not `{raw}`", code="SYN004"
+            )
         value = int(raw)
         if minimum is not None and value < minimum:
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be at least {minimum}, not {value}")
+            raise error(
+                self.path,
+                node_line(node, self.offset),
+                f"`{key}` must be at least {minimum}, not {value}",
+                code="SYN004",
+            )
         return value
 
     def choice(self, key: str, options: Iterable[str], default: str | None = None) -> str | None:
@@ -180,8 +206,12 @@ class YamlMap:
             return default
         options = list(options)
         if value not in options:
-            raise error(self.path, self.line_of(key),
-                        f"`{key}: {value}` is not valid{closest(value, options)}; use one of: {', '.join(options)}")
+            raise error(
+                self.path,
+                self.line_of(key),
+                f"`{key}: {value}` is not valid{closest(value, options)}; use one of: {', '.join(options)}",
+                code="SYN004",
+            )
         return value
 
     def date(self, key: str, default: datetime | None = None) -> datetime | None:
@@ -191,9 +221,12 @@ class YamlMap:
         raw = self.text_of(node, key).strip()
         value = parse_date(raw)
         if value is None:
-            raise error(self.path, node_line(node, self.offset),
-                        f"`{key}: {raw}` is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM "
-                        "(UTC unless an offset is given)")
+            raise error(
+                self.path,
+                node_line(node, self.offset),
+                f"`{key}: {raw}` is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an offset is given)",
+                code="SYN004",
+            )
         return value
 
     def mapping(self, key: str, what: str | None = None) -> YamlMap:
@@ -205,7 +238,12 @@ class YamlMap:
         if node is None:
             return []
         if not isinstance(node, SequenceNode):
-            raise error(self.path, node_line(node, self.offset), f"`{key}` must be a list (lines starting with `- `)")
+            raise error(
+                self.path,
+                node_line(node, self.offset),
+                f"`{key}` must be a list (lines starting with `- `)",
+                code="SYN004",
+            )
         return list(node.value)
 
     def text_list(self, key: str) -> list[tuple[str, int]]:

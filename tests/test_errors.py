@@ -86,9 +86,9 @@ def test_bad_input_gives_one_located_error_and_keeps_previous_build(tmp_path, ca
     breaker(root)
     result = run_cli("build", str(root), "-o", str(out), "-q")
     assert result.exit_code == 1, result.output
-    errors = [ln for ln in result.stderr.splitlines() if ": error" in ln]
+    errors = [ln for ln in result.stderr.splitlines() if " error[" in ln]
     assert len(errors) == 1, result.stderr
-    assert errors[0].startswith(f"{rel}:{line}: error"), errors[0]
+    assert errors[0].startswith(f"{rel}:{line}:1: error["), errors[0]
     assert re.search(pattern, errors[0]), errors[0]
     assert "Traceback" not in result.output
     assert snapshot(out) == before, "a failed build must not touch the previous output"
@@ -100,14 +100,14 @@ def test_file_that_is_not_utf8(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"Each `##`", "Caf\u00e9 `##`".encode("latin-1")))
     result = run_cli("build", str(root), "-q")
     assert result.exit_code == 1
-    assert re.search(rf"^{re.escape(LESSON)}:7: error: this file is not UTF-8", result.stderr, re.M), result.stderr
+    assert re.search(rf"^{re.escape(LESSON)}:7:1: error\[SYN001\] this file is not UTF-8", result.stderr, re.M), result.stderr
 
 
 def test_unlisted_lesson_is_a_warning_not_an_error(tmp_path):
     root = make_project(tmp_path / "c", {"modules/01-getting-started/03-draft.md": lesson("## Draft\n\nSoon.\n")})
     result = run_cli("build", str(root), "-q")
     assert result.exit_code == 0, result.output
-    assert "modules/01-getting-started/03-draft.md: warning: this lesson is not listed" in result.stderr
+    assert "modules/01-getting-started/03-draft.md:1:1: warning[STR002] this lesson is not listed" in result.stderr
 
 
 def test_yaml_words_that_look_like_booleans_or_numbers_stay_text(tmp_path):
@@ -142,7 +142,7 @@ def test_errors_from_the_installed_command(tmp_path):
     done = run_process("build", str(root))
     assert done.returncode == 1
     assert done.stderr.count("\n") >= 1 and "Traceback" not in done.stderr
-    assert "course/course.yaml:3: error: `run: 2026 T1` may use only letters" in done.stderr
+    assert "course/course.yaml:3:1: error[SYN004] `run: 2026 T1` may use only letters" in done.stderr
 
 
 def test_missing_project_is_a_clear_error(tmp_path):

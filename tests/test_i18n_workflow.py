@@ -159,10 +159,10 @@ def test_fallback_chain_assets_texts_and_strict(tmp_path):
     assert "course@example.org" in (Path(by_id["de"]["tree"]) / "html/numbers_everything_text.html").read_text()
     # Italian has no translations: it falls back to English, with a warning that names the places.
     assert by_id["it"]["coverage"] == 0.0
-    assert any(w.startswith("locale/it.po: warning:") and "fall back" in w for w in out["warnings"])
+    assert any(w.startswith("locale/it.po:1:1: warning[TRN002]") and "fall back" in w for w in out["warnings"])
     strict = run_cli("build", str(root), "--strict", "-q")
     assert strict.exit_code == 1
-    assert "locale/it.po: error:" in strict.stderr
+    assert "locale/it.po:1:1: error[TRN002]" in strict.stderr
     # url_names are the same in every language.
     names = [url_names(Path(a["tree"])) for a in out["archives"]]
     assert all(n == names[0] for n in names[1:])
@@ -200,7 +200,7 @@ def test_i18n_check_catches_seeded_mistakes(tmp_path):
     result = run_cli("i18n", "check", str(root), "-l", "it")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert any(re.match(r"locale/it\.po:\d+: error: link targets differ", ln) for ln in lines), result.output
+    assert any(re.match(r"locale/it\.po:\d+:1: error\[TRN003\] link targets differ", ln) for ln in lines), result.output
     assert any("math differ from the source: missing `x^2`" in ln for ln in lines)
     assert any("unbalanced Markdown: **" in ln for ln in lines) or any("bold" in ln for ln in lines)
     assert any("inline HTML differ" in ln for ln in lines)

@@ -79,8 +79,13 @@ def update_catalog(
             if po.metadata.get(field):
                 translator_header[field] = po.metadata[field]
     out = polib.POFile(wrapwidth=0, encoding="utf-8", check_for_duplicates=False)
-    out.header = po.header if po is not None and po.header else pot.header.split("\n")[0].replace(
-        "Translation template", f"{language} translation") if pot.header else ""
+    out.header = (
+        po.header
+        if po is not None and po.header
+        else pot.header.split("\n")[0].replace("Translation template", f"{language} translation")
+        if pot.header
+        else ""
+    )
     meta = header(project, language)
     meta.update(translator_header)
     out.metadata = meta
@@ -91,8 +96,13 @@ def update_catalog(
         if not tentry.msgid:
             continue
         key = _key(tentry)
-        entry = polib.POEntry(msgctxt=tentry.msgctxt, msgid=tentry.msgid, msgstr="",
-                              occurrences=list(tentry.occurrences), comment=tentry.comment)
+        entry = polib.POEntry(
+            msgctxt=tentry.msgctxt,
+            msgid=tentry.msgid,
+            msgstr="",
+            occurrences=list(tentry.occurrences),
+            comment=tentry.comment,
+        )
         old = old_active.get(key) or old_obsolete.get(key)
         if old is not None:
             entry.msgstr = old.msgstr
@@ -128,8 +138,14 @@ def update_catalog(
     leftovers = [e for k, e in {**old_obsolete, **old_active}.items() if k not in new_keys and _has_work(e)]
     # An entry that seeded a fuzzy one is kept too: reverting the source then restores it exactly.
     for old in sorted(leftovers, key=lambda e: (e.msgctxt or "", e.msgid)):
-        keep = polib.POEntry(msgctxt=old.msgctxt, msgid=old.msgid, msgstr=old.msgstr, tcomment=old.tcomment,
-                             flags=list(old.flags), obsolete=True)
+        keep = polib.POEntry(
+            msgctxt=old.msgctxt,
+            msgid=old.msgid,
+            msgstr=old.msgstr,
+            tcomment=old.tcomment,
+            flags=list(old.flags),
+            obsolete=True,
+        )
         if "fuzzy" in old.flags:
             keep.previous_msgid, keep.previous_msgctxt = old.previous_msgid, old.previous_msgctxt
         out.append(keep)
@@ -153,10 +169,17 @@ class Coverage:
         return 100.0 * self.translated / self.total if self.total else 100.0
 
     def as_dict(self) -> dict:
-        return {"locale": self.locale, "total": self.total, "translated": self.translated, "fuzzy": self.fuzzy,
-                "untranslated": self.untranslated, "obsolete": self.obsolete,
-                "percent": round(self.percent, 1), "words_total": self.words_total,
-                "words_translated": self.words_translated}
+        return {
+            "locale": self.locale,
+            "total": self.total,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "obsolete": self.obsolete,
+            "percent": round(self.percent, 1),
+            "words_total": self.words_total,
+            "words_translated": self.words_translated,
+        }
 
 
 def coverage(po: polib.POFile, locale: str) -> Coverage:

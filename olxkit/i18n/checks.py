@@ -14,17 +14,31 @@ from ..yamlio import YamlMap, parse_yaml
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?")
-_PLAIN_FIELDS = {"problem title", "unit title", "lesson title", "module title", "course title", "video title",
-                 "discussion title", "discussion category", "discussion topic", "assignment type",
-                 "assignment label", "answer", "update title"}
+_PLAIN_FIELDS = {
+    "problem title",
+    "unit title",
+    "lesson title",
+    "module title",
+    "course title",
+    "video title",
+    "discussion title",
+    "discussion category",
+    "discussion topic",
+    "assignment type",
+    "assignment label",
+    "answer",
+    "update title",
+}
 
 
 def _inventory(text: str, block: bool) -> dict[str, Counter]:
     md = make_markdown()
     env: dict = {}
     tokens = md.parse(text, env) if block else md.parseInline(text, env)
-    inv: dict[str, Counter] = {k: Counter() for k in (
-        "link", "url", "image", "code", "math", "html", "strong", "em", "literal", "break", "footnote", "s")}
+    inv: dict[str, Counter] = {
+        k: Counter()
+        for k in ("link", "url", "image", "code", "math", "html", "strong", "em", "literal", "break", "footnote", "s")
+    }
     stack = list(tokens)
     while stack:
         tok = stack.pop(0)
@@ -40,7 +54,7 @@ def _inventory(text: str, block: bool) -> dict[str, Counter]:
         elif tok.type in ("math_inline", "math_inline_double", "math_block"):
             inv["math"][tok.content.strip()] += 1
         elif tok.type in ("html_inline", "html_block"):
-            inv["html"][re.sub(r'\s+', ' ', tok.content.strip())] += 1
+            inv["html"][re.sub(r"\s+", " ", tok.content.strip())] += 1
         elif tok.type == "strong_open":
             inv["strong"]["**"] += 1
         elif tok.type == "em_open":
@@ -57,9 +71,18 @@ def _inventory(text: str, block: bool) -> dict[str, Counter]:
     return inv
 
 
-_NAMES = {"link": "link targets", "image": "image paths", "code": "code spans", "math": "math", "html": "inline HTML",
-          "strong": "bold (**…**) spans", "em": "italic (*…*) spans", "s": "strikethrough spans",
-          "break": "line breaks", "footnote": "footnote references"}
+_NAMES = {
+    "link": "link targets",
+    "image": "image paths",
+    "code": "code spans",
+    "math": "math",
+    "html": "inline HTML",
+    "strong": "bold (**…**) spans",
+    "em": "italic (*…*) spans",
+    "s": "strikethrough spans",
+    "break": "line breaks",
+    "footnote": "footnote references",
+}
 
 
 def _diff(a: Counter, b: Counter) -> str:
@@ -73,10 +96,12 @@ def _diff(a: Counter, b: Counter) -> str:
     return "; ".join(parts)
 
 
-def check_entry(entry: polib.POEntry, glossary: list[tuple[str, str, list[str]]] | None = None,
-                ) -> list[tuple[Severity, str]]:
-    """Findings for one translated entry: (severity, message)."""
-    findings: list[tuple[Severity, str]] = []
+def check_entry(
+    entry: polib.POEntry,
+    glossary: list[tuple[str, str, list[str]]] | None = None,
+) -> list[tuple[Severity, str, str]]:
+    """Findings for one translated entry: (severity, rule code, message)."""
+    findings: list[tuple[Severity, str, str]] = []
     source, target = entry.msgid, entry.msgstr
     if not target:
         return findings
@@ -84,26 +109,40 @@ def check_entry(entry: polib.POEntry, glossary: list[tuple[str, str, list[str]]]
     src, dst = _inventory(source, block), _inventory(target, block)
     for key, name in _NAMES.items():
         if src[key] != dst[key]:
-            findings.append((Severity.ERROR, f"{name} differ from the source: {_diff(src[key], dst[key])}"))
+            findings.append((Severity.ERROR, "TRN003", f"{name} differ from the source: {_diff(src[key], dst[key])}"))
     if src["url"] != dst["url"]:
-        findings.append((Severity.WARNING, f"link URLs differ from the source: {_diff(src['url'], dst['url'])}"))
+        findings.append(
+            (Severity.WARNING, "TRN007", f"link URLs differ from the source: {_diff(src['url'], dst['url'])}")
+        )
     if dst["literal"] != src["literal"]:
-        findings.append((Severity.ERROR, "unbalanced Markdown: "
-                         f"{', '.join(sorted(set((dst['literal'] - src['literal']).elements())) or ['markup'])} "
-                         "left as literal text"))
+        findings.append(
+            (
+                Severity.ERROR,
+                "TRN003",
+                "unbalanced Markdown: "
+                f"{', '.join(sorted(set((dst['literal'] - src['literal']).elements())) or ['markup'])} "
+                "left as literal text",
+            )
+        )
     if Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target)):
-        findings.append((Severity.ERROR, "placeholders differ from the source"))
+        findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
     if block or not entry.msgctxt:
         html = render_text(target) if block else render_text(target, inline=True)
         from ..olx_export import check_html
 
         for problem in check_html(html)[:1]:
-            findings.append((Severity.ERROR, f"the translation renders to invalid HTML: {problem}"))
+            findings.append((Severity.ERROR, "TRN003", f"the translation renders to invalid HTML: {problem}"))
     if target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}", re.sub(r"`[^`]*`|\$[^$]*\$", "", source)):
-        findings.append((Severity.WARNING, "the translation is the same as the source"))
+        findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
     if _numbers(source) != _numbers(target):
-        findings.append((Severity.WARNING, f"numbers differ from the source ({', '.join(sorted(_numbers(source)))}"
-                         f" → {', '.join(sorted(_numbers(target))) or 'none'})"))
+        findings.append(
+            (
+                Severity.INFO,
+                "TRN004",
+                f"numbers differ from the source ({', '.join(sorted(_numbers(source)))}"
+                f" → {', '.join(sorted(_numbers(target))) or 'none'})",
+            )
+        )
     # Typed answers (context "answer") may legitimately keep a source-language term learners also type.
     for term, wanted, exceptions in (glossary or []) if entry.msgctxt != "answer" else []:
         # Titles of works are cited in italics and stay in their original language.
@@ -111,7 +150,7 @@ def check_entry(entry: polib.POEntry, glossary: list[tuple[str, str, list[str]]]
         for phrase in exceptions:
             text = re.sub(re.escape(phrase), "", text, flags=re.I)
         if re.search(rf"\b{re.escape(term)}", text, re.I) and wanted.lower() not in target.lower():
-            findings.append((Severity.WARNING, f"glossary: `{term}` should be translated as `{wanted}`"))
+            findings.append((Severity.WARNING, "TRN005", f"glossary: `{term}` should be translated as `{wanted}`"))
     return findings
 
 
@@ -145,8 +184,11 @@ def load_glossary(root: str | Path, locale: str) -> list[tuple[str, str, list[st
     return pairs
 
 
-def check_catalog(po: polib.POFile, rel: str, glossary: list[tuple[str, str, list[str]]] | None = None,
-                  ) -> list[Diagnostic]:
+def check_catalog(
+    po: polib.POFile,
+    rel: str,
+    glossary: list[tuple[str, str, list[str]]] | None = None,
+) -> list[Diagnostic]:
     """Every finding in one catalog, at `locale/xx.po:line`, naming the source place."""
     out = []
     for entry in po:
@@ -156,6 +198,6 @@ def check_catalog(po: polib.POFile, rel: str, glossary: list[tuple[str, str, lis
         origin = ""
         if where:
             origin = f" (source: {where[0]}:{where[1]})" if where[1] else f" (source: {where[0]})"
-        for severity, message in check_entry(entry, glossary):
-            out.append(Diagnostic(rel, entry.linenum or 0, message + origin, severity))
+        for severity, code, message in check_entry(entry, glossary):
+            out.append(Diagnostic(rel, entry.linenum or 0, message + origin, severity, code))
     return sorted(out)

@@ -45,13 +45,19 @@ def collect_messages(course: Course) -> list[Message]:
 
 def extract_catalog(course: Course, line_numbers: bool = True) -> polib.POFile:
     """The POT for `course`: source order, sorted unique references, breadcrumbs as extracted comments."""
-    pot = new_catalog(f"{course.title} ({course.org}+{course.number})", None,
-                      f"Translation template of {course.title}.\nMade by `olxkit i18n extract`; do not edit: "
-                      "translate the locale/<locale>.po files.")
+    pot = new_catalog(
+        f"{course.title} ({course.org}+{course.number})",
+        None,
+        f"Translation template of {course.title}.\nMade by `olxkit i18n extract`; do not edit: "
+        "translate the locale/<locale>.po files.",
+    )
     for msg in collect_messages(course):
         locations = sorted(set(msg.locations))
         occurrences = [(path, str(line) if line_numbers else "") for path, line in locations]
         comments = msg.comments[:3] + ([f"… and {len(msg.comments) - 3} more places"] if len(msg.comments) > 3 else [])
-        pot.append(polib.POEntry(msgctxt=msg.context, msgid=msg.text, msgstr="", occurrences=occurrences,
-                                 comment="\n".join(comments)))
+        pot.append(
+            polib.POEntry(
+                msgctxt=msg.context, msgid=msg.text, msgstr="", occurrences=occurrences, comment="\n".join(comments)
+            )
+        )
     return pot

@@ -52,8 +52,9 @@ def update(
     if only:
         unknown = [c for c in only if locales.normalize(c) not in codes]
         if unknown:
-            raise error("course/instances.yaml", 0,
-                        f"no instance uses locale `{unknown[0]}`; locales: {', '.join(codes)}")
+            raise error(
+                "course/instances.yaml", 0, f"no instance uses locale `{unknown[0]}`; locales: {', '.join(codes)}"
+            )
         codes = [locales.normalize(c) for c in only]
     project = f"{course.title} ({course.org}+{course.number})"
     results = {}

@@ -29,8 +29,11 @@ def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile
 
 def translations(po: polib.POFile) -> dict[tuple[str | None, str], str]:
     """Usable translations: translated, not fuzzy, not obsolete."""
-    return {(e.msgctxt or None, e.msgid): e.msgstr for e in po
-            if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    return {
+        (e.msgctxt or None, e.msgid): e.msgstr
+        for e in po
+        if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags
+    }
 
 
 @dataclass
@@ -120,8 +123,9 @@ def _transcript_for(path: str, chain: list[str], assets: dict[str, str], source:
     return locales.openedx_language(source), path
 
 
-def make_variant(course: Course, instance: Instance, catalogs: dict[str, polib.POFile],
-                 known_locales: set[str]) -> tuple[Course, FallbackReport]:
+def make_variant(
+    course: Course, instance: Instance, catalogs: dict[str, polib.POFile], known_locales: set[str]
+) -> tuple[Course, FallbackReport]:
     """The course as `instance` gets it: translated along the fallback chain (de_AT → de → source)."""
     source = locales.normalize(course.language)
     chain = locales.chain(instance.locale, source)
@@ -160,10 +164,16 @@ def make_variant(course: Course, instance: Instance, catalogs: dict[str, polib.P
     siblings = {t for t in course.assets if any(_same_video(t, s, known) for s in transcript_sources)}
     assets = {rel: src for rel, src in assets.items() if rel not in siblings or rel in transcripts_used}
     variant = replace(
-        variant, modules=modules, assets=assets, locale=instance.locale,
-        org=instance.org, number=instance.number, run=instance.run,
+        variant,
+        modules=modules,
+        assets=assets,
+        locale=instance.locale,
+        org=instance.org,
+        number=instance.number,
+        run=instance.run,
         language=locales.openedx_language(instance.locale),
-        start=instance.start or course.start, end=instance.end or course.end,
+        start=instance.start or course.start,
+        end=instance.end or course.end,
         enrollment_start=instance.enrollment_start or course.enrollment_start,
         enrollment_end=instance.enrollment_end or course.enrollment_end,
         texts=dict(instance.texts) or dict(course.texts),

@@ -58,8 +58,13 @@ def translatable(text: str) -> bool:
     return bool(text) and bool(_LETTER.search(re.sub(r"\$[^$]*\$|`[^`]*`|\{\{[^}]*\}\}", "", text)))
 
 
-_ROLES = {"paragraph_open": "paragraph", "heading_open": "heading", "th_open": "table header",
-          "td_open": "table cell", "admonition_title_open": "box title"}
+_ROLES = {
+    "paragraph_open": "paragraph",
+    "heading_open": "heading",
+    "th_open": "table header",
+    "td_open": "table cell",
+    "admonition_title_open": "box title",
+}
 
 
 class _Walker:
@@ -98,8 +103,9 @@ class _Walker:
             if not translatable(source):
                 continue
             parent = tokens[i - 1].type if i else ""
-            role = default_role or ("list item" if in_list and parent == "paragraph_open"
-                                    else _ROLES.get(parent, "text"))
+            role = default_role or (
+                "list item" if in_list and parent == "paragraph_open" else _ROLES.get(parent, "text")
+            )
             line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
             new = self.t.group([Item(None, source, body.path, line, crumb, role)])[0]
             if new == source:
@@ -142,17 +148,27 @@ class _Walker:
         def get(context, text):
             return None if text is None else results.get((context, text), text)
 
-        questions = [replace(
-            q,
-            prompt=get("question", q.prompt),
-            description=get("question description", q.description),
-            choices=[Choice(get("choice", c.text), c.correct, get("feedback", c.feedback), c.line) for c in q.choices],
-            answers=[get("answer", a) for a in q.answers],
-            wrong_answers=[(get("answer", w), get("feedback", f)) for w, f in q.wrong_answers],
-            correct_feedback=get("feedback", q.correct_feedback),
-        ) for q in p.questions]
-        return replace(p, title=get("problem title", p.title), questions=questions,
-                       hints=[get("hint", h) for h in p.hints], explanation=get("explanation", p.explanation))
+        questions = [
+            replace(
+                q,
+                prompt=get("question", q.prompt),
+                description=get("question description", q.description),
+                choices=[
+                    Choice(get("choice", c.text), c.correct, get("feedback", c.feedback), c.line) for c in q.choices
+                ],
+                answers=[get("answer", a) for a in q.answers],
+                wrong_answers=[(get("answer", w), get("feedback", f)) for w, f in q.wrong_answers],
+                correct_feedback=get("feedback", q.correct_feedback),
+            )
+            for q in p.questions
+        ]
+        return replace(
+            p,
+            title=get("problem title", p.title),
+            questions=questions,
+            hints=[get("hint", h) for h in p.hints],
+            explanation=get("explanation", p.explanation),
+        )
 
 
 def translate_course(course: Course, translator: Translator) -> Course:
@@ -160,11 +176,28 @@ def translate_course(course: Course, translator: Translator) -> Course:
     w = _Walker(translator)
     cy = "course/course.yaml"
     grading = course.grading
-    assignments = [replace(a, type=w.one("assignment type", a.type, cy, a.line, "Grading", "assignment type "
-                                         "(the name learners see on the Progress page)"),
-                           short_label=w.one("assignment label", a.short_label, cy, a.line, "Grading",
-                                             "short label of an assignment type (a few letters)"))
-                   for a in grading.assignments]
+    assignments = [
+        replace(
+            a,
+            type=w.one(
+                "assignment type",
+                a.type,
+                cy,
+                a.line,
+                "Grading",
+                "assignment type (the name learners see on the Progress page)",
+            ),
+            short_label=w.one(
+                "assignment label",
+                a.short_label,
+                cy,
+                a.line,
+                "Grading",
+                "short label of an assignment type (a few letters)",
+            ),
+        )
+        for a in grading.assignments
+    ]
     renamed = {old.type: new.type for old, new in zip(grading.assignments, assignments, strict=True)}
     about = course.about
     about = replace(
@@ -190,17 +223,26 @@ def translate_course(course: Course, translator: Translator) -> Course:
                     if isinstance(comp, HtmlComponent):
                         comp = replace(comp, body=w.markdown(comp.body, crumb))
                     elif isinstance(comp, VideoComponent):
-                        comp = replace(comp, title=w.one("video title", comp.title, comp.path, comp.line, crumb,
-                                                         "video title"))
+                        comp = replace(
+                            comp, title=w.one("video title", comp.title, comp.path, comp.line, crumb, "video title")
+                        )
                     elif isinstance(comp, DiscussionComponent):
                         comp = replace(
                             comp,
-                            title=w.one("discussion title", comp.title, comp.path, comp.line, crumb,
-                                        "discussion title"),
-                            category=w.one("discussion category", comp.category, comp.path, comp.line, crumb,
-                                           "discussion category (learners pick it in the forum)"),
-                            target=w.one("discussion topic", comp.target, comp.path, comp.line, crumb,
-                                         "discussion topic"),
+                            title=w.one(
+                                "discussion title", comp.title, comp.path, comp.line, crumb, "discussion title"
+                            ),
+                            category=w.one(
+                                "discussion category",
+                                comp.category,
+                                comp.path,
+                                comp.line,
+                                crumb,
+                                "discussion category (learners pick it in the forum)",
+                            ),
+                            target=w.one(
+                                "discussion topic", comp.target, comp.path, comp.line, crumb, "discussion topic"
+                            ),
                         )
                     elif isinstance(comp, ProblemComponent):
                         comp = w.problem(comp, crumb)
@@ -209,9 +251,14 @@ def translate_course(course: Course, translator: Translator) -> Course:
             fmt = renamed.get(lesson.format, lesson.format) if lesson.format else None
             lessons.append(replace(lesson, title=ltitle, units=units, format=fmt))
         modules.append(replace(module, title=mtitle, lessons=lessons))
-    updates = [replace(u, title=w.one("update title", u.title, u.body.path, u.body.line_offset, "Course updates",
-                                      "update title"),
-                       body=w.markdown(u.body, "Course updates")) for u in course.updates]
+    updates = [
+        replace(
+            u,
+            title=w.one("update title", u.title, u.body.path, u.body.line_offset, "Course updates", "update title"),
+            body=w.markdown(u.body, "Course updates"),
+        )
+        for u in course.updates
+    ]
     return replace(
         course,
         title=w.one("course title", course.title, cy, 1, "Course", "course title"),

@@ -1,0 +1,369 @@
+"""The rule catalogue: every finding olxkit reports has a code from here, a default severity and a doc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .diagnostics import Severity
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    example: str
+    """A source snippet or situation that triggers the rule."""
+
+
+GROUPS = {
+    "SYN": "Syntax: files olxkit cannot read as written",
+    "STR": "Structure: files, ids, units and url_names",
+    "LNK": "Links",
+    "AST": "Assets",
+    "ACC": "Accessibility",
+    "DAT": "Dates",
+    "GRD": "Grading",
+    "PRB": "Problems",
+    "TRN": "Translations",
+    "OLX": "OLX import gate",
+    "INT": "olxkit itself",
+}
+
+RULES: list[Rule] = [
+    Rule(
+        "SYN001",
+        "unreadable-file",
+        E,
+        "A file is not UTF-8, its YAML is malformed, or a lesson has no front matter.",
+        "title: [unclosed",
+    ),
+    Rule(
+        "SYN002",
+        "unknown-key",
+        E,
+        "A YAML key olxkit does not know (the closest valid key is suggested), or a key given twice.",
+        "self_pacd: true   # did you mean `self_paced`?",
+    ),
+    Rule("SYN003", "missing-key", E, "A required key is missing.", "a lesson front matter without `title:`"),
+    Rule(
+        "SYN004",
+        "invalid-value",
+        E,
+        "A value of the wrong kind: not a date, a number, true/false, a valid id or "
+        "course key part, or one of the allowed words.",
+        "start: 2026-13-01",
+    ),
+    Rule(
+        "SYN005",
+        "lesson-structure",
+        E,
+        "A lesson's Markdown does not split into units: text before the first "
+        "`##`, a `#` heading, or a fenced block with an unknown component type.",
+        "```discusion",
+    ),
+    Rule(
+        "SYN006",
+        "raw-olx",
+        E,
+        "An `olx` block is not well-formed XML or declares a DOCTYPE or entities.",
+        '```olx\n<drag-and-drop-v2 url_name="x">\n```',
+    ),
+    Rule(
+        "SYN007",
+        "unknown-text",
+        E,
+        "A `{{ name }}` placeholder names no text declared under `texts:`.",
+        "Write to {{ contact_mail }}.",
+    ),
+    Rule(
+        "STR001",
+        "missing-file",
+        E,
+        "A module or lesson listed in course.yaml or module.yaml does not exist.",
+        "lessons: [02-quizz.md]",
+    ),
+    Rule(
+        "STR002",
+        "unlisted-file",
+        W,
+        "A module folder or lesson file is not listed, so it is not in the course.",
+        "modules/01-x/03-draft.md not in module.yaml",
+    ),
+    Rule(
+        "STR003",
+        "duplicate-id",
+        E,
+        "Two modules, lessons, units, components, instances or assignment types share an id.",
+        "two units with {#intro} in one lesson",
+    ),
+    Rule(
+        "STR004",
+        "empty",
+        E,
+        "A unit, lesson or component block has no content.",
+        "## Unit title followed by the next ##",
+    ),
+    Rule(
+        "STR005",
+        "url-name-collision",
+        E,
+        "Two blocks would get the same url_name or course key (Studio's gate "
+        "rejects a chapter and a sequential with the same name).",
+        "module id `final` and lesson id `final`",
+    ),
+    Rule(
+        "STR006",
+        "unpinned-unit",
+        INFO,
+        "A unit has no explicit `{#id}`: renaming it would change its url_name and "
+        "detach learners' progress. Run `olxkit pin-ids`.",
+        "## Getting started",
+    ),
+    Rule("LNK001", "broken-link", E, "A link points to a lesson or unit that does not exist.", "[next](03-nothing.md)"),
+    Rule(
+        "LNK002",
+        "bad-url",
+        E,
+        "A link target is empty, uses a scheme that is not allowed, or is malformed.",
+        "[x](javascript:alert(1))  or  [x](https//example.org)",
+    ),
+    Rule(
+        "LNK003",
+        "path-escapes",
+        E,
+        "A link or image path leaves the course folder, is absolute, or points to a file outside course/static/.",
+        "![x](../../../../etc/passwd)",
+    ),
+    Rule(
+        "LNK004",
+        "vague-link-text",
+        W,
+        'Link text such as "click here" or "here" says nothing out of context (WCAG 2.4.4).',
+        "[click here](https://example.org)",
+    ),
+    Rule(
+        "AST001",
+        "missing-asset",
+        E,
+        "An image, file, transcript or course image is not in course/static/.",
+        "![Diagram](../../course/static/nope.png)",
+    ),
+    Rule(
+        "AST002",
+        "unused-asset",
+        W,
+        "A file in course/static/ is used by no page, problem, video or setting.",
+        "course/static/old-logo.png",
+    ),
+    Rule(
+        "AST003",
+        "large-asset",
+        W,
+        "An asset is larger than `rules.max_asset_mb` (default 10 MB); learners on slow connections wait.",
+        "a 40 MB PNG",
+    ),
+    Rule(
+        "AST004",
+        "asset-name",
+        E,
+        "An asset name Open edX would change or merge: characters outside "
+        "`[A-Za-z0-9._/-]`, or two names that are the same once Open edX flattens `/` to `_`.",
+        "images/a.png and images_a.png",
+    ),
+    Rule(
+        "AST005",
+        "asset-type",
+        W,
+        "A file type browsers will not show from Studio's file store.",
+        "course/static/setup.exe",
+    ),
+    Rule(
+        "AST006",
+        "asset-link",
+        E,
+        "A symbolic link in course/static/ (archives must not carry links).",
+        "course/static/logo.png -> /etc/passwd",
+    ),
+    Rule("ACC001", "missing-alt", E, "An image has no alt text.", "![](chart.png)"),
+    Rule(
+        "ACC002", "filename-alt", W, "An image's alt text is a file name, not a description.", "![chart.png](chart.png)"
+    ),
+    Rule("ACC003", "heading-jump", W, "A heading skips a level (`##` unit, then `####`).", "## Unit\n\n#### Detail"),
+    Rule("ACC004", "table-header", W, "A table has an empty header row.", "|   |   |\n|---|---|\n| a | b |"),
+    Rule(
+        "ACC005",
+        "video-transcript",
+        W,
+        "A video has no transcript in the language of an instance that shows it.",
+        "transcripts: {en: …} and an Italian instance without <video-id>-it.srt",
+    ),
+    Rule(
+        "DAT001",
+        "course-dates",
+        E,
+        "The course (or an instance) ends before it starts.",
+        "start: 2026-09-01\nend: 2026-06-01",
+    ),
+    Rule(
+        "DAT002",
+        "due-outside-course",
+        W,
+        "A due date falls outside the course's start and end.",
+        "due: 2027-01-01 with end: 2026-12-18",
+    ),
+    Rule(
+        "DAT003",
+        "enrollment-window",
+        W,
+        "Enrolment closes before it opens, opens after the course ends, or closes after the course ends.",
+        "enrollment: {start: 2026-03-01, end: 2026-02-01}",
+    ),
+    Rule(
+        "GRD001",
+        "unknown-assignment-type",
+        E,
+        "A graded lesson's `format` is not an assignment type of the grading policy (names must match exactly).",
+        "format: Quizz",
+    ),
+    Rule(
+        "GRD002",
+        "grading-weights",
+        E,
+        "Assignment weights are outside 0–100 or do not add up to 100.",
+        "weights 60 and 30",
+    ),
+    Rule(
+        "GRD003",
+        "drop-count",
+        E,
+        "An assignment type drops as many scores as it has, so none count.",
+        "drop: 2 with two graded lessons",
+    ),
+    Rule("GRD004", "pass-cutoff", E, "The pass mark is not a share between 0 and 1.", "pass: 60"),
+    Rule(
+        "GRD005",
+        "unused-assignment-type",
+        W,
+        "No graded lesson has this assignment type; its weight is lost.",
+        "type: Lab with no `format: Lab` lesson",
+    ),
+    Rule("GRD006", "graded-without-format", E, "A lesson is `graded: true` without a `format`.", "graded: true"),
+    Rule(
+        "PRB001",
+        "correct-choices",
+        E,
+        "A question has no correct choice, or a single-choice or dropdown question has more than one.",
+        "no `correct: true`",
+    ),
+    Rule(
+        "PRB002",
+        "invalid-answer",
+        E,
+        "A numerical answer that is not a number or range, a negative tolerance, an "
+        "invalid regular expression, or no accepted text answer.",
+        "answer: about ten",
+    ),
+    Rule("PRB003", "choices", E, "Choices are missing, fewer than two, or listed twice.", "choices: []"),
+    Rule(
+        "PRB004",
+        "problem-setting",
+        E,
+        "A problem setting out of range: weight below 0, attempts below 1, or a "
+        "show-answer / show-correctness / rerandomize value Studio rejects.",
+        "max_attempts: 0",
+    ),
+    Rule(
+        "PRB005",
+        "question-type",
+        E,
+        "An unknown question type or a key that does not belong to it (the closest is suggested).",
+        "type: single-choise",
+    ),
+    Rule(
+        "PRB006",
+        "problem-markup",
+        E,
+        "Problem text that does not make well-formed XML (raw HTML with `&nbsp;` or an unclosed tag).",
+        "prompt: Pick one <b>now",
+    ),
+    Rule(
+        "TRN001",
+        "coverage",
+        E,
+        "An instance's translation coverage is below its `min_coverage`.",
+        "min_coverage: 95 with 80% translated",
+    ),
+    Rule(
+        "TRN002",
+        "fallback",
+        W,
+        "Texts are untranslated or fuzzy and fall back to another language (an error with `--strict`).",
+        "an empty msgstr",
+    ),
+    Rule(
+        "TRN003",
+        "translation-markup",
+        E,
+        "A translation changes links, image paths, code, math, inline HTML, "
+        "emphasis or placeholders, or renders to invalid HTML.",
+        "[lezione](01-benvenuto.md) for [lesson](01-welcome.md)",
+    ),
+    Rule(
+        "TRN004",
+        "translation-review",
+        INFO,
+        "A translation to review: same as its source, or numbers that differ.",
+        "msgstr identical to msgid",
+    ),
+    Rule(
+        "TRN005",
+        "glossary",
+        W,
+        "A glossary term (course/glossary.yaml) is not translated the agreed way.",
+        "`social innovation` without `innovazion`",
+    ),
+    Rule(
+        "TRN006",
+        "mixed-problem",
+        W,
+        "A problem is only partly translated, so it is shown wholly in the fallback language.",
+        "choices translated, prompt not",
+    ),
+    Rule(
+        "TRN007",
+        "url-changed",
+        W,
+        "A translation links to a different external URL than its source.",
+        "https://example.org/en → https://example.org/it",
+    ),
+    Rule(
+        "OLX001",
+        "olx-structure",
+        E,
+        "The built OLX breaks a structural rule of Studio's import (a pointer with "
+        "extra attributes, a missing pointer target, malformed XML).",
+        "a block file that is not well-formed",
+    ),
+    Rule(
+        "OLX002",
+        "invalid-html",
+        E,
+        "Rendered HTML that lxml's HTML parser (Studio's gate) complains about.",
+        "<section> from raw HTML",
+    ),
+    Rule(
+        "OLX100",
+        "olxcleaner",
+        E,
+        "A finding of olxcleaner, the validator of Studio's import gate (with "
+        "`--olxcleaner`), mapped back to the source file.",
+        "InvalidSetting on a discussion",
+    ),
+    Rule("INT001", "internal-error", E, "A check crashed; please report it.", ""),
+]
+
+BY_CODE = {rule.code: rule for rule in RULES}
