@@ -257,6 +257,10 @@ def render(tokens: list[Token], env: dict[str, Any], resolve=None) -> str:
     return md.renderer.render(full, md.options, render_env)
 
 
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#]")
+_BLOCK_START = re.compile(r"^(?:\s{4}|\s*(?:[#>+=|-]|\*|\d+[.)](?:\s|$)|!!!|\$\$|```|~~~|\[[^\]]*\]:|<))")
+
+
 def render_text(text: str, resolve=None, inline: bool = False) -> str:
     """Render a short Markdown text from YAML (a prompt, a hint) to HTML."""
     md = make_markdown()
@@ -264,6 +268,14 @@ def render_text(text: str, resolve=None, inline: bool = False) -> str:
     env["olxkit_resolve"] = resolve
     if inline:
         return md.renderer.render(md.parseInline(text, env), md.options, env).strip()
+    if "\n" not in text.strip() and not _BLOCK_START.match(text):
+        # Most problem texts are one plain line: skip the block parser (a large share of a build's time).
+        stripped = text.strip()
+        if not stripped:
+            return ""
+        if not _MARKUP.search(stripped):
+            return f"<p>{escapeHtml(stripped)}</p>\n"
+        return f"<p>{md.renderer.render(md.parseInline(stripped, env), md.options, env)}</p>\n"
     tokens = md.parse(text, env)
     env["olxkit_resolve"] = resolve
     env["olxkit_footnotes"] = {}

@@ -217,6 +217,8 @@ class Course:
     """Named snippets (`{{ contact }}` in the text), overridable per instance."""
     locale: str = "en"
     """The gettext locale of this variant (the source language for the source course)."""
+    rules: dict[str, Any] = field(default_factory=dict)
+    """`rules:` of course.yaml: severity overrides by code or prefix (ignore/info/warning/error), max_asset_mb."""
 
     @property
     def key(self) -> str:

@@ -40,6 +40,8 @@ class OlxTree:
     """OLX path (static/…) → source file to copy."""
     counts: Counter = field(default_factory=Counter)
     """Blocks per OLX type."""
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """OLX file → the source file and line it was made from (to report OLX findings at the author's line)."""
 
     def paths(self) -> list[str]:
         return sorted([*self.files, *self.assets])
@@ -89,6 +91,7 @@ class _Exporter:
         self.tree = OlxTree()
         self.resolver = LinkResolver.from_course(course)
         self.lang = bcp47(course.locale) if course.locale else ""
+        self.origin = ("course/course.yaml", 1)
         self.texts = {**date_texts(course), **course.texts}
 
     def resolve_for(self, base_dir: str, current: str | None, path: str, line: int):
@@ -132,14 +135,17 @@ class _Exporter:
 
     def add(self, path: str, data: bytes):
         self.tree.files[path] = data
+        self.tree.origins[path] = self.origin
 
     def export(self) -> OlxTree:
         c = self.course
         run = c.run
+        self.origin = ("course/course.yaml", 1)
         self.add("course.xml", _element("course", {"url_name": run, "org": c.org, "course": c.number}))
         self.add(f"course/{run}.xml", _element("course", {}, [_pointer("chapter", m.id) for m in c.modules]))
         self.tree.counts["course"] += 1
         for module in c.modules:
+            self.origin = (module.path, module.line)
             self.add(
                 f"chapter/{module.id}.xml",
                 _element(
@@ -154,6 +160,7 @@ class _Exporter:
             self.tree.counts["chapter"] += 1
             for lesson in module.lessons:
                 self.export_lesson(module.title, lesson)
+        self.origin = ("course/course.yaml", 1)
         self.export_policies()
         self.export_pages()
         for rel, src in sorted(c.assets.items()):
@@ -164,6 +171,7 @@ class _Exporter:
         return self.tree
 
     def export_lesson(self, module_title: str, lesson: Lesson) -> None:
+        self.origin = (lesson.path, lesson.line)
         attrs = {"display_name": lesson.title}
         if lesson.graded:
             attrs["graded"] = "true"
@@ -183,6 +191,7 @@ class _Exporter:
         children = []
         for comp in unit.components:
             url_name = f"{vertical}_{comp.id}"
+            self.origin = (comp.path, comp.line)
             self.tree.counts[comp.kind if comp.kind != "olx" else comp.tag] += 1
             if isinstance(comp, HtmlComponent):
                 html = self.render_page(comp.body, lesson.path, comp.line)
@@ -221,6 +230,7 @@ class _Exporter:
                 )
                 root.set("url_name", url_name)
                 children.append(etree.tostring(root, encoding="unicode"))
+        self.origin = (unit.path, unit.line)
         self.add(f"vertical/{vertical}.xml", _element("vertical", {"display_name": unit.title}, children))
         self.tree.counts["vertical"] += 1
 

@@ -47,19 +47,33 @@ def read_settings(data: YamlMap, check_keys: bool = True) -> dict[str, Any]:
         value = data.integer("max_attempts")
         if value < 1:
             raise error(data.path, data.line_of("max_attempts"),
-                        f"`max_attempts` must be 1 or more, not {value}; leave it out for unlimited attempts")
+                        f"`max_attempts` must be 1 or more, not {value}; leave it out for unlimited attempts",
+                        code="PRB004")
         settings["max_attempts"] = value
     if data.has("weight"):
-        settings["weight"] = data.number("weight", minimum=0)
+        weight = data.number("weight")
+        if weight < 0:
+            raise error(data.path, data.line_of("weight"), f"`weight` must be at least 0, not {data.text('weight')}",
+                        code="PRB004")
+        settings["weight"] = weight
     if data.has("showanswer"):
-        settings["showanswer"] = data.choice("showanswer", SHOWANSWER)
+        settings["showanswer"] = _setting_choice(data, "showanswer", SHOWANSWER)
     if data.has("show_correctness"):
-        settings["show_correctness"] = data.choice("show_correctness", SHOW_CORRECTNESS)
+        settings["show_correctness"] = _setting_choice(data, "show_correctness", SHOW_CORRECTNESS)
     if data.has("show_reset_button"):
         settings["show_reset_button"] = data.boolean("show_reset_button")
     if data.has("rerandomize"):
-        settings["rerandomize"] = data.choice("rerandomize", RERANDOMIZE)
+        settings["rerandomize"] = _setting_choice(data, "rerandomize", RERANDOMIZE)
     return settings
+
+
+def _setting_choice(data: YamlMap, key: str, options: tuple[str, ...]) -> str:
+    value = data.text(key).strip()
+    if value not in options:
+        raise error(data.path, data.line_of(key),
+                    f"`{key}: {value}` is not valid{closest(value, options)}; use one of: {', '.join(options)}",
+                    code="PRB004")
+    return value
 
 
 def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> ProblemComponent:
@@ -70,10 +84,12 @@ def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> Prob
         for key in question_keys + ["type", "prompt"]:
             if data.has(key):
                 raise error(data.path, data.key_line(key),
-                            f"`{key}` belongs inside each entry of `questions:` when a problem has several")
+                            f"`{key}` belongs inside each entry of `questions:` when a problem has several",
+                            code="PRB005")
         nodes = data.sequence("questions")
         if not nodes:
-            raise error(data.path, data.line_of("questions"), "`questions:` is empty; add at least one question")
+            raise error(data.path, data.line_of("questions"), "`questions:` is empty; add at least one question",
+                        code="PRB005")
         questions = [_read_question(data.sub(node, "a question"), ()) for node in nodes]
     else:
         questions = [_read_question(data, PROBLEM_KEYS)]
@@ -95,12 +111,12 @@ def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> Prob
 
 def _read_question(data: YamlMap, problem_keys: tuple[str, ...]) -> Question:
     if not data.has("type"):
-        raise error(data.path, data.line, f"missing `type`: one of {', '.join(QUESTION_TYPES)}")
+        raise error(data.path, data.line, f"missing `type`: one of {', '.join(QUESTION_TYPES)}", code="PRB005")
     qtype = data.text("type")
     if qtype not in QUESTION_TYPES:
         raise error(data.path, data.line_of("type"),
                     f"unknown question type `{qtype}`{closest(qtype, QUESTION_TYPES)}; "
-                    f"use one of {', '.join(QUESTION_TYPES)}")
+                    f"use one of {', '.join(QUESTION_TYPES)}", code="PRB005")
     data.check_keys(QUESTION_KEYS[qtype] + problem_keys)
     prompt = data.text("prompt", required=True)
     question = Question(type=qtype, prompt=prompt, description=data.text("description"), line=data.line)
@@ -116,7 +132,8 @@ def _read_question(data: YamlMap, problem_keys: tuple[str, ...]) -> Question:
 def _read_choices(data: YamlMap, q: Question) -> None:
     nodes = data.sequence("choices")
     if not nodes:
-        raise error(data.path, data.line_of("choices"), "`choices:` is missing or empty; list at least two choices")
+        raise error(data.path, data.line_of("choices"), "`choices:` is missing or empty; list at least two choices",
+                    code="PRB003")
     for node in nodes:
         if isinstance(node, ScalarNode):
             text = data.text_of(node, "choice")
@@ -129,18 +146,18 @@ def _read_choices(data: YamlMap, q: Question) -> None:
         q.choices.append(Choice(text=text, correct=bool(choice.boolean("correct", False)),
                                 feedback=choice.text("feedback"), line=choice.line))
     if len(q.choices) < 2:
-        raise error(data.path, data.line_of("choices"), "a question needs at least two choices")
+        raise error(data.path, data.line_of("choices"), "a question needs at least two choices", code="PRB003")
     correct = [c for c in q.choices if c.correct]
     if not correct:
-        raise error(data.path, data.line_of("choices"), "no choice is marked `correct: true`")
+        raise error(data.path, data.line_of("choices"), "no choice is marked `correct: true`", code="PRB001")
     if q.type in ("single-choice", "dropdown") and len(correct) > 1:
         raise error(data.path, correct[1].line,
                     f"a {q.type} question has exactly one correct choice, but {len(correct)} are marked correct; "
-                    "use `type: multiple-choice` for several")
+                    "use `type: multiple-choice` for several", code="PRB001")
     texts = [c.text for c in q.choices]
     for c in q.choices:
         if texts.count(c.text) > 1:
-            raise error(data.path, c.line, f"the choice `{c.text}` is listed twice")
+            raise error(data.path, c.line, f"the choice `{c.text}` is listed twice", code="PRB003")
     q.shuffle = bool(data.boolean("shuffle", False)) if "shuffle" in QUESTION_KEYS[q.type] else False
     if q.type == "multiple-choice":
         q.partial_credit = data.choice("partial_credit", PARTIAL_CREDIT, "none")
@@ -153,30 +170,30 @@ def _read_numerical(data: YamlMap, q: Question) -> None:
         ends = [data.text_of(item, "answer").strip() for item in node.value]
         if len(ends) != 2:
             raise error(data.path, data.line_of("answer"),
-                        f"a range has two ends, such as [1, 5]; this one has {len(ends)}")
+                        f"a range has two ends, such as [1, 5]; this one has {len(ends)}", code="PRB002")
         answer = f"[{ends[0]}, {ends[1]}]"
     else:
         answer = data.text("answer", required=True).strip()
     range_match = _RANGE.match(answer)
     if not (re.fullmatch(_NUMBER, answer) or range_match):
         raise error(data.path, data.line_of("answer"),
-                    f"`answer: {answer}` is not a number or a range such as [1, 5]")
+                    f"`answer: {answer}` is not a number or a range such as [1, 5]", code="PRB002")
     if range_match:
         low, high = (float(x) for x in answer.strip()[1:-1].split(","))
         if low >= high:
             raise error(data.path, data.line_of("answer"),
-                        f"the range {answer} is empty: its first end must be smaller than its second")
+                        f"the range {answer} is empty: its first end must be smaller than its second", code="PRB002")
     q.answer = answer
     if data.has("tolerance"):
         tol = data.text("tolerance").strip()
         number = tol[:-1].strip() if tol.endswith("%") else tol
         if not re.fullmatch(_NUMBER, number):
             raise error(data.path, data.line_of("tolerance"),
-                        f"`tolerance: {tol}` must be a number such as 0.5, or a percentage such as 5%")
+                        f"`tolerance: {tol}` must be a number such as 0.5, or a percentage such as 5%", code="PRB002")
         if float(number) < 0:
-            raise error(data.path, data.line_of("tolerance"), f"`tolerance` cannot be negative ({tol})")
+            raise error(data.path, data.line_of("tolerance"), f"`tolerance` cannot be negative ({tol})", code="PRB002")
         if _RANGE.match(answer):
-            raise error(data.path, data.line_of("tolerance"), "a range answer takes no tolerance")
+            raise error(data.path, data.line_of("tolerance"), "a range answer takes no tolerance", code="PRB002")
         q.tolerance = tol
     q.correct_feedback = data.text("correct_feedback")
 
@@ -185,7 +202,7 @@ def _read_text_answers(data: YamlMap, q: Question) -> None:
     answers = [text.strip() for text, _line in data.text_list("answers")]
     lines = [line for _text, line in data.text_list("answers")]
     if not answers or not all(answers):
-        raise error(data.path, data.line_of("answers"), "`answers:` needs at least one accepted answer")
+        raise error(data.path, data.line_of("answers"), "`answers:` needs at least one accepted answer", code="PRB002")
     q.answers = answers
     q.case_sensitive = bool(data.boolean("case_sensitive", False))
     q.regexp = bool(data.boolean("regexp", False))
@@ -194,7 +211,8 @@ def _read_text_answers(data: YamlMap, q: Question) -> None:
             try:
                 re.compile(answer)
             except re.error as exc:
-                raise error(data.path, line, f"`{answer}` is not a valid regular expression: {exc}") from None
+                raise error(data.path, line, f"`{answer}` is not a valid regular expression: {exc}",
+                            code="PRB002") from None
         # Open edX compiles all accepted answers as one pattern; check that one too (inline flags such as
         # `(?i)` are only valid at its very start, a group name may be used once).
         try:
@@ -202,7 +220,7 @@ def _read_text_answers(data: YamlMap, q: Question) -> None:
         except re.error as exc:
             raise error(data.path, data.line_of("answers"),
                         f"the accepted answers do not make one valid regular expression ({exc}); "
-                        "use `case_sensitive:` instead of inline flags such as (?i)") from None
+                        "use `case_sensitive:` instead of inline flags such as (?i)", code="PRB002") from None
     for node in data.sequence("wrong_answers"):
         item = data.sub(node, "a wrong answer")
         item.check_keys(("answer", "feedback"))

@@ -18,7 +18,6 @@ from .markdown import (
     iter_targets,
     make_markdown,
     parse_lesson,
-    render_text,
 )
 from .model import (
     About,
@@ -56,6 +55,7 @@ COURSE_KEYS = (
     "video_base_url",
     "advanced_modules",
     "texts",
+    "rules",
 )
 KEY_PART = re.compile(r"[A-Za-z0-9_.-]+\Z")
 CORE_BLOCKS = {"html", "video", "problem", "discussion", "vertical"}
@@ -203,6 +203,7 @@ class _Loader:
             texts=read_texts(data.mapping("texts")),
         )
         course.locale = course.language
+        course.rules = self.guard(read_rules, data.mapping("rules")) or {}
         if course.end and course.end <= course.start:
             self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`", code="DAT001")
         self.load_modules(course, data)
@@ -492,8 +493,6 @@ class _Loader:
             due=front.date("due"),
             start=front.date("start"),
         )
-        if lesson.due and course.end and lesson.due > course.end:
-            self.diags.warn(rel, front.line_of("due"), "this due date is after the course end", code="DAT002")
         defaults = dict(course.problem_defaults)
         defaults.update(read_settings(front.mapping("problems")))
         base_dir = str(Path(rel).parent.as_posix())
@@ -726,19 +725,8 @@ class _Loader:
                 _new, err = resolver.resolve(url, kind, body.base_dir, current)
                 if err:
                     self.diags.add(body.path, line, err.message, code=err.code)
-        for comp in _problems(course):
-            for text in _problem_texts(comp):
-                errors: list[str] = []
+        # Links in problem texts are resolved (and reported) when the problem is rendered for export.
 
-                def resolve(url, kind, comp=comp, errors=errors):
-                    new, err = resolver.resolve(url, kind, comp.base_dir, comp.path)
-                    if err:
-                        errors.append(err)
-                    return new
-
-                render_text(text, resolve)
-                for err in errors:
-                    self.diags.add(comp.path, comp.line, err.message, code=err.code)
 
 
 def _problems(course: Course):
@@ -761,6 +749,24 @@ def _problem_texts(problem: ProblemComponent):
     yield from problem.hints
     if problem.explanation:
         yield problem.explanation
+
+
+def read_rules(data: YamlMap) -> dict:
+    """`rules:` — which findings to ignore or re-grade, by code or code prefix, and the asset size limit."""
+    from .rules import BY_CODE, GROUPS
+
+    data.check_keys(("ignore", "info", "warning", "error", "max_asset_mb"))
+    out: dict = {"max_asset_mb": data.number("max_asset_mb", 10.0, positive=True)}
+    for level in ("ignore", "info", "warning", "error"):
+        codes = []
+        for code, line in data.text_list(level):
+            code = code.strip().upper()
+            if code not in BY_CODE and code not in GROUPS:
+                raise error(data.path, line, f"`{code}` is not a rule code or group{closest(code, [*BY_CODE, *GROUPS])}"
+                            "; see docs/rules.md", code="SYN004")
+            codes.append(code)
+        out[level] = codes
+    return out
 
 
 def read_texts(data: YamlMap) -> dict[str, str]:
