@@ -261,6 +261,12 @@ _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#]")
 _BLOCK_START = re.compile(r"^(?:\s{4}|\s*(?:[#>+=|-]|\*|\d+[.)](?:\s|$)|!!!|\$\$|```|~~~|\[[^\]]*\]:|<))")
 
 
+def _single_paragraph(text: str) -> bool:
+    """True when `text` can only be one paragraph: no blank line, and no line that could open another block."""
+    lines = text.strip().split("\n")
+    return all(line.strip() and not _BLOCK_START.match(line) for line in lines)
+
+
 def render_text(text: str, resolve=None, inline: bool = False) -> str:
     """Render a short Markdown text from YAML (a prompt, a hint) to HTML."""
     md = make_markdown()
@@ -268,12 +274,12 @@ def render_text(text: str, resolve=None, inline: bool = False) -> str:
     env["olxkit_resolve"] = resolve
     if inline:
         return md.renderer.render(md.parseInline(text, env), md.options, env).strip()
-    if "\n" not in text.strip() and not _BLOCK_START.match(text):
-        # Most problem texts are one plain line: skip the block parser (a large share of a build's time).
+    if _single_paragraph(text):
+        # Most problem texts are one plain paragraph: skip the block parser (a large share of a build's time).
         stripped = text.strip()
         if not stripped:
             return ""
-        if not _MARKUP.search(stripped):
+        if "\n" not in stripped and not _MARKUP.search(stripped):
             return f"<p>{escapeHtml(stripped)}</p>\n"
         return f"<p>{md.renderer.render(md.parseInline(stripped, env), md.options, env)}</p>\n"
     tokens = md.parse(text, env)

@@ -140,6 +140,8 @@ class Lesson:
     format: str | None = None
     due: datetime | None = None
     start: datetime | None = None
+    format_line: int = 1
+    """Line of `format:` in the front matter (where grading mistakes are reported)."""
 
 
 @dataclass

@@ -262,7 +262,7 @@ class _Loader:
                     f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values",
                     code="GRD002",
                 )
-        return Grading(pass_cutoff=cutoff, assignments=types, line=data.line)
+        return Grading(pass_cutoff=cutoff, assignments=types, line=data.key_line("assignments"))
 
     def check_grading(self, course: Course, data: YamlMap) -> None:
         by_type = {t.type: t for t in course.grading.assignments}
@@ -274,7 +274,7 @@ class _Loader:
                 names = ", ".join(f"`{n}`" for n in by_type) or "none (add `grading: assignments:`)"
                 self.diags.add(
                     lesson.path,
-                    lesson.line,
+                    lesson.format_line,
                     f"graded lesson has `format: {lesson.format}`, which is not an assignment type in "
                     f"course/course.yaml:{course.grading.line}{closest(lesson.format or '', by_type)}; "
                     f"types: {names}",
@@ -492,6 +492,7 @@ class _Loader:
             format=fmt.strip() if fmt else None,
             due=front.date("due"),
             start=front.date("start"),
+            format_line=front.line_of("format"),
         )
         defaults = dict(course.problem_defaults)
         defaults.update(read_settings(front.mapping("problems")))

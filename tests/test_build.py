@@ -111,3 +111,16 @@ def test_source_date_epoch_sets_member_times(tmp_path):
     assert done.returncode == 0, done.stderr
     with tarfile.open(tmp_path / ARCHIVE) as tar:
         assert {m.mtime for m in tar.getmembers()} == {1767225600}
+
+
+def test_fast_archive_writer_matches_python_tarfile():
+    from olxkit.archive import archive_bytes, archive_bytes_tarfile
+    from olxkit.olx_export import OlxTree, export_olx
+    from olxkit.source import load_course
+
+    tree, _diags = export_olx(load_course(REPO))
+    assert archive_bytes(tree) == archive_bytes_tarfile(tree)
+    long_names = OlxTree(files={"html/" + "a" * 90 + "/" + "b" * 95 + ".html": b"x", "static/" + "c/" * 50 + "d": b""})
+    assert archive_bytes(long_names) == archive_bytes_tarfile(long_names)
+    with tarfile.open(fileobj=__import__("io").BytesIO(archive_bytes(long_names))) as tar:
+        assert "course/html/" + "a" * 90 + "/" + "b" * 95 + ".html" in tar.getnames()

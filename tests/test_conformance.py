@@ -6,6 +6,7 @@ from pathlib import Path
 
 from conftest_conformance import openedx  # noqa: F401
 from helpers import REPO, url_names
+from olxkit.capa import dropdown_option
 from olxkit.i18n import locales
 from olxkit.i18n.variant import load_catalogs, make_variant
 from olxkit.instances import load_instances
@@ -24,7 +25,7 @@ def declared_answers(problem: ProblemComponent) -> list:
         elif q.type == "multiple-choice":
             out.append([i for i, c in enumerate(q.choices) if c.correct])
         elif q.type == "dropdown":
-            out.append(next(c.text for c in q.choices if c.correct))
+            out.append(dropdown_option(next(c.text for c in q.choices if c.correct)))
         elif q.type == "numerical":
             out.append(_number(q))
         else:
@@ -40,7 +41,7 @@ def wrong_answers(problem: ProblemComponent) -> list:
         elif q.type == "multiple-choice":
             out.append([i for i, c in enumerate(q.choices) if not c.correct] or [])
         elif q.type == "dropdown":
-            out.append(next(c.text for c in q.choices if not c.correct))
+            out.append(dropdown_option(next(c.text for c in q.choices if not c.correct)))
         elif q.type == "numerical":
             out.append(str(float(_number(q)) + 1e6))
         else:

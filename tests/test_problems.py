@@ -657,10 +657,10 @@ BAD_SETTINGS = [
      6, "unknown key `show_answer` in `problems` .*did you mean `showanswer`"),
 ]
 BAD_GRADING = [
-    ("unknown-assignment-type", {QUIZ: ("format: Quiz", "format: Quizz")}, QUIZ, 1,
-     r"`format: Quizz`, which is not an assignment type in course/course\.yaml:14 .*did you mean `Quiz`"),
-    ("assignment-type-is-exact", {QUIZ: ("format: Quiz", "format: quiz")}, QUIZ, 1,
-     r"`format: quiz`, which is not an assignment type in course/course\.yaml:14 .*did you mean `Quiz`"),
+    ("unknown-assignment-type", {QUIZ: ("format: Quiz", "format: Quizz")}, QUIZ, 4,
+     r"`format: Quizz`, which is not an assignment type in course/course\.yaml:15 .*did you mean `Quiz`"),
+    ("assignment-type-is-exact", {QUIZ: ("format: Quiz", "format: quiz")}, QUIZ, 4,
+     r"`format: quiz`, which is not an assignment type in course/course\.yaml:15 .*did you mean `Quiz`"),
     ("graded-without-format", {QUIZ: ("format: Quiz\n", "")}, QUIZ, 3, "a graded lesson needs `format:`"),
     ("weights-not-100", {COURSE_YAML: ("weight: 100", "weight: 90")}, COURSE_YAML, 16,
      "assignment weights add up to 90%, not 100%"),
