@@ -166,31 +166,46 @@ def archive_bytes_tarfile(tree: OlxTree) -> bytes:
 def write_tree(tree: OlxTree, folder: str | os.PathLike) -> None:
     """Write the OLX files under `folder`, replacing what was there only once the new tree is complete."""
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging = stage_folder(folder)
     try:
-        made: set[Path] = set()
-        for name in tree.paths():
-            target = tmp / name
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if name in tree.files:
-                target.write_bytes(tree.files[name])
-            else:
-                shutil.copyfile(tree.assets[name], target)
-        old = None
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            folder.rename(old)
-        tmp.rename(folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        write_files(tree, staging)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
+    replace_folder(staging, folder)
+
+
+def stage_folder(folder: Path) -> Path:
+    """A new empty folder beside `folder`, to fill and then move into place with `replace_folder`."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+
+
+def write_files(tree: OlxTree, root: Path) -> None:
+    """Write the files of `tree` (all, or a share of them) under `root`."""
+    made: set[Path] = set()
+    for name in tree.paths():
+        target = root / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if name in tree.files:
+            target.write_bytes(tree.files[name])
+        else:
+            shutil.copyfile(tree.assets[name], target)
+
+
+def replace_folder(staging: Path, folder: Path) -> None:
+    """Move the completed `staging` folder to `folder`, then remove what was there before."""
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        folder.rename(old)
+    staging.rename(folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def read_archive_names(path: str | os.PathLike) -> list[str]:

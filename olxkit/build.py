@@ -8,17 +8,18 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import archive_bytes, write_bytes_atomically, write_tree
+from .archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, FallbackReport, load_catalogs, make_variant
 from .instances import load_instances, select
 from .model import Course
-from .olx_export import export_olx
+from .olx_export import export_olx, merge
 from .source import load_course_with_warnings
 
 
@@ -129,7 +130,12 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     catalogs = load_catalogs(project, codes)
     diags = Diagnostics(list(warnings))
     source = locales.normalize(course.language)
-    _SHARED.update(course=course, instances=chosen, catalogs=catalogs, known=known, strict=strict)
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    # Trees are written by the workers into staging folders, moved into place only if the whole build succeeds.
+    out_existed = out.exists()
+    staging = [stage_folder(out / i.archive_stem) if tree else None for i in chosen]
+    _SHARED.update(course=course, instances=chosen, catalogs=catalogs, known=known, strict=strict,
+                   export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
     try:
         for number, (items, summary, olx, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
@@ -137,18 +143,25 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
             say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
             diags.extend(items)
             planned.append((instance, summary, olx, data))
+        diags.raise_if_errors()
+    except BaseException:
+        for folder in staging:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        if not out_existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
     finally:
         _SHARED.clear()
-    diags.raise_if_errors()
     results = []
-    for instance, summary, olx, data in planned:
+    for (instance, summary, olx, data), stage in zip(planned, staging, strict=True):
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
         size = write_bytes_atomically(data, archive)
         folder = None
-        if tree:
+        if stage is not None:
             folder = out / instance.archive_stem
-            write_tree(olx, folder)
+            replace_folder(stage, folder)
         results.append(
             BuildResult(
                 instance=instance.id,
@@ -177,11 +190,28 @@ def _make_variant(index: int):
     variant, report = make_variant(course, instance, _SHARED["catalogs"], _SHARED["known"])
     if instance.locale != locales.normalize(course.language):
         _fallback_warning(report, instance.min_coverage, _SHARED["strict"], diags)
-    olx, export_diags = export_olx(variant)
+    jobs = _SHARED["export_jobs"]
+    staging = _SHARED["staging"][index]
+    if jobs > 1:
+        # A single instance: share its lessons between processes instead (each writes its share of the tree).
+        _SHARED["variant"] = variant
+        _SHARED["share_staging"] = staging
+        olx, export_diags = merge(list(_imap(_export_share, [(k, jobs) for k in range(jobs)], jobs)))
+    else:
+        olx, export_diags = export_olx(variant)
+        if staging is not None and not export_diags.errors:
+            write_files(olx, staging)
     diags.extend(export_diags.items)
     data = b"" if diags.errors else archive_bytes(olx)
     summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back)}
     return diags.items, summary, olx, data
+
+
+def _export_share(part: tuple[int, int]):
+    share, diags = export_olx(_SHARED["variant"], part=part)
+    if _SHARED["share_staging"] is not None and not diags.errors:
+        write_files(share, _SHARED["share_staging"])
+    return share, diags
 
 
 def _imap(func, items, jobs: int | None):

@@ -53,6 +53,10 @@ class _Files:
         return f"{self.label}!{name}" if self.archive else str(Path(self.label) / name)
 
 
+def _unreadable(where: str, message: str, line: int = 0):
+    return error(where, line, message, code="SYN001")
+
+
 def _is_static(name: str) -> bool:
     return name.startswith("static/") or "/static/" in name
 
@@ -70,29 +74,29 @@ def _read_archive(path: Path) -> _Files:
             for count, member in enumerate(tar, 1):
                 name = member.name
                 if count > MAX_MEMBERS:
-                    raise error(str(path), 0, f"more than {MAX_MEMBERS} members; this is not a course archive")
+                    raise _unreadable(str(path), f"more than {MAX_MEMBERS} members; this is not a course archive")
                 if _unsafe_name(name):
-                    raise error(str(path), 0, f"unsafe member `{name}` (absolute path or `..`); not reading it")
+                    raise _unreadable(str(path), f"unsafe member `{name}` (absolute path or `..`); not reading it")
                 if member.isdir():
                     continue
                 if not member.isfile():
                     kind = "link" if member.issym() or member.islnk() else "device or special file"
-                    raise error(str(path), 0, f"unsafe member `{name}` ({kind}); course archives hold only "
-                                "files and folders")
+                    raise _unreadable(str(path), f"unsafe member `{name}` ({kind}); course archives hold only "
+                                      "files and folders")
                 name = name.removeprefix("./")
                 if name in files.digests:
-                    raise error(str(path), 0, f"member `{name}` appears twice; not reading an ambiguous archive")
+                    raise _unreadable(str(path), f"member `{name}` appears twice; not reading an ambiguous archive")
                 digest = hashlib.sha256()
                 keep = not _is_static(name)
                 chunks = []
                 with tar.extractfile(member) as fh:
-                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    while chunk := fh.read(1 << 20):
                         digest.update(chunk)
                         if keep:
                             total += len(chunk)
                             if total > MAX_TEXT_BYTES:
-                                raise error(str(path), 0, "the course's XML and HTML are larger than "
-                                            f"{MAX_TEXT_BYTES >> 20} MB; not reading it")
+                                raise _unreadable(str(path), "the course's XML and HTML are larger than "
+                                                  f"{MAX_TEXT_BYTES >> 20} MB; not reading it")
                             chunks.append(chunk)
                 files.digests[name] = digest.hexdigest()
                 if keep:
@@ -100,7 +104,7 @@ def _read_archive(path: Path) -> _Files:
     except (tarfile.TarError, EOFError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise error(str(path), 0, f"not a readable .tar.gz archive ({exc})") from None
+        raise _unreadable(str(path), f"not a readable .tar.gz archive ({exc})") from None
     return files
 
 
@@ -118,7 +122,7 @@ def _read_folder(root: Path) -> _Files:
             path = Path(dirpath) / fname
             rel = path.relative_to(root).as_posix()
             if not path.resolve().is_relative_to(real_root):
-                raise error(str(path), 0, "a link that points out of the OLX folder; not reading it")
+                raise _unreadable(str(path), "a link that points out of the OLX folder; not reading it")
             if not path.is_file():
                 continue
             data = path.read_bytes()
@@ -166,7 +170,7 @@ def load_snapshot(path: str | os.PathLike) -> Snapshot:
     elif path.is_file():
         files = _read_archive(path)
     else:
-        raise error(str(path), 0, "no such archive or folder")
+        raise error(str(path), 0, "no such archive or folder", code="STR001")
     return _Reader(files).snapshot()
 
 
@@ -175,12 +179,12 @@ class _Reader:
         self.files = files
         roots = [n for n in files.data if n == "course.xml" or n.endswith("/course.xml")]
         if not roots:
-            raise error(files.label, 0, "no course.xml here: not an Open edX course archive or OLX folder")
+            raise _unreadable(files.label, "no course.xml here: not an Open edX course archive or OLX folder")
         depth = min(n.count("/") for n in roots)
         top = [n for n in roots if n.count("/") == depth]
         if len(top) > 1:
-            raise error(files.label, 0, f"{len(top)} courses here ({', '.join(sorted(top))}); "
-                        "name one archive or OLX folder")
+            raise _unreadable(files.label, f"{len(top)} courses here ({', '.join(sorted(top))}); "
+                              "name one archive or OLX folder")
         self.prefix = top[0][: -len("course.xml")]
         self.used: set[str] = set()
         self.blocks: dict[str, Block] = {}
@@ -194,8 +198,7 @@ class _Reader:
         try:
             return etree.fromstring(self.files.data[name], _PARSER)
         except etree.XMLSyntaxError as exc:
-            line = exc.lineno or 0
-            raise error(self.files.where(name), line, f"not well-formed XML: {exc.msg}") from None
+            raise _unreadable(self.files.where(name), f"not well-formed XML: {exc.msg}", exc.lineno or 0) from None
 
     def json(self, rel: str) -> dict:
         name = self.prefix + rel
@@ -205,7 +208,7 @@ class _Reader:
         try:
             value = json.loads(self.files.data[name].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise error(self.files.where(name), getattr(exc, "lineno", 0), f"not valid JSON: {exc}") from None
+            raise _unreadable(self.files.where(name), f"not valid JSON: {exc}", getattr(exc, "lineno", 0)) from None
         return value if isinstance(value, dict) else {}
 
     def snapshot(self) -> Snapshot:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import ScalarNode
 
 from .diagnostics import Diagnostic, Severity, error
 from .instances import INSTANCES_FILE
@@ -64,7 +64,7 @@ class YamlText:
             node = mapping.entries[key][1]
             if not isinstance(node, ScalarNode) or node.start_mark.line != node.end_mark.line:
                 raise error(self.rel, node.start_mark.line + 1, f"`{key}` must be a value on one line for "
-                            "new-run to change it")
+                            "new-run to change it", code="SYN004")
             if node.value == value:
                 return None
             line = lines[node.start_mark.line]
@@ -78,7 +78,7 @@ class YamlText:
         node = mapping.mapping_node
         if node is None or node.flow_style or not node.value:
             raise error(self.rel, mapping.line, f"write {mapping.what} with one `key: value` per line so new-run "
-                        f"can add `{key}:`")
+                        f"can add `{key}:`", code="SYN004")
         anchors = [k for k in _INSERT_AFTER[key] if k in mapping.entries] or [node.value[0][0].value]
         after = mapping.entries[anchors[-1]][1]
         at = after.end_mark.line if after.end_mark.column else after.end_mark.line - 1
@@ -113,7 +113,7 @@ def _check_date(option: str, raw: str) -> datetime:
     value = parse_date(raw)
     if value is None:
         raise error("", 0, f"{option} {raw!r} is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an "
-                    "offset is given)")
+                    "offset is given)", code="SYN004")
     return value
 
 
@@ -129,12 +129,13 @@ def new_run(project: str | os.PathLike, run: str, start: str, end: str,
     root = Path(project)
     run, start, end = run.strip(), start.strip(), end.strip()
     if not KEY_PART.match(run):
-        raise error("", 0, f"run {run!r} may use only letters, digits, `_`, `.` and `-` (Open edX course key rules)")
+        raise error("", 0, f"run {run!r} may use only letters, digits, `_`, `.` and `-` (Open edX course key "
+                    "rules)", code="SYN004")
     start_at, end_at = _check_date("--start", start), _check_date("--end", end)
     if end_at <= start_at:
-        raise error("", 0, f"--end {end} must be after --start {start}")
+        raise error("", 0, f"--end {end} must be after --start {start}", code="DAT001")
     if not (root / COURSE_FILE).is_file():
-        raise error(COURSE_FILE, 0, f"no course here: {root} has no {COURSE_FILE}")
+        raise error(COURSE_FILE, 0, f"no course here: {root} has no {COURSE_FILE}", code="STR001")
     course = YamlText(root, COURSE_FILE)
     has_instances = (root / INSTANCES_FILE).is_file()
     inst = YamlText(root, INSTANCES_FILE) if has_instances else None
@@ -160,7 +161,7 @@ def new_run(project: str | os.PathLike, run: str, start: str, end: str,
                     if not own.startswith(old_run):
                         raise error(INSTANCES_FILE, data.line_of("run"), f"instance `{ident}` has run `{own}`, "
                                     f"which does not start with the course's run `{old_run}`; give it its new run "
-                                    f"with `olxkit new-run RUN --instance {ident}`")
+                                    f"with `olxkit new-run RUN --instance {ident}`", code="SYN004")
                     keep(inst.set(data, "run", run + own[len(old_run):]))
                 for key, value in (("start", start), ("end", end)):
                     keep(inst.set(_instance_maps(inst.document())[ident], key, value, insert=False))
@@ -168,7 +169,7 @@ def new_run(project: str | os.PathLike, run: str, start: str, end: str,
         for ident in instances:
             if ident != language:
                 raise error(INSTANCES_FILE, 0, f"no instance `{ident}`: without {INSTANCES_FILE} the course has "
-                            f"one instance, `{language}`")
+                            f"one instance, `{language}`", code="SYN004")
         for key, value in (("run", run), ("start", start), ("end", end)):
             keep(course.set(course.document(), key, value))
     else:
@@ -176,7 +177,7 @@ def new_run(project: str | os.PathLike, run: str, start: str, end: str,
         for ident in instances:
             if ident not in known:
                 raise error(INSTANCES_FILE, 0, f"no instance `{ident}`{closest(ident, known)}; instances: "
-                            f"{', '.join(known)}")
+                            f"{', '.join(known)}", code="SYN004")
             for key, value in (("run", run), ("start", start), ("end", end)):
                 keep(inst.set(_instance_maps(inst.document())[ident], key, value))
         _check_unique_keys(course.document(), _instance_maps(inst.document()))
@@ -205,7 +206,7 @@ def _check_unique_keys(course: YamlMap, instances: dict[str, YamlMap]) -> None:
         key = tuple((data.text(k) or course.text(k) or "").strip() for k in ("org", "number", "run"))
         if key in seen:
             raise error(INSTANCES_FILE, data.line_of("run"), f"instance `{ident}` would have the same course key "
-                        f"as `{seen[key]}` (course-v1:{'+'.join(key)}); choose another run")
+                        f"as `{seen[key]}` (course-v1:{'+'.join(key)}); choose another run", code="STR005")
         seen[key] = ident
 
 
@@ -219,11 +220,11 @@ def _stale_dates(root: Path, course: YamlMap, instances: YamlMap | None, start: 
         closes = enrollment.date("end")
         if closes is not None and closes < start:
             out.append(Diagnostic(path, enrollment.line_of("end"), f"{what}enrollment ends before the new run "
-                                  "starts; update `enrollment: end:`", Severity.WARNING))
+                                  "starts; update `enrollment: end:`", Severity.WARNING, "DAT003"))
         opens = enrollment.date("start")
         if opens is not None and opens > end:
             out.append(Diagnostic(path, enrollment.line_of("start"), f"{what}enrollment opens after the new run "
-                                  "ends; update `enrollment: start:`", Severity.WARNING))
+                                  "ends; update `enrollment: start:`", Severity.WARNING, "DAT003"))
 
     check(course, COURSE_FILE, "")
     if instances is not None:
@@ -238,12 +239,12 @@ def _stale_dates(root: Path, course: YamlMap, instances: YamlMap | None, start: 
     for module in model.modules:
         if module.start and not start <= module.start <= end:
             out.append(Diagnostic(module.path, module.line, f"module `{module.id}` starts on "
-                                  f"{module.start:%Y-%m-%d}, outside the new run", Severity.WARNING))
+                                  f"{module.start:%Y-%m-%d}, outside the new run", Severity.WARNING, "DAT002"))
         for lesson in module.lessons:
             for what, value in (("is due", lesson.due), ("starts", lesson.start)):
                 if value and not start <= value <= end:
                     out.append(Diagnostic(lesson.path, lesson.line, f"lesson `{lesson.id}` {what} on "
-                                          f"{value:%Y-%m-%d}, outside the new run", Severity.WARNING))
+                                          f"{value:%Y-%m-%d}, outside the new run", Severity.WARNING, "DAT002"))
     return sorted(out)
 
 

@@ -137,7 +137,20 @@ class _Exporter:
         self.tree.files[path] = data
         self.tree.origins[path] = self.origin
 
-    def export(self) -> OlxTree:
+    def export(self, part: tuple[int, int] | None = None) -> OlxTree:
+        """All files, or with `part=(k, n)` every n-th lesson from the k-th (part 0 also makes the course files)."""
+        k, n = part or (0, 1)
+        index = 0
+        for module in self.course.modules:
+            for lesson in module.lessons:
+                if index % n == k:
+                    self.export_lesson(module.title, lesson)
+                index += 1
+        if k == 0:
+            self.export_course()
+        return self.tree
+
+    def export_course(self) -> None:
         c = self.course
         run = c.run
         self.origin = ("course/course.yaml", 1)
@@ -158,8 +171,6 @@ class _Exporter:
                 ),
             )
             self.tree.counts["chapter"] += 1
-            for lesson in module.lessons:
-                self.export_lesson(module.title, lesson)
         self.origin = ("course/course.yaml", 1)
         self.export_policies()
         self.export_pages()
@@ -168,7 +179,6 @@ class _Exporter:
             # looks for a file of that name, so the course image goes to static/ under its flattened name.
             name = flatten_asset_name(rel) if rel == c.about.image else rel
             self.tree.assets[f"static/{name}"] = src
-        return self.tree
 
     def export_lesson(self, module_title: str, lesson: Lesson) -> None:
         self.origin = (lesson.path, lesson.line)
@@ -383,8 +393,26 @@ def _html_text(text: str) -> bytes:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "\n").encode("utf-8")
 
 
-def export_olx(course: Course, labels: dict[str, str] | None = None) -> tuple[OlxTree, Diagnostics]:
-    """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered."""
+def export_olx(
+    course: Course, labels: dict[str, str] | None = None, part: tuple[int, int] | None = None
+) -> tuple[OlxTree, Diagnostics]:
+    """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered.
+
+    `part=(k, n)` makes only the k-th of n interleaved shares of the lessons (for parallel builds); `merge`
+    puts the shares back together. The files do not depend on how the work was shared.
+    """
     diags = Diagnostics()
-    tree = _Exporter(course, diags, labels or {}).export()
+    tree = _Exporter(course, diags, labels or {}).export(part)
+    return tree, diags
+
+
+def merge(parts: list[tuple[OlxTree, Diagnostics]]) -> tuple[OlxTree, Diagnostics]:
+    """One tree and one set of diagnostics from the shares made with `export_olx(..., part=…)`."""
+    tree, diags = OlxTree(), Diagnostics()
+    for share, share_diags in parts:
+        tree.files.update(share.files)
+        tree.assets.update(share.assets)
+        tree.origins.update(share.origins)
+        tree.counts.update(share.counts)
+        diags.extend(share_diags.items)
     return tree, diags
