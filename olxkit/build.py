@@ -18,8 +18,10 @@ from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, FallbackReport, load_catalogs, make_variant
 from .instances import load_instances, select
+from .lint import lint_course
 from .model import Course
 from .olx_export import export_olx, merge
+from .rules import apply_rules
 from .source import load_course_with_warnings
 
 
@@ -128,7 +130,10 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     known = {i.locale for i in all_instances}
     codes = sorted({code for i in chosen for code in locales.chain(i.locale, course.language)})
     catalogs = load_catalogs(project, codes)
-    diags = Diagnostics(list(warnings))
+    # The checks that need no build (accessibility, assets, dates) run first; an error among them stops the build.
+    checked = apply_rules(list(warnings) + lint_course(course, [i for i in all_instances if i.enabled]), course.rules)
+    Diagnostics(checked).raise_if_errors()
+    diags = Diagnostics([d for d in checked if d.severity >= Severity.WARNING])
     source = locales.normalize(course.language)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     # Trees are written by the workers into staging folders, moved into place only if the whole build succeeds.
@@ -143,7 +148,7 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
             say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
             diags.extend(items)
             planned.append((instance, summary, olx, data))
-        diags.raise_if_errors()
+        Diagnostics(apply_rules(diags.items, course.rules)).raise_if_errors()
     except BaseException:
         for folder in staging:
             if folder is not None:
@@ -177,7 +182,8 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
                 is_source=instance.locale == source,
             )
         )
-    return BuildReport(results, sorted(d for d in diags.items if d.severity < Severity.ERROR))
+    kept = apply_rules(diags.items, course.rules)
+    return BuildReport(results, sorted(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR))
 
 
 _SHARED: dict = {}

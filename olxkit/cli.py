@@ -127,6 +127,52 @@ def build(project, out_dir, instances, strict, no_tree, fmt, quiet):
 
 
 @cli.command()
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
+              help="Check only this instance (repeatable) [default: every enabled instance].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for programs (docs/validate.schema.json), github for workflow annotations.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
+              show_default=True, help="Lowest severity that makes the exit status 1.")
+@click.option("--all", "show_all", is_flag=True, help="Also print info-level findings (text format).")
+@click.option("--olxcleaner", is_flag=True,
+              help="Also run olxcleaner (Studio's import validator; pip install olxcleaner) on every built variant.")
+@handle_errors
+def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
+    """Find everything that would break or degrade the course on any instance, before importing it.
+
+    Checks the sources (structure, links, assets, accessibility, dates, grading, problems), every instance's
+    translation (coverage, fuzzy entries, translation QA, glossary) and the OLX each instance gets (the
+    structural checks of Studio's import). Each finding is `path:line:col: severity[code] message`, sorted;
+    docs/rules.md explains every code, and `rules:` in course/course.yaml can ignore a code or re-grade it.
+    Exit status: 0 clean, 1 when a finding reaches --fail-on, 2 usage error.
+    """
+    from .diagnostics import Severity
+    from .validate import as_github, as_json, summary
+    from .validate import validate as run_validate
+
+    findings = run_validate(project, instances=list(instances) or None, olxcleaner=olxcleaner)
+    if fmt == "json":
+        click.echo(as_json(findings))
+    elif fmt == "github":
+        text = as_github(findings)
+        if text:
+            click.echo(text)
+    else:
+        for d in findings:
+            if show_all or d.severity >= Severity.WARNING:
+                click.echo(d.format())
+        counts = summary(findings)
+        hidden = "" if show_all or not counts["info"] else " (--all shows them)"
+        click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info{hidden}",
+                   err=True)
+    if fail_on != "never":
+        threshold = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}[fail_on]
+        if any(d.severity >= threshold for d in findings):
+            sys.exit(1)
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=str))
 @click.option("--title", default="My Course", show_default=True, help="Course title.")
 @click.option("--org", default="MyOrg", show_default=True, help="Organisation part of the course key.")

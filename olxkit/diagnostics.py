@@ -17,7 +17,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding at a place in the course sources."""
 
@@ -29,6 +29,12 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     code: str = ""
     column: int = 0
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message, -self.severity)
+
+    def __lt__(self, other: Diagnostic) -> bool:
+        return self.sort_key() < other.sort_key()
 
     def location(self) -> str:
         """`path:line:col`; unknown lines and columns are given as 1 (the start of the file or line)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diagnostics import Severity
+from .diagnostics import Diagnostic, Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -367,3 +367,54 @@ RULES: list[Rule] = [
 ]
 
 BY_CODE = {rule.code: rule for rule in RULES}
+
+
+_LEVELS = {"ignore": None, "info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
+
+
+def apply_rules(findings: list[Diagnostic], config: dict) -> list[Diagnostic]:
+    """Re-grade or drop findings as `rules:` says; the longest matching code prefix decides."""
+    choices: list[tuple[str, Severity | None]] = []
+    for level, severity in _LEVELS.items():
+        choices += [(code, severity) for code in config.get(level, [])]
+    out = []
+    for d in findings:
+        match = max((c for c in choices if d.code.startswith(c[0])), key=lambda c: len(c[0]), default=None)
+        if match is None:
+            out.append(d)
+        elif match[1] is not None:
+            out.append(Diagnostic(d.path, d.line, d.message, match[1], d.code, d.column))
+    return out
+
+
+def rules_markdown() -> str:
+    """docs/rules.md, made from this catalogue (tests/test_validate.py checks that the file is current)."""
+    out = [
+        "# Rules",
+        "",
+        "Every finding of `olxkit build`, `olxkit validate` and `olxkit i18n check` has a code. Each rule has a "
+        "default severity; `rules:` in course/course.yaml changes it for a code or a whole group (the longest "
+        "matching prefix wins):",
+        "",
+        "```yaml",
+        "rules:",
+        "  ignore: [AST002]          # do not report unused assets",
+        "  error: [ACC]              # every accessibility finding fails the build",
+        "  info: [TRN005]",
+        "  max_asset_mb: 20          # the AST003 limit",
+        "```",
+        "",
+        "An error stops `olxkit build`; `olxkit validate --fail-on warning` also fails on warnings.",
+        "",
+    ]
+    for prefix, title in GROUPS.items():
+        rules = [r for r in RULES if r.code.startswith(prefix)]
+        if not rules:
+            continue
+        out += [f"## {prefix}: {title}", "", "| Code | Name | Default | What it means |", "|---|---|---|---|"]
+        out += [f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |" for r in rules]
+        out.append("")
+        for r in rules:
+            if r.example:
+                out += [f"**{r.code} example**", "", "```", r.example, "```", ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -147,6 +147,7 @@ def check_entry(
     for term, wanted, exceptions in (glossary or []) if entry.msgctxt != "answer" else []:
         # Titles of works are cited in italics and stay in their original language.
         text = re.sub(r"(?<![*\w])\*[^*\n]+\*(?!\*)", "", source)
+        text = re.sub(r"\]\([^)]*\)|`[^`]*`|\$[^$]*\$", "]", text)  # link targets, image paths, code, math
         for phrase in exceptions:
             text = re.sub(re.escape(phrase), "", text, flags=re.I)
         if re.search(rf"\b{re.escape(term)}", text, re.I) and wanted.lower() not in target.lower():

@@ -1,0 +1,222 @@
+"""Checks of the course model that go beyond "can it be built": accessibility, assets, dates, ids.
+
+Each check reports with a rule code from olxkit.rules; severities are the defaults, re-graded by `rules:` later.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from urllib.parse import urlparse
+
+from .diagnostics import Diagnostic, Severity
+from .i18n import locales
+from .links import STATIC_DIR, LinkResolver
+from .markdown import make_markdown
+from .model import Course, HtmlComponent, Instance, Markdown, ProblemComponent, RawOlxComponent, VideoComponent
+
+VAGUE_LINK_TEXT = {"click here", "here", "click", "this", "this link", "link", "read more", "more", "this page",
+                   "go", "see here", "clicca qui", "qui", "hier", "hier klicken", "itt", "tukaj", "tu", "tutaj"}
+SERVABLE = {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "pdf", "srt", "vtt", "sjson", "txt", "csv",
+            "json", "xml", "html", "htm", "css", "js", "mp3", "mp4", "m4a", "webm", "ogg", "ogv", "oga", "wav",
+            "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "zip", "epub", "md", "woff", "woff2",
+            "ttf", "otf", "gz"}
+_FILE_NAME = re.compile(r"^[\w\-. ]+\.(png|jpe?g|gif|svg|webp|bmp)$", re.I)
+_STATIC_REF = re.compile(r"""["'(]/static/([^"')?#]+)""")
+_LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
+
+
+class _Lint:
+    def __init__(self, course: Course, instances: list[Instance]):
+        self.course = course
+        self.instances = instances
+        self.out: list[Diagnostic] = []
+        self.resolver = LinkResolver.from_course(course)
+        self.used: set[str] = set()
+
+    def add(self, path: str, line: int, code: str, message: str, severity: Severity) -> None:
+        self.out.append(Diagnostic(path, line, message, severity, code))
+
+    # -- Markdown pages ------------------------------------------------------------------------------
+    def page(self, body: Markdown, current: str | None) -> None:
+        level = 2 if current else 1
+        tokens = body.tokens
+        for i, tok in enumerate(tokens):
+            line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
+            if tok.type == "heading_open":
+                n = int(tok.tag[1])
+                if n > level + 1:
+                    self.add(body.path, line, "ACC003", f"heading level jumps from h{level} to h{n}; use "
+                             f"{'#' * (level + 1)} here", Severity.WARNING)
+                level = n
+            elif tok.type == "thead_open":
+                cells = []
+                j = i + 1
+                while tokens[j].type != "thead_close":
+                    if tokens[j].type == "inline":
+                        cells.append(tokens[j].content.strip())
+                    j += 1
+                if not any(cells):
+                    self.add(body.path, line, "ACC004", "this table's header row is empty; name each column "
+                             "(screen readers announce it)", Severity.WARNING)
+            elif tok.type in ("html_block",):
+                self.static_refs(tok.content, body.base_dir)
+            elif tok.type == "inline":
+                self.inline(tok.children or [], body, line, current)
+        for notes in (body.env.get("olxkit_footnotes") or {}).values():
+            for tok in notes:
+                if tok.type == "inline":
+                    line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
+                    self.inline(tok.children or [], body, line, current)
+
+    def inline(self, children, body: Markdown, line: int, current: str | None) -> None:
+        text_parts: list[str] | None = None
+        href = ""
+        for child in children:
+            if child.type == "link_open":
+                text_parts, href = [], child.attrGet("href") or ""
+                self.target(href, "link", body.base_dir, current, body.path, line)
+            elif child.type == "link_close" and text_parts is not None:
+                text = re.sub(r"\s+", " ", "".join(text_parts)).strip().lower().rstrip(".:!")
+                if text in VAGUE_LINK_TEXT:
+                    self.add(body.path, line, "LNK004", f"link text `{text}` says nothing out of context; name "
+                             f"where the link goes ({href})", Severity.WARNING)
+                text_parts = None
+            elif child.type == "image":
+                src = child.attrGet("src") or ""
+                self.target(src, "image", body.base_dir, current, body.path, line)
+                alt = child.content.strip()
+                if alt and (_FILE_NAME.match(alt) or alt == posixpath.basename(src)):
+                    self.add(body.path, line, "ACC002", f"the alt text `{alt}` is a file name; describe what the "
+                             "picture shows", Severity.WARNING)
+            elif child.type == "html_inline":
+                self.static_refs(child.content, body.base_dir)
+            elif text_parts is not None and child.type in ("text", "code_inline"):
+                text_parts.append(child.content)
+
+    def target(self, url: str, kind: str, base_dir: str, current, path: str, line: int) -> None:
+        new, err = self.resolver.resolve(url, kind, base_dir, current)
+        if err is None and new.startswith("/static/"):
+            self.used.add(new[len("/static/"):].split("#")[0])
+        parsed = urlparse(url)
+        if parsed.scheme in ("http", "https") and (not parsed.netloc or " " in url or "." not in parsed.netloc):
+            self.add(path, line, "LNK002", f"`{url}` is not a valid web address", Severity.ERROR)
+
+    def static_refs(self, html: str, base_dir: str) -> None:
+        for ref in _STATIC_REF.findall(html):
+            self.used.add(ref)
+
+    # -- the whole course ----------------------------------------------------------------------------
+    def run(self) -> list[Diagnostic]:
+        c = self.course
+        for lesson in c.lessons():
+            for unit in lesson.units:
+                if not unit.id_pinned:
+                    self.add(unit.path, unit.line, "STR006", f"unit `{unit.title}` has no explicit id; its "
+                             f"url_name follows the title (pin it: `{{#{unit.id}}}`, or run `olxkit pin-ids`)",
+                             Severity.INFO)
+                for comp in unit.components:
+                    if isinstance(comp, HtmlComponent):
+                        self.page(comp.body, lesson.path)
+                    elif isinstance(comp, ProblemComponent):
+                        self.problem(comp, lesson.path)
+                    elif isinstance(comp, VideoComponent):
+                        self.video(comp)
+                    elif isinstance(comp, RawOlxComponent):
+                        self.static_refs(comp.xml, "")
+            self.dates_of_lesson(lesson)
+        for extra in (c.about.overview, c.handouts, *[u.body for u in c.updates]):
+            if extra is not None:
+                self.page(extra, None)
+        if c.about.image:
+            self.used.add(c.about.image)
+        self.dates()
+        self.assets()
+        return self.out
+
+    def problem(self, p: ProblemComponent, current: str) -> None:
+        md = make_markdown()
+        texts = [p.explanation or "", *p.hints]
+        for q in p.questions:
+            texts += [q.prompt, q.description or "", q.correct_feedback or ""]
+            texts += [c.text for c in q.choices] + [c.feedback or "" for c in q.choices]
+        body = Markdown([], {"olxkit_footnotes": {}}, p.path, p.line - 1, p.base_dir)
+        for text in texts:
+            if text:
+                for tok in md.parse(text, {}):
+                    if tok.type == "inline":
+                        self.inline(tok.children or [], body, p.line, current)
+
+    def video(self, v: VideoComponent) -> None:
+        source = locales.normalize(self.course.language)
+        for path in v.transcripts.values():
+            self.used.add(path)
+            stem = re.sub(rf"-{re.escape(source)}(\.\w+)$", "", path)
+            for rel in self.course.assets:
+                if rel.startswith(stem + "-"):
+                    self.used.add(rel)
+        if not v.transcripts:
+            return
+        for instance in self.instances:
+            if not instance.enabled or instance.locale == source:
+                continue
+            found = any(path.replace(f"-{source}.", f"-{code}.") in self.course.assets
+                        for path in v.transcripts.values() for code in locales.chain(instance.locale, source)
+                        if code != source)
+            if not found:
+                example = next(iter(v.transcripts.values())).replace(f"-{source}.", f"-{instance.locale}.")
+                self.add(v.path, v.line, "ACC005", f"video `{v.id}` has no transcript in {instance.locale} for "
+                         f"instance `{instance.id}` (add {STATIC_DIR}/{example})", Severity.WARNING)
+
+    def dates_of_lesson(self, lesson) -> None:
+        c = self.course
+        if lesson.due and ((c.end and lesson.due > c.end) or lesson.due < c.start):
+            self.add(lesson.path, lesson.line, "DAT002", "this lesson's due date is outside the course dates "
+                     f"({c.start.date()} – {c.end.date() if c.end else '…'})", Severity.WARNING)
+
+    def dates(self) -> None:
+        c = self.course
+        rel = "course/course.yaml"
+        es, ee = c.enrollment_start, c.enrollment_end
+        if es and ee and ee < es:
+            self.add(rel, 1, "DAT003", "enrolment closes before it opens", Severity.WARNING)
+        if c.end and es and es > c.end:
+            self.add(rel, 1, "DAT003", "enrolment opens after the course ends", Severity.WARNING)
+        if c.end and ee and ee > c.end:
+            self.add(rel, 1, "DAT003", "enrolment closes after the course ends", Severity.WARNING)
+        for i in self.instances:
+            start, end = i.start or c.start, i.end or c.end
+            if end and start and end <= start:
+                self.add("course/instances.yaml", i.line, "DAT001", f"instance `{i.id}` ends before it starts",
+                         Severity.ERROR)
+
+    def assets(self) -> None:
+        c = self.course
+        limit = float(c.rules.get("max_asset_mb", 10.0))
+        known = {i.locale for i in self.instances} | {locales.normalize(c.language)}
+        used = set(self.used)
+        for rel in c.assets:
+            m = _LOCALIZED.match(posixpath.basename(rel))
+            if m and m.group("loc") in known:
+                base = posixpath.join(posixpath.dirname(rel), m.group("stem") + m.group("ext"))
+                if base in self.used:
+                    used.add(rel)
+        for rel, src in sorted(c.assets.items()):
+            where = f"{STATIC_DIR}/{rel}"
+            if rel not in used:
+                self.add(where, 1, "AST002", "this file is not used by any page, problem, video or setting",
+                         Severity.WARNING)
+            size = os.path.getsize(src)
+            if size > limit * 1024 * 1024:
+                self.add(where, 1, "AST003", f"this file is {size / 1024 / 1024:.1f} MB, over the "
+                         f"{limit:g} MB limit (rules.max_asset_mb)", Severity.WARNING)
+            ext = rel.rsplit(".", 1)[-1].lower() if "." in rel else ""
+            if ext not in SERVABLE:
+                self.add(where, 1, "AST005", f"browsers will not open `.{ext or '(none)'}` files from Studio; "
+                         "use a common web format (PDF, PNG, MP4…)", Severity.WARNING)
+
+
+def lint_course(course: Course, instances: list[Instance]) -> list[Diagnostic]:
+    """Findings about the course model beyond what blocks a build (accessibility, assets, dates, ids)."""
+    return _Lint(course, instances).run()

@@ -1,0 +1,205 @@
+"""`olxkit validate`: every problem an instance would hit, found before import, at the author's line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from lxml import etree
+
+from .archive import write_files
+from .diagnostics import Diagnostic, OlxkitError, Severity
+from .i18n import locales
+from .i18n.checks import check_catalog, load_glossary
+from .i18n.variant import LOCALE_DIR, load_catalogs, make_variant
+from .instances import load_instances, select
+from .lint import lint_course
+from .olx_export import OlxTree, export_olx
+from .rules import BY_CODE, apply_rules
+from .source import load_course_with_warnings
+
+SCHEMA_VERSION = 1
+_CONTAINERS = {"course": {"chapter"}, "chapter": {"sequential"}, "sequential": {"vertical"}}
+
+
+def olx_gate(tree: OlxTree) -> list[Diagnostic]:
+    """The structural checks Studio's import applies to an OLX tree (what olxcleaner's loading step rejects)."""
+    out: list[Diagnostic] = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    seen: dict[str, str] = {}
+
+    def origin(path: str) -> tuple[str, int]:
+        return tree.origins.get(path, (path, 1))
+
+    def fail(olx_path: str, message: str, code: str = "OLX001"):
+        src, line = origin(olx_path)
+        out.append(Diagnostic(src, line, f"{message} (in the OLX: {olx_path})", Severity.ERROR, code))
+
+    def visit(tag: str, url_name: str, parent: str) -> None:
+        path = f"{tag}/{url_name}.xml"
+        if path not in tree.files:
+            fail(parent, f"<{tag} url_name=\"{url_name}\"> points to {path}, which is missing")
+            return
+        try:
+            root = etree.fromstring(tree.files[path], parser)
+        except etree.XMLSyntaxError as exc:
+            fail(path, f"not well-formed XML: {exc.msg}")
+            return
+        if root.tag != tag:
+            fail(path, f"the root element is <{root.tag}>, not <{tag}>")
+        if tag == "html" and root.get("filename") and f"html/{root.get('filename')}.html" not in tree.files:
+            fail(path, f"html/{root.get('filename')}.html is missing")
+        for child in root:
+            if not isinstance(child.tag, str):
+                continue
+            name = child.get("url_name")
+            if tag in _CONTAINERS and child.tag not in _CONTAINERS[tag] and child.tag != "wiki":
+                fail(path, f"<{child.tag}> cannot be a child of <{tag}>")
+            if name:
+                if name in seen and seen[name] != child.tag:
+                    fail(path, f"url_name `{name}` is used by a <{seen[name]}> and a <{child.tag}>", "STR005")
+                seen.setdefault(name, child.tag)
+            is_pointer = set(child.attrib) == {"url_name"} and len(child) == 0 and not (child.text or "").strip()
+            if is_pointer:
+                visit(child.tag, name, path)
+            elif name and len(child) == 0 and child.tag in ("chapter", "sequential", "vertical", "problem"):
+                fail(path, f"<{child.tag} url_name=\"{name}\"> has other attributes, so Open edX reads it as an "
+                     "empty inline block instead of loading its file")
+
+    if "course.xml" not in tree.files:
+        return [Diagnostic("course/course.yaml", 1, "no course.xml in the OLX", Severity.ERROR, "OLX001")]
+    pointer = etree.fromstring(tree.files["course.xml"], parser)
+    run = pointer.get("url_name")
+    for name in (f"policies/{run}/policy.json", f"policies/{run}/grading_policy.json"):
+        if name not in tree.files:
+            fail("course.xml", f"{name} is missing")
+    visit("course", run, "course.xml")
+    return out
+
+
+def run_olxcleaner(tree: OlxTree) -> list[Diagnostic]:
+    """Run olxcleaner (Studio's import validator, GPL: run in its own process, never imported) on `tree`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_files(tree, Path(tmp))
+        code = (
+            "import json, sys, olxcleaner\n"
+            "course, errors, names = olxcleaner.validate(sys.argv[1], steps=8, ignore=[], allowed_xblocks=None)\n"
+            "print(json.dumps([{'level': e.level.name, 'name': type(e).__name__, 'file': e.filename,"
+            " 'text': e.description} for e in errors.errors]))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code, tmp], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        if "No module named 'olxcleaner'" in done.stderr:
+            raise OlxkitError(Diagnostic("", 0, "--olxcleaner needs the olxcleaner package: pip install olxcleaner",
+                                         Severity.ERROR, "INT001"))
+        raise OlxkitError(Diagnostic("", 0, f"olxcleaner failed: {done.stderr.strip()[-300:]}", Severity.ERROR,
+                                     "INT001"))
+    out = []
+    for item in json.loads(done.stdout or "[]"):
+        severity = {"ERROR": Severity.ERROR, "WARNING": Severity.WARNING}.get(item["level"], Severity.INFO)
+        src, line = tree.origins.get(item["file"] or "", ("course/course.yaml", 1))
+        out.append(Diagnostic(src, line, f"olxcleaner {item['name']}: {item['text']} (in the OLX: {item['file']})",
+                              severity, "OLX100"))
+    return out
+
+
+def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = None,
+             olxcleaner: bool = False) -> list[Diagnostic]:
+    """Every finding for the course in `project`, for each of its instances, sorted, with `rules:` applied."""
+    try:
+        course, warnings = load_course_with_warnings(project)
+    except OlxkitError as exc:
+        return sorted(exc.diagnostics)
+    findings: list[Diagnostic] = list(warnings)
+    try:
+        all_instances = load_instances(project, course)
+        chosen = select(all_instances, instances)
+    except OlxkitError as exc:
+        return sorted(exc.diagnostics + findings)
+    findings += lint_course(course, [i for i in all_instances if i.enabled])
+    source = locales.normalize(course.language)
+    known = {i.locale for i in all_instances}
+    codes = sorted({c for i in chosen for c in locales.chain(i.locale, source)})
+    catalogs = load_catalogs(project, codes)
+    checked: set[str] = set()
+    for instance in chosen:
+        variant, report = make_variant(course, instance, catalogs, known)
+        if instance.locale != source:
+            findings += _translation_findings(project, instance, report, catalogs, checked)
+        tree, diags = export_olx(variant)
+        findings += diags.items
+        if not diags.errors:
+            findings += olx_gate(tree)
+            if olxcleaner:
+                findings += run_olxcleaner(tree)
+    findings = apply_rules(findings, course.rules)
+    # The same finding from several instances is one finding.
+    return sorted(set(findings))
+
+
+def _translation_findings(project, instance, report, catalogs, checked: set[str]) -> list[Diagnostic]:
+    out = []
+    rel = f"{LOCALE_DIR}/{instance.locale}.po"
+    if report.fell_back:
+        places = ", ".join(f"{i.path}:{i.line}" for i in report.fell_back[:5])
+        more = f" and {len(report.fell_back) - 5} more" if len(report.fell_back) > 5 else ""
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {len(report.fell_back)} of {report.total} texts "
+                              f"are untranslated or fuzzy and fall back: {places}{more}", Severity.WARNING, "TRN002"))
+    if report.mixed_problems:
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {report.mixed_problems} problems are only partly "
+                              "translated and are shown in the fallback language", Severity.WARNING, "TRN006"))
+    if report.coverage + 1e-9 < instance.min_coverage:
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: coverage {report.coverage:.1f}% is below its "
+                              f"min_coverage of {instance.min_coverage:g}%", Severity.ERROR, "TRN001"))
+    for code in locales.chain(instance.locale, instance.locale):
+        if code in checked or code not in catalogs:
+            continue
+        checked.add(code)
+        catalog_rel = f"{LOCALE_DIR}/{code}.po"
+        po = catalogs[code]
+        out += check_catalog(po, catalog_rel, load_glossary(project, code))
+        fuzzy = [e for e in po if "fuzzy" in e.flags and not e.obsolete and e.msgid]
+        for entry in fuzzy:
+            out.append(Diagnostic(catalog_rel, entry.linenum or 1, "fuzzy translation: the source changed; review "
+                                  "it and remove the fuzzy flag", Severity.WARNING, "TRN002"))
+    return out
+
+
+def summary(findings: list[Diagnostic]) -> dict[str, int]:
+    counts = Counter(str(d.severity) for d in findings)
+    return {"error": counts["error"], "warning": counts["warning"], "info": counts["info"]}
+
+
+def as_json(findings: list[Diagnostic]) -> str:
+    """The `--format json` document (schema: docs/validate.schema.json)."""
+    return json.dumps({
+        "version": SCHEMA_VERSION,
+        "findings": [{**d.as_dict(), "rule": BY_CODE[d.code].name if d.code in BY_CODE else ""} for d in findings],
+        "summary": summary(findings),
+    }, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(findings: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    kind = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for d in findings:
+        props = [f"file={_escape_property(d.path)}"] if d.path else []
+        if d.path:
+            props += [f"line={max(d.line, 1)}", f"col={max(d.column, 1)}"]
+        props.append(f"title={_escape_property(d.code)}")
+        lines.append(f"::{kind[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
+    return "\n".join(lines)
