@@ -20,8 +20,9 @@ import importlib.util
 import os
 from pathlib import Path
 
-import conformance
 import pytest
+
+import conformance
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OLX_SAMPLE = FIXTURES / "olx-sample"

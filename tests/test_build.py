@@ -8,8 +8,9 @@ import subprocess
 import sys
 import tarfile
 
-from helpers import REPO, archive_members, read_member
 from lxml import etree
+
+from helpers import REPO, archive_members, read_member
 
 ARCHIVE = "SocialiMakers+SIA+2026_T1.tar.gz"
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest_conformance import openedx  # noqa: F401
-from helpers import REPO, url_names
 from olxkit.capa import dropdown_option
 from olxkit.i18n import locales
 from olxkit.i18n.variant import load_catalogs, make_variant
 from olxkit.instances import load_instances
 from olxkit.model import ProblemComponent, Question
 from olxkit.source import load_course
+
+from conftest_conformance import openedx  # noqa: F401
+from helpers import REPO, url_names
 
 EXPECTED = {"en", "it", "de", "at", "hu", "sl", "sk", "pl"}
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from helpers import make_project, run_cli, run_process
 
 LESSON = "modules/01-getting-started/01-welcome.md"
@@ -100,7 +101,8 @@ def test_file_that_is_not_utf8(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"Each `##`", "Caf\u00e9 `##`".encode("latin-1")))
     result = run_cli("build", str(root), "-q")
     assert result.exit_code == 1
-    assert re.search(rf"^{re.escape(LESSON)}:7:1: error\[SYN001\] this file is not UTF-8", result.stderr, re.M), result.stderr
+    expected = rf"^{re.escape(LESSON)}:7:1: error\[SYN001\] this file is not UTF-8"
+    assert re.search(expected, result.stderr, re.M), result.stderr
 
 
 def test_unlisted_lesson_is_a_warning_not_an_error(tmp_path):

@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import polib
-from helpers import make_project, run_cli, url_names
 from lxml import etree
+
+from helpers import make_project, run_cli, url_names
 
 INSTANCES = """\
 instances:
