@@ -29,11 +29,11 @@ CONTAINERS = {"course", "chapter", "sequential", "vertical", "split_test", "cond
 # Blocks that keep no learner answers or scores; every other block type (problems, drag and drop, open
 # response…) does, and removing or retyping it is a learner-data risk.
 NO_LEARNER_STATE = CONTAINERS | {"html", "video", "discussion"}
-DATE_SETTINGS = {"start", "end", "enrollment_start", "enrollment_end", "announcement", "certificate_available_date",
-                 "self_paced"}
+DATE_SETTINGS = {"start", "end", "enrollment_start", "enrollment_end", "announcement", "certificate_available_date"}
 GRADING_SETTINGS = {"graceperiod", "minimum_grade_credit", "grading_policy"}
 MAX_MEMBERS = 200_000
-MAX_TEXT_BYTES = 512 * 1024 * 1024
+MAX_TEXT_BYTES = 512 << 20
+MAX_TOTAL_BYTES = 8 << 30
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
                           huge_tree=False)
 
@@ -68,7 +68,7 @@ def _unsafe_name(name: str) -> bool:
 
 def _read_archive(path: Path) -> _Files:
     files = _Files(str(path), archive=True)
-    total = 0
+    total = everything = 0
     try:
         with tarfile.open(path, "r:*") as tar:
             for count, member in enumerate(tar, 1):
@@ -83,6 +83,9 @@ def _read_archive(path: Path) -> _Files:
                     kind = "link" if member.issym() or member.islnk() else "device or special file"
                     raise _unreadable(str(path), f"unsafe member `{name}` ({kind}); course archives hold only "
                                       "files and folders")
+                everything += member.size
+                if everything > MAX_TOTAL_BYTES:  # a decompression bomb would keep the hashing busy for hours
+                    raise _unreadable(str(path), f"more than {MAX_TOTAL_BYTES >> 30} GB unpacked; not reading it")
                 name = name.removeprefix("./")
                 if name in files.digests:
                     raise _unreadable(str(path), f"member `{name}` appears twice; not reading an ambiguous archive")
@@ -484,7 +487,8 @@ def format_text(diff: CourseDiff) -> str:
         lines.append("blocks: " + ", ".join(f"{c[k]} {k}" for k in ("added", "removed", "retyped", "changed")
                                             if c[k]))
         for b in diff.blocks:
-            title = f' "{b.display_name}"' if b.display_name else ""
+            renamed = any(d.startswith("title ") for d in b.details)
+            title = f' "{b.display_name}"' if b.display_name and not renamed else ""
             where = f" in {b.parent}" if b.change in ("added", "removed") and b.parent else ""
             extra = f": {'; '.join(b.details)}" if b.details else ""
             flag = "  [learner data]" if b.risk else ""

@@ -39,7 +39,7 @@ class Edit:
     def format(self) -> str:
         if self.old is None:
             return f"{self.path}:{self.line}: added {self.key}: {self.new}"
-        return f"{self.path}:{self.line}: {self.key}: {self.old} → {self.new}"
+        return f"{self.path}:{self.line}: {self.key}: {self.old or '(empty)'} → {self.new}"
 
 
 class YamlText:
@@ -67,6 +67,14 @@ class YamlText:
                             "new-run to change it", code="SYN004")
             if node.value == value:
                 return None
+            if node.value == "" and not node.style:  # `key:` with no value: write it after the colon
+                knode = mapping.entries[key][0]
+                line = lines[knode.start_mark.line]
+                colon = line.index(":", knode.end_mark.column)
+                rest = line[colon + 1:].strip()
+                lines[knode.start_mark.line] = f"{line[:colon + 1]} {value}" + (f"  {rest}" if rest else "")
+                self.text = "\n".join(lines)
+                return Edit(self.rel, knode.start_mark.line + 1, key, "", value)
             line = lines[node.start_mark.line]
             quote = node.style if node.style in ("'", '"') else ""
             lines[node.start_mark.line] = (line[:node.start_mark.column] + f"{quote}{value}{quote}"
@@ -180,7 +188,7 @@ def new_run(project: str | os.PathLike, run: str, start: str, end: str,
                             f"{', '.join(known)}", code="SYN004")
             for key, value in (("run", run), ("start", start), ("end", end)):
                 keep(inst.set(_instance_maps(inst.document())[ident], key, value))
-        _check_unique_keys(course.document(), _instance_maps(inst.document()))
+        _check_unique_keys(course.document(), _instance_maps(inst.document()), instances)
     _verify(course, inst, instances, run, start, end)
     warnings = _stale_dates(root, course.document(), inst.document() if inst else None, start_at, end_at)
     _write([f for f in (course, inst) if f is not None and f.changed])
@@ -198,16 +206,20 @@ def _verify(course: YamlText, inst: YamlText | None, named: list[str] | None, ru
                 raise RuntimeError(f"new-run could not set `{key}` in {data.path}")
 
 
-def _check_unique_keys(course: YamlMap, instances: dict[str, YamlMap]) -> None:
-    seen: dict[tuple[str, str, str], str] = {}
+def _check_unique_keys(course: YamlMap, instances: dict[str, YamlMap], changed: list[str]) -> None:
+    """Two enabled instances with one course key would import into the same Studio course."""
+    owners: dict[tuple[str, ...], list[str]] = {}
     for ident, data in instances.items():
-        if data.boolean("enabled", True) is False:
-            continue
-        key = tuple((data.text(k) or course.text(k) or "").strip() for k in ("org", "number", "run"))
-        if key in seen:
-            raise error(INSTANCES_FILE, data.line_of("run"), f"instance `{ident}` would have the same course key "
-                        f"as `{seen[key]}` (course-v1:{'+'.join(key)}); choose another run", code="STR005")
-        seen[key] = ident
+        if data.boolean("enabled", True) is not False:
+            key = tuple((data.text(k) or course.text(k) or "").strip() for k in ("org", "number", "run"))
+            owners.setdefault(key, []).append(ident)
+    for key, idents in owners.items():
+        for ident in idents:
+            if ident in changed and len(idents) > 1:
+                other = next(i for i in idents if i != ident)
+                raise error(INSTANCES_FILE, instances[ident].line_of("run"), f"instance `{ident}` would have the "
+                            f"same course key as `{other}` (course-v1:{'+'.join(key)}); choose another run",
+                            code="STR005")
 
 
 def _stale_dates(root: Path, course: YamlMap, instances: YamlMap | None, start: datetime,

@@ -9,6 +9,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+
 from helpers import copy_course, make_project, run_cli
 
 ARCHIVE = "SocialiMakers+SIA+2026_T1.tar.gz"

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from helpers import REPO, make_project, run_cli, run_process
 
 CLIENT_ID = "olxkit-ci"
@@ -285,6 +286,7 @@ def test_401_and_403_are_explained(project, edx, monkeypatch, where, expected):
     assert result.exit_code == 1, result.output
     assert f"en: {expected}" in result.stdout
     assert edx.posts == (0 if where == "token" else 1), "4xx answers are not retried"
+    assert not (project / "build/published/en/pending.json").exists(), "Studio has nothing: the next run may upload"
     assert "wrong-secret" not in result.output
     assert_no_secrets(edx, result.output)
 
@@ -305,6 +307,7 @@ def test_retries_give_up_with_a_clear_message(project, edx):
     result = publish(project, "-i", "en", "--retries", "2")
     assert result.exit_code == 1
     assert "gave up after 3 attempts" in result.stdout and edx.posts == 3 and not edx.imports
+    assert not (project / "build/published/en/pending.json").exists()
 
 
 def test_an_import_that_never_ends_times_out_and_can_be_followed_later(project, edx):
