@@ -335,21 +335,10 @@ def _size(size: int) -> str:
     return f"{size} B"
 
 
-def _register_extensions() -> None:
-    """Commands that live in their own modules (publishing) add themselves to the group."""
-    import importlib
+# Publishing commands live in their own module; it needs the helpers above, so it is imported here.
+from . import publish_cli  # noqa: E402
 
-    for name in ("publish_cli",):
-        try:
-            module = importlib.import_module(f".{name}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                raise
-            continue
-        module.register(cli)
-
-
-_register_extensions()
+publish_cli.register(cli)
 
 
 def main() -> None:
