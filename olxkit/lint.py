@@ -24,6 +24,7 @@ SERVABLE = {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "pdf", "sr
             "ttf", "otf", "gz"}
 _FILE_NAME = re.compile(r"^[\w\-. ]+\.(png|jpe?g|gif|svg|webp|bmp)$", re.I)
 _STATIC_REF = re.compile(r"""["'(]/static/([^"')?#]+)""")
+_SCRIPT_URL = re.compile(r"""\b(?:href|src|action|formaction)\s*=\s*["']?\s*(javascript|vbscript):""", re.I)
 _LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
 
 
@@ -61,7 +62,7 @@ class _Lint:
                     self.add(body.path, line, "ACC004", "this table's header row is empty; name each column "
                              "(screen readers announce it)", Severity.WARNING)
             elif tok.type in ("html_block",):
-                self.static_refs(tok.content, body.base_dir)
+                self.html(tok.content, body.path, line)
             elif tok.type == "inline":
                 self.inline(tok.children or [], body, line, current)
         for notes in (body.env.get("olxkit_footnotes") or {}).values():
@@ -70,17 +71,20 @@ class _Lint:
                     line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
                     self.inline(tok.children or [], body, line, current)
 
-    def inline(self, children, body: Markdown, line: int, current: str | None) -> None:
+    def inline(self, children, body: Markdown, line: int, current: str | None, exact: bool = True) -> None:
+        """Check one inline run; `line` is its first line, and with `exact` each line break moves it on."""
         text_parts: list[str] | None = None
-        href = ""
+        href, link_line = "", line
         for child in children:
+            if exact and child.type in ("softbreak", "hardbreak"):
+                line += 1
             if child.type == "link_open":
-                text_parts, href = [], child.attrGet("href") or ""
+                text_parts, href, link_line = [], child.attrGet("href") or "", line
                 self.target(href, "link", body.base_dir, current, body.path, line)
             elif child.type == "link_close" and text_parts is not None:
                 text = re.sub(r"\s+", " ", "".join(text_parts)).strip().lower().rstrip(".:!")
                 if text in VAGUE_LINK_TEXT:
-                    self.add(body.path, line, "LNK004", f"link text `{text}` says nothing out of context; name "
+                    self.add(body.path, link_line, "LNK004", f"link text `{text}` says nothing out of context; name "
                              f"where the link goes ({href})", Severity.WARNING)
                 text_parts = None
             elif child.type == "image":
@@ -91,7 +95,8 @@ class _Lint:
                     self.add(body.path, line, "ACC002", f"the alt text `{alt}` is a file name; describe what the "
                              "picture shows", Severity.WARNING)
             elif child.type == "html_inline":
-                self.static_refs(child.content, body.base_dir)
+                self.html(child.content, body.path, line)
+                line += child.content.count("\n") if exact else 0
             elif text_parts is not None and child.type in ("text", "code_inline"):
                 text_parts.append(child.content)
 
@@ -103,7 +108,15 @@ class _Lint:
         if parsed.scheme in ("http", "https") and (not parsed.netloc or " " in url or "." not in parsed.netloc):
             self.add(path, line, "LNK002", f"`{url}` is not a valid web address", Severity.ERROR)
 
-    def static_refs(self, html: str, base_dir: str) -> None:
+    def html(self, html: str, path: str, line: int) -> None:
+        """Raw HTML: the assets it uses, and script URLs (what the Markdown link check rejects, written as HTML)."""
+        self.static_refs(html)
+        for match in _SCRIPT_URL.finditer(html):
+            at = line + html.count("\n", 0, match.start())
+            self.add(path, at, "LNK002", f"`{match.group(1)}:` URLs are not allowed in links; link to a page "
+                     "instead", Severity.ERROR)
+
+    def static_refs(self, html: str) -> None:
         for ref in _STATIC_REF.findall(html):
             self.used.add(ref)
 
@@ -124,7 +137,7 @@ class _Lint:
                     elif isinstance(comp, VideoComponent):
                         self.video(comp)
                     elif isinstance(comp, RawOlxComponent):
-                        self.static_refs(comp.xml, "")
+                        self.html(comp.xml, comp.path, comp.line + 1)
             self.dates_of_lesson(lesson)
         for extra in (c.about.overview, c.handouts, *[u.body for u in c.updates]):
             if extra is not None:
@@ -146,7 +159,7 @@ class _Lint:
             if text:
                 for tok in md.parse(text, {}):
                     if tok.type == "inline":
-                        self.inline(tok.children or [], body, p.line, current)
+                        self.inline(tok.children or [], body, p.line, current, exact=False)
 
     def video(self, v: VideoComponent) -> None:
         source = locales.normalize(self.course.language)

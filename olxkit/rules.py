@@ -128,8 +128,8 @@ RULES: list[Rule] = [
         "LNK002",
         "bad-url",
         E,
-        "A link target is empty, uses a scheme that is not allowed, or is malformed.",
-        "[x](javascript:alert(1))  or  [x](https//example.org)",
+        "A link target is empty, uses a scheme that is not allowed (also in raw HTML), or is malformed.",
+        '[the guide]()  or  [the guide](https:/example.org)  or  <a href="javascript:go()">go</a>',
     ),
     Rule(
         "LNK003",
@@ -363,7 +363,13 @@ RULES: list[Rule] = [
         "`--olxcleaner`), mapped back to the source file.",
         "InvalidSetting on a discussion",
     ),
-    Rule("INT001", "internal-error", E, "A check crashed; please report it.", ""),
+    Rule(
+        "INT001",
+        "internal-error",
+        E,
+        "A check crashed (please report it), or `--olxcleaner` could not run olxcleaner.",
+        "olxkit validate --olxcleaner without olxcleaner installed",
+    ),
 ]
 
 BY_CODE = {rule.code: rule for rule in RULES}

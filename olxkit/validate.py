@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -17,7 +19,7 @@ from .diagnostics import Diagnostic, OlxkitError, Severity
 from .i18n import locales
 from .i18n.checks import check_catalog, load_glossary
 from .i18n.variant import LOCALE_DIR, load_catalogs, make_variant
-from .instances import load_instances, select
+from .instances import INSTANCES_FILE, load_instances, select
 from .lint import lint_course
 from .olx_export import OlxTree, export_olx
 from .rules import BY_CODE, apply_rules
@@ -89,16 +91,18 @@ def run_olxcleaner(tree: OlxTree) -> list[Diagnostic]:
         code = (
             "import json, sys, olxcleaner\n"
             "course, errors, names = olxcleaner.validate(sys.argv[1], steps=8, ignore=[], allowed_xblocks=None)\n"
-            "print(json.dumps([{'level': e.level.name, 'name': type(e).__name__, 'file': e.filename,"
-            " 'text': e.description} for e in errors.errors]))\n"
+            # CourseError.level is the level's name (a str, such as 'ERROR'), not the ErrorLevel enum.
+            "print(json.dumps([{'level': str(getattr(e.level, 'name', e.level)), 'name': type(e).__name__,"
+            " 'file': e.filename, 'text': e.description} for e in errors.errors]))\n"
         )
         done = subprocess.run([sys.executable, "-c", code, tmp], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         if "No module named 'olxcleaner'" in done.stderr:
             raise OlxkitError(Diagnostic("", 0, "--olxcleaner needs the olxcleaner package: pip install olxcleaner",
                                          Severity.ERROR, "INT001"))
-        raise OlxkitError(Diagnostic("", 0, f"olxcleaner failed: {done.stderr.strip()[-300:]}", Severity.ERROR,
-                                     "INT001"))
+        # One line (the exception olxcleaner ended with), so the finding stays one `path:line: …` line.
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise OlxkitError(Diagnostic("", 0, f"olxcleaner failed: {last[-300:]}", Severity.ERROR, "INT001"))
     out = []
     for item in json.loads(done.stdout or "[]"):
         severity = {"ERROR": Severity.ERROR, "WARNING": Severity.WARNING}.get(item["level"], Severity.INFO)
@@ -114,37 +118,86 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
     try:
         course, warnings = load_course_with_warnings(project)
     except OlxkitError as exc:
-        return sorted(exc.diagnostics)
+        return _finish(exc.diagnostics, {})
     findings: list[Diagnostic] = list(warnings)
     try:
         all_instances = load_instances(project, course)
         chosen = select(all_instances, instances)
     except OlxkitError as exc:
-        return sorted(exc.diagnostics + findings)
-    findings += lint_course(course, [i for i in all_instances if i.enabled])
+        return _finish(exc.diagnostics + findings, course.rules)
+    findings += _guarded("accessibility, asset and date", lint_course, course, [i for i in all_instances if i.enabled])
     source = locales.normalize(course.language)
     known = {i.locale for i in all_instances}
     codes = sorted({c for i in chosen for c in locales.chain(i.locale, source)})
-    catalogs = load_catalogs(project, codes)
+    try:
+        catalogs = load_catalogs(project, codes)
+    except OlxkitError as exc:
+        # A catalog polib cannot read: an unreadable file (its error carries no code of its own).
+        unreadable = [d if d.code else replace(d, code="SYN001") for d in exc.diagnostics]
+        return _finish(findings + unreadable, course.rules)
     checked: set[str] = set()
     for instance in chosen:
-        variant, report = make_variant(course, instance, catalogs, known)
-        if instance.locale != source:
-            findings += _translation_findings(project, instance, report, catalogs, checked)
-        tree, diags = export_olx(variant)
-        findings += diags.items
-        if not diags.errors:
-            findings += olx_gate(tree)
-            if olxcleaner:
-                findings += run_olxcleaner(tree)
-    findings = apply_rules(findings, course.rules)
-    # The same finding from several instances is one finding.
-    return sorted(set(findings))
+        findings += _guarded(f"instance `{instance.id}`", _instance_findings, project, course, instance, catalogs,
+                             known, checked, olxcleaner)
+    return _finish(findings, course.rules)
 
 
-def _translation_findings(project, instance, report, catalogs, checked: set[str]) -> list[Diagnostic]:
+def _finish(findings: list[Diagnostic], rules: dict) -> list[Diagnostic]:
+    """`rules:` applied, one line each (a message may quote multi-line text, such as olxcleaner's or a YAML
+    parser's), the same finding from several instances once, sorted."""
+    out = set()
+    for d in apply_rules(findings, rules):
+        if "\n" in d.message or "\r" in d.message:
+            d = replace(d, message=" ".join(d.message.splitlines()))
+        out.add(d)
+    return sorted(out)
+
+
+def _instance_findings(project, course, instance, catalogs, known, checked: set[str], olxcleaner: bool):
+    """The findings one instance adds: its translation, the OLX it gets, Studio's gate on that OLX."""
+    findings: list[Diagnostic] = []
+    variant, report = make_variant(course, instance, catalogs, known)
+    if instance.locale != locales.normalize(course.language):
+        findings += _translation_findings(project, course, instance, report, catalogs, checked)
+    tree, diags = export_olx(variant)
+    findings += diags.items
+    if not diags.errors:
+        findings += olx_gate(tree)
+        if olxcleaner:
+            findings += _guarded("olxcleaner", run_olxcleaner, tree)
+    return findings
+
+
+def _guarded(what: str, check, *args) -> list[Diagnostic]:
+    """Run one group of checks: its errors (a malformed glossary, olxcleaner missing…) become findings, and a
+    crash becomes an INT001 finding instead of hiding what the other checks find."""
+    try:
+        return check(*args)
+    except OlxkitError as exc:
+        return list(exc.diagnostics)
+    except Exception as exc:  # a bug in olxkit: report it as a finding, go on with the other checks
+        if os.environ.get("OLXKIT_DEBUG"):
+            traceback.print_exc()
+        return [Diagnostic("", 0, f"the {what} checks crashed ({type(exc).__name__}: {exc}); please report it "
+                           "(OLXKIT_DEBUG=1 shows the traceback)", Severity.ERROR, "INT001")]
+
+
+def _translation_findings(project, course, instance, report, catalogs, checked: set[str]) -> list[Diagnostic]:
     out = []
     rel = f"{LOCALE_DIR}/{instance.locale}.po"
+    source = locales.normalize(course.language)
+    own = [code for code in locales.chain(instance.locale, source) if code != source]
+    if not any(code in catalogs for code in own) and instance.locale.split("_")[0] != source.split("_")[0]:
+        # No catalog at all on the instance's chain: make_variant counts nothing as fallen back (it reports 100%),
+        # yet every text is in the source language.
+        out.append(Diagnostic(INSTANCES_FILE, instance.line, f"instance `{instance.id}` has no catalog ({rel}): "
+                              f"all its texts fall back to `{source}`; run `olxkit i18n update`", Severity.WARNING,
+                              "TRN002"))
+        if instance.min_coverage > 0:
+            out.append(Diagnostic(INSTANCES_FILE, instance.line, f"instance `{instance.id}`: coverage 0% is below "
+                                  f"its min_coverage of {instance.min_coverage:g}% ({rel} is missing)",
+                                  Severity.ERROR, "TRN001"))
+        return out
     if report.fell_back:
         places = ", ".join(f"{i.path}:{i.line}" for i in report.fell_back[:5])
         more = f" and {len(report.fell_back) - 5} more" if len(report.fell_back) > 5 else ""
