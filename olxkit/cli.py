@@ -134,7 +134,7 @@ def build(project, out_dir, instances, strict, no_tree, fmt, quiet):
               help="text for people, json for programs (docs/validate.schema.json), github for workflow annotations.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Lowest severity that makes the exit status 1.")
-@click.option("--all", "show_all", is_flag=True, help="Also print info-level findings (text format).")
+@click.option("--all", "show_all", is_flag=True, help="Also print info-level findings (text and github formats).")
 @click.option("--olxcleaner", is_flag=True,
               help="Also run olxcleaner (Studio's import validator; pip install olxcleaner) on every built variant.")
 @handle_errors
@@ -155,7 +155,7 @@ def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
     if fmt == "json":
         click.echo(as_json(findings))
     elif fmt == "github":
-        text = as_github(findings)
+        text = as_github([d for d in findings if show_all or d.severity >= Severity.WARNING])
         if text:
             click.echo(text)
     else:
@@ -320,8 +320,8 @@ def i18n_check(project, only, fmt, fail_on):
     else:
         for d in findings:
             click.echo(d.format())
-        errors = sum(d.severity == Severity.ERROR for d in findings)
-        click.echo(f"{errors} errors, {len(findings) - errors} warnings")
+        n = {level: sum(d.severity == level for d in findings) for level in Severity}
+        click.echo(f"{n[Severity.ERROR]} errors, {n[Severity.WARNING]} warnings, {n[Severity.INFO]} info")
     threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
     if any(d.severity >= threshold for d in findings):
         sys.exit(1)

@@ -238,6 +238,12 @@ class _Exporter:
                 root = etree.fromstring(
                     comp.xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
                 )
+                empty = not len(root) and not (root.text or "").strip()
+                if empty and root.tag in ("chapter", "sequential", "vertical", "problem", "html"):
+                    # Open edX would read it as an empty inline block (or look for a file that is not there).
+                    self.diags.add(comp.path, comp.line, f"the olx block <{root.tag}> is empty; a core block needs "
+                                   "its content inline", code="OLX001")
+                    continue
                 root.set("url_name", url_name)
                 children.append(etree.tostring(root, encoding="unicode"))
         self.origin = (unit.path, unit.line)

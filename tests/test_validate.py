@@ -336,11 +336,11 @@ CASES = [
          files={"course/instances.yaml": INSTANCES},
          catalog=_msgstr("Read [the Open edX guide](https://docs.openedx.org/en/latest/).",
                          lambda s: s.replace("/en/", "/it/"))),
-    # -- OLX: the OLX each instance gets, through Studio's import gate. Both findings are about a block inside a
-    # unit, so they point at the unit's heading (line 7), not at the `olx` block (line 9): see the report.
+    # -- OLX: the OLX each instance gets, through Studio's import gate. An empty raw block is caught where it is
+    # written (line 9); what only the built OLX shows points at the unit holding it (line 7).
     Case("OLX001", "empty-raw-problem", replace(QUIZ, "```problem", '```olx\n<problem display_name="Empty"/>\n```\n\n'
-                                                "```problem"), QUIZ, 7,
-         '<problem url_name="quiz_check_olx"> has other attributes, so Open edX reads it as an empty inline block'),
+                                                "```problem"), QUIZ, 9,
+         "the olx block <problem> is empty; a core block needs its content inline"),
     Case("OLX002", "html5-tag", before_paragraph("<section>Hi</section>"), LESSON, 7,
          "the HTML made from this text is not valid: Tag section invalid"),
     Case("OLX100", "olxcleaner-invalid-setting",
@@ -545,7 +545,9 @@ def test_text_format(tmp_path):
 
 def test_github_format_is_exact(tmp_path):
     root = _three_findings(tmp_path / "course")
-    result = run_cli("validate", str(root), "--format", "github")
+    default = run_cli("validate", str(root), "--format", "github")
+    assert "::warning " in default.stdout and "::notice " not in default.stdout, "info only with --all"
+    result = run_cli("validate", str(root), "--format", "github", "--all")
     assert result.exit_code == 0
     assert result.stdout == (
         f"::warning file={LESSON},line=7,col=1,title=LNK004::link text `here` says nothing out of context; name "

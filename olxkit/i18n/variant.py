@@ -79,7 +79,7 @@ class _ChainTranslator:
                 continue
             self.seen.add(key)
             self.report.total += 1
-            if lang == self.source and self.tables:
+            if lang == self.source:
                 self.report.fell_back.append(item)
             else:
                 self.report.translated += 1
