@@ -125,3 +125,74 @@ def test_updated_catalog_passes_msgfmt_check(tmp_path):
     path.write_text(catalog_text(po), encoding="utf-8")
     done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+PARAGRAPHS = [f"Paragraph {w} about {v} and the {u} of social innovation." for w, v, u in
+              zip(WORDS[:10], WORDS[5:15], WORDS[10:20], strict=True)]
+file_edit = st.one_of(
+    st.tuples(st.just("change"), st.integers(0, 20)),
+    st.tuples(st.just("move"), st.integers(0, 20)),
+    st.tuples(st.just("delete"), st.integers(0, 20)),
+    st.tuples(st.just("restore"), st.integers(0, 20)),
+    st.tuples(st.just("hint"), st.integers(0, 20)),
+    st.tuples(st.just("translate"), st.integers(1, 5)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(file_edit, min_size=2, max_size=10))
+def test_no_translation_is_lost_through_real_file_edits(tmp_path_factory, edits):
+    """The same property, through the real workflow: edit lesson Markdown and problem YAML, extract, update."""
+    from helpers import make_project
+
+    root = make_project(tmp_path_factory.mktemp("edits") / "c", {})
+    lesson = root / "modules/01-getting-started/01-welcome.md"
+    paragraphs, removed, hint = list(PARAGRAPHS[:5]), [], "Look at the heading levels."
+    entered: dict[tuple[str | None, str], str] = {}
+    counter = 0
+
+    def write():
+        body = "\n\n".join(paragraphs)
+        lesson.write_text(
+            "---\ntitle: Welcome\n---\n\n## What you will learn {#learn}\n\n" + body + "\n\n```problem\nid: p\n"
+            "type: text\nprompt: Which heading starts a unit?\nanswers: [two hashes]\n"
+            f"hints:\n  - {hint}\n```\n", encoding="utf-8")
+
+    for op, n in edits:
+        if op == "change" and paragraphs:
+            i = n % len(paragraphs)
+            removed.append(paragraphs[i])
+            paragraphs[i] = paragraphs[i].replace(".", f" (edit {n}).", 1)
+        elif op == "move" and len(paragraphs) > 1:
+            paragraphs.append(paragraphs.pop(n % len(paragraphs)))
+        elif op == "delete" and len(paragraphs) > 1:
+            removed.append(paragraphs.pop(n % len(paragraphs)))
+        elif op == "restore" and removed:
+            paragraphs.append(removed.pop(n % len(removed)))
+        elif op == "hint":
+            hint = f"Look at the heading levels ({n})."
+        write()
+        _update_it(root)
+        path = root / "locale/it.po"
+        po = polib.pofile(str(path), wrapwidth=0)
+        if op == "translate":
+            for entry in [e for e in po if not e.obsolete and not e.msgstr][:n]:
+                counter += 1
+                entry.msgstr = f"traduzione {counter}"
+                entered[(entry.msgctxt, entry.msgid)] = entry.msgstr
+            po.save(str(path))
+            _update_it(root)
+            po = polib.pofile(str(path), wrapwidth=0)
+        present = {(e.msgctxt, e.msgid): e.msgstr for e in po}
+        for key, text in entered.items():
+            assert present.get(key) == text, key
+
+
+def _update_it(root) -> None:
+    from olxkit.i18n.project import update
+
+    instances = root / "course/instances.yaml"
+    if not instances.exists():
+        instances.write_text("instances:\n  - id: en\n    locale: en\n  - id: it\n    locale: it\n    run: IT\n")
+    update(root)
