@@ -250,3 +250,19 @@ def test_repository_catalogs_are_complete_normalised_and_pass_msgfmt():
         assert row["effective_percent"] == 100.0, row
     check = run_cli("i18n", "check", str(REPO))
     assert check.exit_code == 0, check.output
+
+
+def test_a_variant_is_the_same_bytes_alone_or_among_all(tmp_path):
+    """Translating must not leak state between variants (footnote counters did)."""
+    from helpers import REPO
+
+    alone, together = tmp_path / "alone", tmp_path / "together"
+    assert run_cli("build", str(REPO), "-o", str(alone), "-i", "at", "-q", "--no-tree").exit_code == 0
+    assert run_cli("build", str(REPO), "-o", str(together), "-q", "--no-tree").exit_code == 0
+    name = "SocialiMakers+SIA+2026_T1_AT.tar.gz"
+    assert (alone / name).read_bytes() == (together / name).read_bytes()
+    import tarfile
+
+    with tarfile.open(together / name) as tar:
+        page = tar.extractfile("course/html/m1-defining_working-definition_text.html").read().decode()
+    assert 'id="fnref1"' in page and "[1]" in page and "[1:1]" not in page, "footnotes numbered as in the source"

@@ -67,9 +67,32 @@ _ROLES = {
 }
 
 
+def _parse_translation(md, text: str, source: Token, env: dict) -> list[Token]:
+    """Inline tokens of a translated text, parsed like the source it replaces.
+
+    The lesson's reference definitions and footnote labels resolve as in the source, but the footnote plugin's
+    counters live in a private copy: parsing a translation must not change the lesson's state (that made
+    footnote numbers, and so the archive bytes, depend on which variants were built before). Footnote
+    references then take the ids of the source's references, in order.
+    """
+    notes = env.get("footnotes")
+    private = {"references": env.get("references", {})}
+    if notes:
+        private["footnotes"] = {"refs": notes.get("refs", {}),
+                                "list": {k: {**v, "count": 0} for k, v in notes.get("list", {}).items()}}
+    children = md.parseInline(text, private)[0].children or []
+    source_refs = [c.meta for c in source.children or [] if c.type == "footnote_ref"]
+    refs = [c for c in children if c.type == "footnote_ref"]
+    if refs and len(refs) == len(source_refs):
+        for child, meta in zip(refs, source_refs, strict=True):
+            child.meta = dict(meta)
+    return children
+
+
 class _Walker:
     def __init__(self, translator: Translator):
         self.t = translator
+        self.notes: dict[int, tuple[dict, dict]] = {}
 
     def one(self, context: str | None, text: str | None, path: str, line: int, crumb: str, role: str):
         if text is None or not translatable(text.strip()):
@@ -81,7 +104,12 @@ class _Walker:
             return None
         tokens = self._tokens(body.tokens, body, crumb)
         footnotes = body.env.get("olxkit_footnotes") or {}
-        new_notes = {fid: self._tokens(toks, body, crumb, "footnote") for fid, toks in footnotes.items()}
+        # Every unit of a lesson shares the lesson's footnotes: translate them once per lesson.
+        key = id(footnotes)
+        if key not in self.notes:
+            self.notes[key] = (footnotes, {fid: self._tokens(toks, body, crumb, "footnote")
+                                           for fid, toks in footnotes.items()})
+        new_notes = self.notes[key][1]
         if tokens is body.tokens and all(new_notes[f] is footnotes[f] for f in footnotes):
             return body
         env = dict(body.env)
@@ -114,7 +142,7 @@ class _Walker:
                 out = list(tokens)
             fresh = tok.copy()
             fresh.content = new
-            fresh.children = md.parseInline(new, dict(body.env))[0].children
+            fresh.children = _parse_translation(md, new, tok, body.env)
             out[i] = fresh
         return tokens if out is None else out
 
