@@ -5,7 +5,6 @@ Nothing is written unless every variant could be made: all errors are found in m
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import shutil
@@ -13,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._perf import without_gc
 from .archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
-from .i18n.variant import LOCALE_DIR, FallbackReport, load_catalogs, make_variant
+from .i18n.variant import LOCALE_DIR, FallbackReport, load_tables, make_variant
 from .instances import load_instances, select
 from .lint import lint_course
 from .model import Course
@@ -104,17 +104,10 @@ def build(
     The sources are read once; each instance gets its variant (translated along de_AT → de → source).
     Raises OlxkitError with every error found; then nothing in `out_dir` is touched.
     """
-    # The course model holds every lesson's tokens: Python's cyclic GC would rescan that growing heap again and
-    # again while it is built (12 % of a large build) and find nothing to free, as the model has no cycles to drop.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _build(project, out_dir, instances, tree, strict, progress, jobs)
-    finally:
-        if collecting:
-            gc.enable()
+    return _build(project, out_dir, instances, tree, strict, progress, jobs)
 
 
+@without_gc
 def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildReport:
     say = progress or (lambda _msg: None)
     project = Path(project)
@@ -128,8 +121,6 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
         f"{len(chosen)} instance{'s' if len(chosen) != 1 else ''} to build"
     )
     known = {i.locale for i in all_instances}
-    codes = sorted({code for i in chosen for code in locales.chain(i.locale, course.language)})
-    catalogs = load_catalogs(project, codes)
     # The checks that need no build (accessibility, assets, dates) run first; an error among them stops the build.
     checked = apply_rules(list(warnings) + lint_course(course, [i for i in all_instances if i.enabled]), course.rules)
     Diagnostics(checked).raise_if_errors()
@@ -139,7 +130,7 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     # Trees are written by the workers into staging folders, moved into place only if the whole build succeeds.
     out_existed = out.exists()
     staging = [stage_folder(out / i.archive_stem) if tree else None for i in chosen]
-    _SHARED.update(course=course, instances=chosen, catalogs=catalogs, known=known, strict=strict,
+    _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict,
                    export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
     try:
@@ -193,7 +184,8 @@ def _make_variant(index: int):
     """Variant, OLX and archive bytes of one instance; runs in a worker process (fork) or inline."""
     course, instance = _SHARED["course"], _SHARED["instances"][index]
     diags = Diagnostics()
-    variant, report = make_variant(course, instance, _SHARED["catalogs"], _SHARED["known"])
+    codes = locales.chain(instance.locale, course.language)
+    variant, report = make_variant(course, instance, load_tables(_SHARED["project"], codes), _SHARED["known"])
     if instance.locale != locales.normalize(course.language):
         _fallback_warning(report, instance.min_coverage, _SHARED["strict"], diags)
     jobs = _SHARED["export_jobs"]

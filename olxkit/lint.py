@@ -156,7 +156,9 @@ class _Lint:
             texts += [c.text for c in q.choices] + [c.feedback or "" for c in q.choices]
         body = Markdown([], {"olxkit_footnotes": {}}, p.path, p.line - 1, p.base_dir)
         for text in texts:
-            if text:
+            # Only links, images and raw HTML matter here; most problem texts have none, and parsing every one
+            # would be a large part of a build.
+            if text and ("[" in text or "<" in text):
                 for tok in md.parse(text, {}):
                     if tok.type == "inline":
                         self.inline(tok.children or [], body, p.line, current, exact=False)

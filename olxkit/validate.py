@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ._perf import without_gc
 from .archive import write_files
 from .diagnostics import Diagnostic, OlxkitError, Severity
 from .i18n import locales
@@ -112,6 +113,7 @@ def run_olxcleaner(tree: OlxTree) -> list[Diagnostic]:
     return out
 
 
+@without_gc
 def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = None,
              olxcleaner: bool = False) -> list[Diagnostic]:
     """Every finding for the course in `project`, for each of its instances, sorted, with `rules:` applied."""

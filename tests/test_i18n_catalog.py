@@ -196,3 +196,23 @@ def _update_it(root) -> None:
     if not instances.exists():
         instances.write_text("instances:\n  - id: en\n    locale: en\n  - id: it\n    locale: it\n    run: IT\n")
     update(root)
+
+
+def test_lean_catalog_reader_agrees_with_polib(tmp_path):
+    """Builds read catalogs with a lean reader; it must see exactly what polib sees."""
+    from helpers import REPO
+    from olxkit.i18n.pofile import read_translations
+    from olxkit.i18n.variant import translations
+
+    tricky = make_pot([(None, 'Quotes "x", back\\slash, tab\there'), ("hint", "two\nlines"), (None, "fuzzy one"),
+                       (None, "gone")])
+    po, _ = update_catalog(None, tricky, "it", "t")
+    for entry in po:
+        entry.msgstr = "«" + entry.msgid + "»"
+    po[2].flags.append("fuzzy")
+    po[3].obsolete = True
+    path = tmp_path / "it.po"
+    path.write_text(catalog_text(po), encoding="utf-8")
+    assert read_translations(path) == translations(polib.pofile(str(path)))
+    for catalog in (REPO / "locale").glob("*.po"):
+        assert read_translations(catalog) == translations(polib.pofile(str(catalog))), catalog.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .._perf import without_gc
 from ..diagnostics import Diagnostic, error
 from ..instances import load_instances
 from ..source import load_course
@@ -29,6 +30,7 @@ def project_locales(root: str | os.PathLike, course=None) -> list[str]:
     return found
 
 
+@without_gc
 def extract(root: str | os.PathLike, check: bool = False) -> tuple[int, bool]:
     """Write locale/course.pot; returns (messages, changed). With `check`, only report whether it is stale."""
     root = Path(root)
@@ -41,6 +43,7 @@ def extract(root: str | os.PathLike, check: bool = False) -> tuple[int, bool]:
     return len(pot), write_catalog(pot, path)
 
 
+@without_gc
 def update(
     root: str | os.PathLike, only: list[str] | None = None, check: bool = False
 ) -> dict[str, tuple[UpdateStats, bool]]:
@@ -70,6 +73,7 @@ def update(
     return results
 
 
+@without_gc
 def status(root: str | os.PathLike) -> list[dict]:
     """Per locale: the catalog's own counts, and the effective coverage through its fallback chain."""
     root = Path(root)
@@ -101,6 +105,7 @@ def status(root: str | os.PathLike) -> list[dict]:
     return rows
 
 
+@without_gc
 def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagnostic]:
     """QA findings of every catalog (or the ones named)."""
     root = Path(root)

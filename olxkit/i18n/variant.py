@@ -11,10 +11,20 @@ import polib
 
 from ..model import Course, Instance, VideoComponent
 from . import locales
-from .pofile import read_catalog
+from .pofile import read_catalog, read_translations
 from .walk import Item, translate_course
 
 LOCALE_DIR = "locale"
+
+
+def load_tables(root: str | Path, wanted: list[str]) -> dict[str, dict[tuple[str | None, str], str]]:
+    """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`."""
+    out = {}
+    for code in wanted:
+        path = Path(root) / LOCALE_DIR / f"{code}.po"
+        if path.is_file():
+            out[code] = read_translations(path)
+    return out
 
 
 def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:
@@ -129,7 +139,9 @@ def make_variant(
     """The course as `instance` gets it: translated along the fallback chain (de_AT → de → source)."""
     source = locales.normalize(course.language)
     chain = locales.chain(instance.locale, source)
-    tables = [(code, translations(catalogs[code])) for code in chain if code != source and code in catalogs]
+    # Catalogs may come as polib files or as tables already read with read_translations.
+    tables = [(code, catalogs[code] if isinstance(catalogs[code], dict) else translations(catalogs[code]))
+              for code in chain if code != source and code in catalogs]
     translator = _ChainTranslator(instance.locale, source, tables)
     variant = translate_course(course, translator) if instance.locale != source else course
     if instance.locale == source:
