@@ -11,6 +11,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -80,6 +81,26 @@ def make_markdown() -> MarkdownIt:
     for name in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
         md.add_render_rule(name, getattr(OlxRenderer, name))
     return md
+
+
+def parse_inline(text: str, env: dict[str, Any]) -> list[Token]:
+    """`MarkdownIt.parseInline` without the footnote plugin's tail rule.
+
+    That rule only gathers footnote definitions, which inline text cannot contain, yet it walks its state on
+    every call; translations call this tens of thousands of times per build.
+    """
+    md = make_markdown()
+    state = StateCore(text, md, env)
+    state.inlineMode = True
+    for rule in _inline_core_rules():
+        rule(state)
+    return state.tokens
+
+
+@lru_cache(maxsize=1)
+def _inline_core_rules():
+    md = make_markdown()
+    return [r.fn for r in md.core.ruler.__rules__ if r.enabled and r.name != "footnote_tail"]
 
 
 def plain_text(inline: Token) -> str:

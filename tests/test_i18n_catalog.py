@@ -200,9 +200,10 @@ def _update_it(root) -> None:
 
 def test_lean_catalog_reader_agrees_with_polib(tmp_path):
     """Builds read catalogs with a lean reader; it must see exactly what polib sees."""
-    from helpers import REPO
     from olxkit.i18n.pofile import read_translations
     from olxkit.i18n.variant import translations
+
+    from helpers import REPO
 
     tricky = make_pot([(None, 'Quotes "x", back\\slash, tab\there'), ("hint", "two\nlines"), (None, "fuzzy one"),
                        (None, "gone")])

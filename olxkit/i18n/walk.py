@@ -12,7 +12,7 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
-from ..markdown import make_markdown
+from ..markdown import make_markdown, parse_inline
 from ..model import (
     Choice,
     Course,
@@ -24,6 +24,8 @@ from ..model import (
 )
 
 _LETTER = re.compile(r"[^\W\d_]")
+# Characters that can start inline Markdown (or an entity, a hard break, a line break, math or a placeholder).
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#\n]|  ")
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
 
 
@@ -75,12 +77,15 @@ def _parse_translation(md, text: str, source: Token, env: dict) -> list[Token]:
     footnote numbers, and so the archive bytes, depend on which variants were built before). Footnote
     references then take the ids of the source's references, in order.
     """
+    if not _MARKUP.search(text):
+        # Plain text (most translations of plain paragraphs): the parser would make exactly this one token.
+        return [Token("text", "", 0, content=text)]
     notes = env.get("footnotes")
     private = {"references": env.get("references", {})}
     if notes:
         private["footnotes"] = {"refs": notes.get("refs", {}),
                                 "list": {k: {**v, "count": 0} for k, v in notes.get("list", {}).items()}}
-    children = md.parseInline(text, private)[0].children or []
+    children = parse_inline(text, private)[0].children or []
     source_refs = [c.meta for c in source.children or [] if c.type == "footnote_ref"]
     refs = [c for c in children if c.type == "footnote_ref"]
     if refs and len(refs) == len(source_refs):
