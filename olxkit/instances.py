@@ -7,7 +7,7 @@ from pathlib import Path
 from .diagnostics import error
 from .i18n import locales
 from .model import Course, Instance
-from .source import KEY_PART, read_text, read_texts
+from .source import read_key_parts, read_text, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
 
 INSTANCES_FILE = "course/instances.yaml"
@@ -66,17 +66,7 @@ def load_instances(root: str | Path, course: Course) -> list[Instance]:
                 f"`locale: {data.text('locale')}` is not a locale such as it, de, de_AT or pl",
                 code="SYN004",
             )
-        parts = {}
-        for key in ("org", "number", "run"):
-            value = (data.text(key) or getattr(course, key)).strip()
-            if not KEY_PART.match(value):
-                raise error(
-                    rel,
-                    data.line_of(key),
-                    f"`{key}: {value}` may use only letters, digits, `_`, `.`, `-`",
-                    code="SYN004",
-                )
-            parts[key] = value
+        parts = read_key_parts(data, course)
         enrollment = data.mapping("enrollment")
         enrollment.check_keys(("start", "end"))
         texts = dict(course.texts)

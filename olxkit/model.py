@@ -189,8 +189,25 @@ class About:
     overview: Markdown | None = None
 
 
+class _CourseKey:
+    """The course key of something with org, number and run (a course, or an instance of it)."""
+
+    org: str
+    number: str
+    run: str
+
+    @property
+    def key(self) -> str:
+        return f"course-v1:{self.org}+{self.number}+{self.run}"
+
+    @property
+    def archive_stem(self) -> str:
+        """The archive's file name without `.tar.gz`: the course key without its prefix."""
+        return f"{self.org}+{self.number}+{self.run}"
+
+
 @dataclass
-class Course:
+class Course(_CourseKey):
     """The whole course as written in the source language."""
 
     root: str
@@ -222,21 +239,13 @@ class Course:
     rules: dict[str, Any] = field(default_factory=dict)
     """`rules:` of course.yaml: severity overrides by code or prefix (ignore/info/warning/error), max_asset_mb."""
 
-    @property
-    def key(self) -> str:
-        return f"course-v1:{self.org}+{self.number}+{self.run}"
-
-    @property
-    def archive_stem(self) -> str:
-        return f"{self.org}+{self.number}+{self.run}"
-
     def lessons(self):
         for module in self.modules:
             yield from module.lessons
 
 
 @dataclass
-class Instance:
+class Instance(_CourseKey):
     """One partner's Open edX instance: which course key, language and dates its archive gets."""
 
     id: str
@@ -256,11 +265,3 @@ class Instance:
     min_coverage: float = 0.0
     """percent of messages that must be translated, or the build fails"""
     line: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"course-v1:{self.org}+{self.number}+{self.run}"
-
-    @property
-    def archive_stem(self) -> str:
-        return f"{self.org}+{self.number}+{self.run}"

@@ -30,7 +30,6 @@ from .model import (
     Lesson,
     Markdown,
     Module,
-    ProblemComponent,
     RawOlxComponent,
     Unit,
     VideoComponent,
@@ -151,17 +150,7 @@ class _Loader:
         data.check_keys(COURSE_KEYS)
         for key in ("org", "number", "run", "title", "start", "modules"):
             data.require(key)
-        parts = {}
-        for key in ("org", "number", "run"):
-            value = data.text(key).strip()
-            if not KEY_PART.match(value):
-                raise error(
-                    rel,
-                    data.line_of(key),
-                    f"`{key}: {value}` may use only letters, digits, `_`, `.` and `-` (Open edX course key rules)",
-                    code="SYN004",
-                )
-            parts[key] = value
+        parts = read_key_parts(data)
         enrollment = data.mapping("enrollment")
         enrollment.check_keys(("start", "end"))
         about_data = data.mapping("about")
@@ -730,26 +719,20 @@ class _Loader:
 
 
 
-def _problems(course: Course):
-    for lesson in course.lessons():
-        for unit in lesson.units:
-            for comp in unit.components:
-                if isinstance(comp, ProblemComponent):
-                    yield comp
-
-
-def _problem_texts(problem: ProblemComponent):
-    for q in problem.questions:
-        yield q.prompt
-        if q.description:
-            yield q.description
-        for c in q.choices:
-            yield c.text
-            if c.feedback:
-                yield c.feedback
-    yield from problem.hints
-    if problem.explanation:
-        yield problem.explanation
+def read_key_parts(data: YamlMap, defaults: object | None = None) -> dict[str, str]:
+    """org, number and run (each from `data`, else from `defaults`), checked against Open edX's key rules."""
+    parts = {}
+    for key in ("org", "number", "run"):
+        value = (data.text(key) or getattr(defaults, key, "")).strip()
+        if not KEY_PART.match(value):
+            raise error(
+                data.path,
+                data.line_of(key),
+                f"`{key}: {value}` may use only letters, digits, `_`, `.` and `-` (Open edX course key rules)",
+                code="SYN004",
+            )
+        parts[key] = value
+    return parts
 
 
 def read_rules(data: YamlMap) -> dict:
