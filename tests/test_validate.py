@@ -181,7 +181,7 @@ CASES = [
          "malformed YAML"),
     Case("SYN001", "no-front-matter", replace(LESSON, "---\ntitle: Welcome\n---\n", ""), LESSON, 1,
          "starts with YAML front matter"),
-    Case("SYN001", "unreadable-catalog", lambda r: None, IT_PO, 1, "cannot read this catalog",
+    Case("SYN001", "unreadable-catalog", lambda r: None, IT_PO, 3, "cannot read this catalog",
          files={"course/instances.yaml": INSTANCES, IT_PO: 'msgid "Welcome"\nmsgstr "Benvenuti"\nnonsense\n'}),
     Case("SYN001", "malformed-glossary", lambda r: None, "course/glossary.yaml", 2, "malformed YAML",
          files={"course/instances.yaml": INSTANCES, "course/glossary.yaml": "terms:\n  - en: [progress\n"},

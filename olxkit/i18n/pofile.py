@@ -19,7 +19,11 @@ def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFil
     try:
         return polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise error(rel, getattr(exc, "lineno", 0) or 0, f"cannot read this catalog: {exc}") from None
+        # polib names the line only inside its message: "Syntax error in po file … (line 6)".
+        found = re.search(r"\(line (\d+)\)", str(exc))
+        line = int(found.group(1)) if found else 0
+        message = re.sub(r" in po file \S+ \(line \d+\)", "", str(exc))
+        raise error(rel, line, f"cannot read this catalog: {message}; fix it in a PO editor", code="SYN001") from None
 
 
 def header(project: str, language: str | None) -> dict[str, str]:
