@@ -217,3 +217,21 @@ def test_lean_catalog_reader_agrees_with_polib(tmp_path):
     assert read_translations(path) == translations(polib.pofile(str(path)))
     for catalog in (REPO / "locale").glob("*.po"):
         assert read_translations(catalog) == translations(polib.pofile(str(catalog))), catalog.name
+
+
+def test_direct_template_writer_matches_polib(tmp_path):
+    """`i18n extract` writes the POT directly; it must be exactly what polib writes."""
+    from olxkit.i18n.extract import extract_catalog, template_text
+    from olxkit.source import load_course
+
+    from helpers import REPO, make_project
+
+    tricky = make_project(tmp_path / "c", {
+        "modules/01-getting-started/01-welcome.md": '---\ntitle: "Quotes \\"and\\" back\\\\slash"\n---\n\n'
+        "## Line\\\nbreak {#a}\n\nText with a hard  \nbreak and a tab\there.\n",
+    })
+    for root in (REPO, REPO / "tests/fixtures/problems", tricky):
+        course = load_course(root)
+        text, count = template_text(course)
+        pot = extract_catalog(course)
+        assert text == catalog_text(pot) and count == len(pot)

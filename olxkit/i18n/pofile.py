@@ -120,8 +120,12 @@ def read_translations(path: str | os.PathLike) -> dict[tuple[str | None, str], s
 
 def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
     """Write atomically; returns False when the file already had exactly this content."""
+    return write_text(catalog_text(po), path)
+
+
+def write_text(text: str, path: str | os.PathLike) -> bool:
+    """Write a catalog's text atomically; returns False when the file already had exactly this content."""
     path = Path(path)
-    text = catalog_text(po)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

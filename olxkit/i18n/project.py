@@ -12,8 +12,8 @@ from ..source import load_course
 from . import locales
 from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary
-from .extract import extract_catalog
-from .pofile import catalog_text, read_catalog, write_catalog
+from .extract import extract_catalog, template_text
+from .pofile import catalog_text, read_catalog, write_catalog, write_text
 from .variant import LOCALE_DIR, translations
 
 POT = f"{LOCALE_DIR}/course.pot"
@@ -35,12 +35,12 @@ def extract(root: str | os.PathLike, check: bool = False) -> tuple[int, bool]:
     """Write locale/course.pot; returns (messages, changed). With `check`, only report whether it is stale."""
     root = Path(root)
     course = load_course(root)
-    pot = extract_catalog(course)
+    text, count = template_text(course)
     path = root / POT
     if check:
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
-        return len(pot), current != catalog_text(pot)
-    return len(pot), write_catalog(pot, path)
+        return count, current != text
+    return count, write_text(text, path)
 
 
 @without_gc
