@@ -65,11 +65,9 @@ class BuildReport:
 def _fallback_warning(report: FallbackReport, min_coverage: float, strict: bool, diags: Diagnostics) -> None:
     path = f"{LOCALE_DIR}/{report.locale}.po"
     if report.fell_back:
-        places = ", ".join(f"{i.path}:{i.line}" for i in report.fell_back[:5])
-        more = f" and {len(report.fell_back) - 5} more" if len(report.fell_back) > 5 else ""
         message = (
             f"{len(report.fell_back)} of {report.total} texts are not translated (or fuzzy) and fall back "
-            f"to the source language: {places}{more}"
+            f"to the source language: {report.places()}"
         )
         diags.add(path, 0, message, Severity.ERROR if strict else Severity.WARNING, code="TRN002")
     if report.mixed_problems:

@@ -201,10 +201,9 @@ def _translation_findings(project, course, instance, report, catalogs, checked: 
                                   Severity.ERROR, "TRN001"))
         return out
     if report.fell_back:
-        places = ", ".join(f"{i.path}:{i.line}" for i in report.fell_back[:5])
-        more = f" and {len(report.fell_back) - 5} more" if len(report.fell_back) > 5 else ""
         out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {len(report.fell_back)} of {report.total} texts "
-                              f"are untranslated or fuzzy and fall back: {places}{more}", Severity.WARNING, "TRN002"))
+                              f"are untranslated or fuzzy and fall back: {report.places()}", Severity.WARNING,
+                              "TRN002"))
     if report.mixed_problems:
         out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {report.mixed_problems} problems are only partly "
                               "translated and are shown in the fallback language", Severity.WARNING, "TRN006"))

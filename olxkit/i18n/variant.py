@@ -57,6 +57,12 @@ class FallbackReport:
     mixed_problems: int = 0
     """problems put wholly in the fallback language because only part of them was translated"""
 
+    def places(self, limit: int = 5) -> str:
+        """Where the texts that fell back come from: `a.md:3, b.md:9 and 12 more places`."""
+        seen = list(dict.fromkeys(f"{i.path}:{i.line}" for i in self.fell_back))
+        more = f" and {len(seen) - limit} more places" if len(seen) > limit else ""
+        return ", ".join(seen[:limit]) + more
+
     @property
     def coverage(self) -> float:
         return 100.0 * self.translated / self.total if self.total else 100.0
