@@ -4,62 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from olxkit.capa import dropdown_option
+from test_problems import declared_answers, rendered_dropdowns, wrong_answers
+
 from olxkit.i18n import locales
 from olxkit.i18n.variant import load_catalogs, make_variant
 from olxkit.instances import load_instances
-from olxkit.model import ProblemComponent, Question
+from olxkit.model import ProblemComponent
 from olxkit.source import load_course
 
 from conftest_conformance import openedx  # noqa: F401
 from helpers import REPO, url_names
 
 EXPECTED = {"en", "it", "de", "at", "hu", "sl", "sk", "pl"}
-
-
-def declared_answers(problem: ProblemComponent) -> list:
-    """The answers the author declared correct, one per question, in the harness's form."""
-    out = []
-    for q in problem.questions:
-        if q.type == "single-choice":
-            out.append(next(i for i, c in enumerate(q.choices) if c.correct))
-        elif q.type == "multiple-choice":
-            out.append([i for i, c in enumerate(q.choices) if c.correct])
-        elif q.type == "dropdown":
-            out.append(dropdown_option(next(c.text for c in q.choices if c.correct)))
-        elif q.type == "numerical":
-            out.append(_number(q))
-        else:
-            out.append(q.answers[0] if not q.regexp else _regexp_example(q))
-    return out
-
-
-def wrong_answers(problem: ProblemComponent) -> list:
-    out = []
-    for q in problem.questions:
-        if q.type == "single-choice":
-            out.append(next(i for i, c in enumerate(q.choices) if not c.correct))
-        elif q.type == "multiple-choice":
-            out.append([i for i, c in enumerate(q.choices) if not c.correct] or [])
-        elif q.type == "dropdown":
-            out.append(dropdown_option(next(c.text for c in q.choices if not c.correct)))
-        elif q.type == "numerical":
-            out.append(str(float(_number(q)) + 1e6))
-        else:
-            out.append("zz-not-an-answer-zz")
-    return out
-
-
-def _number(q: Question) -> str:
-    answer = q.answer.strip()
-    if answer[0] in "[(":
-        low, high = (float(x) for x in answer[1:-1].split(","))
-        return str((low + high) / 2)
-    return answer
-
-
-def _regexp_example(q: Question) -> str:
-    raise AssertionError(f"give the embedded course's regexp question {q.prompt!r} a literal first answer")
 
 
 def trees(out: Path) -> dict[str, Path]:
@@ -108,9 +64,11 @@ def test_every_problem_in_every_language_grades_its_declared_answers(embedded_bu
                     if not isinstance(comp, ProblemComponent):
                         continue
                     xml = (tree / "problem" / f"{lesson.id}_{unit.id}_{comp.id}.xml").read_text(encoding="utf-8")
-                    earned, possible = openedx.grade_problem(xml, declared_answers(comp))
+                    # Dropdowns are answered as a learner would: by picking the rendered option.
+                    menus = rendered_dropdowns(openedx.render_problem(xml))
+                    earned, possible = openedx.grade_problem(xml, declared_answers(comp, menus))
                     assert possible > 0 and earned == possible, (instance.id, comp.id, earned, possible)
-                    earned, possible = openedx.grade_problem(xml, wrong_answers(comp))
+                    earned, possible = openedx.grade_problem(xml, wrong_answers(comp, menus))
                     assert earned < possible, (instance.id, comp.id)
                     graded += 1
     assert graded >= 57 * len(EXPECTED)
