@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from .markdown import render_text
+from .markdown import plain_paragraph, render_text
 from .model import ProblemComponent, Question
 
 _PARTIAL = {"halves": "halves", "every-choice": "EDC"}
@@ -66,6 +66,11 @@ def _blocks(text: str, resolve) -> etree._Element:
 
 def _inline_into(target: etree._Element, text: str, resolve) -> etree._Element:
     """Render short Markdown into `target`; a single paragraph is unwrapped."""
+    plain = plain_paragraph(text)
+    if plain is not None:
+        # What rendering and unwrapping `<p>text</p>` would give, without the renderer and the XML parser.
+        target.text = (target.text or "") + plain
+        return target
     div = _blocks(text, resolve)
     if len(div) == 1 and div[0].tag == "p" and not (div.text or "").strip() and not (div[0].tail or "").strip():
         return _fill(target, div[0])

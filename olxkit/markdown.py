@@ -288,6 +288,14 @@ def _single_paragraph(text: str) -> bool:
     return all(line.strip() and not _BLOCK_START.match(line) for line in lines)
 
 
+def plain_paragraph(text: str) -> str | None:
+    """The text of a one-line paragraph with no Markdown at all (rendered: `<p>` + the text), else None."""
+    stripped = text.strip()
+    if not stripped or "\n" in stripped or _MARKUP.search(stripped) or _BLOCK_START.match(text):
+        return None
+    return stripped
+
+
 def render_text(text: str, resolve=None, inline: bool = False) -> str:
     """Render a short Markdown text from YAML (a prompt, a hint) to HTML."""
     md = make_markdown()
@@ -300,8 +308,9 @@ def render_text(text: str, resolve=None, inline: bool = False) -> str:
         stripped = text.strip()
         if not stripped:
             return ""
-        if "\n" not in stripped and not _MARKUP.search(stripped):
-            return f"<p>{escapeHtml(stripped)}</p>\n"
+        plain = plain_paragraph(text)
+        if plain is not None:
+            return f"<p>{escapeHtml(plain)}</p>\n"
         return f"<p>{md.renderer.render(md.parseInline(stripped, env), md.options, env)}</p>\n"
     tokens = md.parse(text, env)
     env["olxkit_resolve"] = resolve

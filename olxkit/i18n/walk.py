@@ -132,8 +132,13 @@ class _Walker:
                 in_list -= 1
             if tok.type != "inline":
                 continue
-            source = message_text(tok.content)
-            if not translatable(source):
+            # A worker translates several variants of one parsed course: remember each token's msgid on it.
+            cached = tok.meta.get("olxkit_msgid")
+            if cached is None:
+                text = message_text(tok.content)
+                cached = tok.meta["olxkit_msgid"] = (text, translatable(text))
+            source, wanted = cached
+            if not wanted:
                 continue
             parent = tokens[i - 1].type if i else ""
             role = default_role or (
