@@ -206,8 +206,3 @@ def replace_folder(staging: Path, folder: Path) -> None:
     staging.rename(folder)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def read_archive_names(path: str | os.PathLike) -> list[str]:
-    with tarfile.open(path, "r:gz") as tar:
-        return tar.getnames()

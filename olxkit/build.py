@@ -16,7 +16,7 @@ from ._perf import without_gc
 from .archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
-from .i18n.variant import LOCALE_DIR, FallbackReport, load_tables, make_variant
+from .i18n.variant import fallback_findings, load_tables, make_variant
 from .instances import load_instances, select
 from .lint import lint_course
 from .model import Course
@@ -60,31 +60,6 @@ class BuildResult:
 class BuildReport:
     results: list[BuildResult]
     warnings: list[Diagnostic] = field(default_factory=list)
-
-
-def _fallback_warning(report: FallbackReport, min_coverage: float, strict: bool, diags: Diagnostics) -> None:
-    path = f"{LOCALE_DIR}/{report.locale}.po"
-    if report.fell_back:
-        message = (
-            f"{len(report.fell_back)} of {report.total} texts are not translated (or fuzzy) and fall back "
-            f"to the source language: {report.places()}"
-        )
-        diags.add(path, 0, message, Severity.ERROR if strict else Severity.WARNING, code="TRN002")
-    if report.mixed_problems:
-        diags.warn(
-            path,
-            0,
-            f"{report.mixed_problems} problems are only partly translated; they are shown wholly "
-            "in the source language",
-            code="TRN006",
-        )
-    if report.coverage + 1e-9 < min_coverage:
-        diags.add(
-            path,
-            0,
-            f"translation coverage {report.coverage:.1f}% is below this instance's min_coverage of {min_coverage:g}%",
-            code="TRN001",
-        )
 
 
 def build(
@@ -185,7 +160,7 @@ def _make_variant(index: int):
     codes = locales.chain(instance.locale, course.language)
     variant, report = make_variant(course, instance, load_tables(_SHARED["project"], codes), _SHARED["known"])
     if instance.locale != locales.normalize(course.language):
-        _fallback_warning(report, instance.min_coverage, _SHARED["strict"], diags)
+        diags.extend(fallback_findings(report, instance, _SHARED["strict"]))
     jobs = _SHARED["export_jobs"]
     staging = _SHARED["staging"][index]
     if jobs > 1:

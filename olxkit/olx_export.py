@@ -144,7 +144,7 @@ class _Exporter:
         for module in self.course.modules:
             for lesson in module.lessons:
                 if index % n == k:
-                    self.export_lesson(module.title, lesson)
+                    self.export_lesson(lesson)
                 index += 1
         if k == 0:
             self.export_course()
@@ -180,7 +180,7 @@ class _Exporter:
             name = flatten_asset_name(rel) if rel == c.about.image else rel
             self.tree.assets[f"static/{name}"] = src
 
-    def export_lesson(self, module_title: str, lesson: Lesson) -> None:
+    def export_lesson(self, lesson: Lesson) -> None:
         self.origin = (lesson.path, lesson.line)
         attrs = {"display_name": lesson.title}
         if lesson.graded:

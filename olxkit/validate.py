@@ -19,7 +19,7 @@ from .archive import write_files
 from .diagnostics import Diagnostic, OlxkitError, Severity
 from .i18n import locales
 from .i18n.checks import check_catalog, load_glossary
-from .i18n.variant import LOCALE_DIR, load_catalogs, make_variant
+from .i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
 from .instances import INSTANCES_FILE, load_instances, select
 from .lint import lint_course
 from .olx_export import OlxTree, export_olx
@@ -200,16 +200,7 @@ def _translation_findings(project, course, instance, report, catalogs, checked: 
                                   f"its min_coverage of {instance.min_coverage:g}% ({rel} is missing)",
                                   Severity.ERROR, "TRN001"))
         return out
-    if report.fell_back:
-        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {len(report.fell_back)} of {report.total} texts "
-                              f"are untranslated or fuzzy and fall back: {report.places()}", Severity.WARNING,
-                              "TRN002"))
-    if report.mixed_problems:
-        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {report.mixed_problems} problems are only partly "
-                              "translated and are shown in the fallback language", Severity.WARNING, "TRN006"))
-    if report.coverage + 1e-9 < instance.min_coverage:
-        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: coverage {report.coverage:.1f}% is below its "
-                              f"min_coverage of {instance.min_coverage:g}%", Severity.ERROR, "TRN001"))
+    out += fallback_findings(report, instance)
     for code in locales.chain(instance.locale, instance.locale):
         if code in checked or code not in catalogs:
             continue

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polib
 
+from ..diagnostics import Diagnostic, Severity
 from ..model import Course, Instance, VideoComponent
 from . import locales
 from .pofile import read_catalog, read_translations
@@ -205,3 +206,20 @@ def _same_video(candidate: str, source_path: str, known: set[str]) -> bool:
         if candidate.startswith(stem + f"-{code}."):
             return True
     return False
+
+
+def fallback_findings(report: FallbackReport, instance: Instance, strict: bool = False) -> list[Diagnostic]:
+    """What a translated instance's report means for the author: fallbacks, mixed problems, low coverage."""
+    rel = f"{LOCALE_DIR}/{instance.locale}.po"
+    out = []
+    if report.fell_back:
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {len(report.fell_back)} of {report.total} texts "
+                              f"are untranslated or fuzzy and fall back: {report.places()}",
+                              Severity.ERROR if strict else Severity.WARNING, "TRN002"))
+    if report.mixed_problems:
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {report.mixed_problems} problems are only partly "
+                              "translated and are shown in the fallback language", Severity.WARNING, "TRN006"))
+    if report.coverage + 1e-9 < instance.min_coverage:
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: coverage {report.coverage:.1f}% is below its "
+                              f"min_coverage of {instance.min_coverage:g}%", Severity.ERROR, "TRN001"))
+    return out
