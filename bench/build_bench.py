@@ -486,6 +486,13 @@ def snapshot_olxkit(rev: str, dest: Path) -> str:
     return commit
 
 
+def use_olxkit_rev(rev: str, work: Path) -> str:
+    """Snapshot olxkit at `rev` under `work` and put it first on the children's PYTHONPATH; returns the commit."""
+    commit = snapshot_olxkit(rev, work / "olxkit-src")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(work / "olxkit-src"), os.environ.get("PYTHONPATH")) if p)
+    return commit
+
+
 def olxkit_commit(python: str) -> str | None:
     """The git commit of the olxkit checkout the build ran (`+dirty` with local changes), if it is one."""
     try:
@@ -541,9 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commit = None
         if args.olxkit_rev:
-            commit = snapshot_olxkit(args.olxkit_rev, work / "olxkit-src")
-            os.environ["PYTHONPATH"] = os.pathsep.join(
-                p for p in (str(work / "olxkit-src"), os.environ.get("PYTHONPATH")) if p)
+            commit = use_olxkit_rev(args.olxkit_rev, work)
             say(f"Using olxkit as committed at {args.olxkit_rev} ({commit})")
         project = work / "project"
         say(f"Generating a {args.components}-component course in {project} …")

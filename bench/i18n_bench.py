@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build_bench  # noqa: E402
-from build_bench import ADJECTIVES, ADJUNCTS, CourseGenerator, olxkit_commit, snapshot_olxkit  # noqa: E402
+from build_bench import ADJECTIVES, ADJUNCTS, CourseGenerator, olxkit_commit, use_olxkit_rev  # noqa: E402
 
 EXTRACT_SPEEDUP_TARGET = 3.0  # translate-toolkit md2po time / olxkit extract time
 LINEAR_EXPONENT_MAX = 1.15  # t ∝ n^b between the two sizes; 1.15 ⇔ time per message grows <= 27 % over 5×
@@ -474,9 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commit = None
         if args.olxkit_rev:
-            commit = snapshot_olxkit(args.olxkit_rev, work / "olxkit-src")
-            os.environ["PYTHONPATH"] = os.pathsep.join(
-                p for p in (str(work / "olxkit-src"), os.environ.get("PYTHONPATH")) if p)
+            commit = use_olxkit_rev(args.olxkit_rev, work)
             sys.path.insert(0, str(work / "olxkit-src"))  # this process writes catalogs with olxkit's writer too
             say(f"Using olxkit as committed at {args.olxkit_rev} ({commit})")
         report["olxkit_commit"] = commit or olxkit_commit(py)
