@@ -107,11 +107,11 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
                    export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
     try:
-        for number, (items, summary, olx, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
+        for number, (items, summary, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
             instance = chosen[number - 1]
             say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
             diags.extend(items)
-            planned.append((instance, summary, olx, data))
+            planned.append((instance, summary, data))
         Diagnostics(apply_rules(diags.items, course.rules)).raise_if_errors()
     except BaseException:
         for folder in staging:
@@ -123,7 +123,7 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     finally:
         _SHARED.clear()
     results = []
-    for (instance, summary, olx, data), stage in zip(planned, staging, strict=True):
+    for (instance, summary, data), stage in zip(planned, staging, strict=True):
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
         size = write_bytes_atomically(data, archive)
@@ -140,7 +140,7 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
                 archive=archive,
                 tree=folder,
                 size=size,
-                counts=dict(olx.counts),
+                counts=summary["counts"],
                 coverage=summary["coverage"],
                 fallbacks=summary["fallbacks"],
                 is_source=instance.locale == source,
@@ -174,8 +174,10 @@ def _make_variant(index: int):
             write_files(olx, staging)
     diags.extend(export_diags.items)
     data = b"" if diags.errors else archive_bytes(olx)
-    summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back)}
-    return diags.items, summary, olx, data
+    # Only what the parent reports travels back: pickling the OLX tree would cost more than making it.
+    summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back),
+               "counts": dict(olx.counts)}
+    return diags.items, summary, data
 
 
 def _export_share(part: tuple[int, int]):
