@@ -103,6 +103,53 @@ def _inline_core_rules():
     return [r.fn for r in md.core.ruler.__rules__ if r.enabled and r.name != "footnote_tail"]
 
 
+# Inline runs whose parse the lesson's structure depends on even when only its texts are wanted: footnote
+# references (`[^1]`, `^[…]`) number the footnotes, which decides which definitions are kept.
+_FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
+
+
+def _inline_where_needed(state: StateCore) -> None:
+    """The core `inline` rule, run only on headings and on runs that may cite footnotes.
+
+    Footnote references are numbered in document order, and every run that can hold one is parsed in that
+    order, so the footnotes come out exactly as from a full parse. The other runs are listed in the state
+    and get `children = None` after the last rule (`_unparsed_stay_unparsed`).
+    """
+    tokens = state.tokens
+    skipped = state.env.setdefault("olxkit_unparsed", [])
+    for i, tok in enumerate(tokens):
+        if tok.type != "inline":
+            continue
+        if (i and tokens[i - 1].type == "heading_open") or _FOOTNOTE_REF.search(tok.content):
+            tok.children = []
+            state.md.inline.parse(tok.content, state.md, state.env, tok.children)
+        else:
+            skipped.append(tok)
+
+
+def _unparsed_stay_unparsed(state: StateCore) -> None:
+    # text_join turned the unparsed runs' None into []: make "not parsed" visible again, so that nothing can
+    # render these tokens as if they were empty.
+    for tok in state.env.pop("olxkit_unparsed", []):
+        tok.children = None
+
+
+@lru_cache(maxsize=1)
+def _text_core_rules():
+    md = make_markdown()
+    rules = [_inline_where_needed if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
+    return [*rules, _unparsed_stay_unparsed]
+
+
+def parse_for_texts(text: str, env: dict[str, Any]) -> list[Token]:
+    """`MarkdownIt.parse` for reading texts only (extraction): the block structure in full, inline Markdown
+    parsed only in headings and footnote citations (see `_inline_where_needed`): half the time of a parse."""
+    state = StateCore(text, make_markdown(), env)
+    for rule in _text_core_rules():
+        rule(state)
+    return state.tokens
+
+
 def plain_text(inline: Token) -> str:
     """The readable text of an inline token (markup dropped), for display names."""
     parts: list[str] = []
@@ -140,15 +187,15 @@ class LessonSyntaxError(Exception):
         self.line = line
 
 
-def parse_lesson(body: str, line_offset: int) -> tuple[list[RawUnit], dict[str, Any]]:
+def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple[list[RawUnit], dict[str, Any]]:
     """Parse a lesson body once and split it into units at `##` headings.
 
     `line_offset` is the number of lines before the body in the file (the front matter), so that
-    reported lines are file lines.
+    reported lines are file lines. With `texts_only`, inline Markdown is left unparsed where the
+    structure does not need it (`parse_for_texts`): the tokens are then for reading, not rendering.
     """
-    md = make_markdown()
     env: dict[str, Any] = {}
-    tokens = md.parse(body, env)
+    tokens = parse_for_texts(body, env) if texts_only else make_markdown().parse(body, env)
     units: list[RawUnit] = []
     footnotes: dict[int, list[Token]] = {}
     current: list[Token] | None = None

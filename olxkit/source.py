@@ -124,8 +124,9 @@ def _load_markdown_file(root: Path, rel: str, base_dir: str) -> Markdown:
 
 
 class _Loader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, texts_only: bool = False):
         self.root = root
+        self.texts_only = texts_only
         self.diags = Diagnostics()
 
     def guard(self, func, *args):
@@ -201,7 +202,8 @@ class _Loader:
         course.updates = self.guard(self.load_updates) or []
         self.diags.raise_if_errors()
         self.check_grading(course, data)
-        self.check_links(course)
+        if not self.texts_only:
+            self.check_links(course)
         self.diags.raise_if_errors()
         return course
 
@@ -487,7 +489,7 @@ class _Loader:
         defaults.update(read_settings(front.mapping("problems")))
         base_dir = str(Path(rel).parent.as_posix())
         try:
-            raw_units, env = parse_lesson(body, offset)
+            raw_units, env = parse_lesson(body, offset, texts_only=self.texts_only)
         except LessonSyntaxError as exc:
             raise error(rel, exc.line, str(exc), code="SYN005") from None
         if not raw_units:
@@ -768,9 +770,14 @@ def read_texts(data: YamlMap) -> dict[str, str]:
     return texts
 
 
-def load_course(root: str | os.PathLike) -> Course:
-    """Read and check a course project. Raises OlxkitError listing every error found."""
-    loader = _Loader(Path(root).resolve())
+def load_course(root: str | os.PathLike, texts_only: bool = False) -> Course:
+    """Read and check a course project. Raises OlxkitError listing every error found.
+
+    `texts_only` reads the course for its texts (what `olxkit i18n` needs): lessons' inline Markdown is left
+    unparsed where the structure does not depend on it, and links are not checked (validate and build do).
+    Such a course can be walked for messages but not exported.
+    """
+    loader = _Loader(Path(root).resolve(), texts_only)
     course = loader.load()
     course.warnings = loader.diags.warnings  # type: ignore[attr-defined]
     return course

@@ -266,3 +266,67 @@ def test_a_variant_is_the_same_bytes_alone_or_among_all(tmp_path):
     with tarfile.open(together / name) as tar:
         page = tar.extractfile("course/html/m1-defining_working-definition_text.html").read().decode()
     assert 'id="fnref1"' in page and "[1]" in page and "[1:1]" not in page, "footnotes numbered as in the source"
+
+
+FOOTNOTE_LESSON = """\
+---
+title: Footnotes, every way
+---
+
+## Notes *with* `markup` in the title {#notes}
+
+A claim[^src] and an inline note^[Written *here*, with a [link](01-welcome.md).] in one paragraph.
+
+- A list item citing the claim again[^src] and another[^other].
+- A plain item.
+
+| Term | Note |
+|---|---|
+| cell | cites[^cell] |
+
+!!! note "A box *title*"
+    Text in a box.
+
+[^src]: The source, which cites [^nested] in turn.
+[^nested]: A nested note.
+[^other]: Another note
+    with a second line.
+[^cell]: A note cited from a table cell.
+[^unused]: Never cited: Markdown drops it, and so must extraction.
+
+## Second unit {#second}
+
+Later text[^late] after the definitions.
+
+[^late]: Defined in the second unit.
+"""
+
+
+def test_extract_reads_texts_only_and_gives_the_full_parse_template(tmp_path):
+    """`i18n extract` skips inline parsing where the structure does not need it; the POT must not change."""
+    from olxkit.i18n.extract import template_text
+    from olxkit.source import load_course
+
+    from helpers import REPO
+
+    root = project(tmp_path)
+    (root / "modules/01-getting-started/04-notes.md").write_text(FOOTNOTE_LESSON, encoding="utf-8")
+    module = root / "modules/01-getting-started/module.yaml"
+    module.write_text(module.read_text() + "  - 04-notes.md\n")
+    for course_root in (root, REPO):
+        full, count = template_text(load_course(course_root))
+        lean, lean_count = template_text(load_course(course_root, texts_only=True))
+        assert lean == full and lean_count == count > 0
+    pot = run_cli("i18n", "extract", str(root))
+    assert pot.exit_code == 0, pot.output
+    msgids = {e.msgid for e in polib.pofile(str(root / "locale/course.pot"))}
+    assert "Notes *with* `markup` in the title" not in msgids and "Notes with markup in the title" in msgids
+    assert "Written *here*, with a [link](01-welcome.md)." in msgids
+    assert {"The source, which cites [^nested] in turn.", "A nested note.", "Defined in the second unit."} <= msgids
+    assert not any("Never cited" in m for m in msgids)
+    # Reading texts does not check links: a translator can extract while a link is broken; build still refuses.
+    lesson = root / "modules/01-getting-started/04-notes.md"
+    lesson.write_text(FOOTNOTE_LESSON.replace("01-welcome.md", "no-such-lesson.md"), encoding="utf-8")
+    assert run_cli("i18n", "extract", str(root)).exit_code == 0
+    broken = run_cli("build", str(root), "-o", str(tmp_path / "out"), "-q")
+    assert broken.exit_code != 0 and "04-notes.md:7" in broken.output

@@ -21,7 +21,7 @@ POT = f"{LOCALE_DIR}/course.pot"
 
 def project_locales(root: str | os.PathLike, course=None) -> list[str]:
     """Locales that get a catalog: those of the declared instances, less the source language."""
-    course = course or load_course(root)
+    course = course or load_course(root, texts_only=True)
     source = locales.normalize(course.language)
     found = []
     for instance in load_instances(root, course):
@@ -34,7 +34,7 @@ def project_locales(root: str | os.PathLike, course=None) -> list[str]:
 def extract(root: str | os.PathLike, check: bool = False) -> tuple[int, bool]:
     """Write locale/course.pot; returns (messages, changed). With `check`, only report whether it is stale."""
     root = Path(root)
-    course = load_course(root)
+    course = load_course(root, texts_only=True)
     text, count = template_text(course)
     path = root / POT
     if check:
@@ -49,7 +49,7 @@ def update(
 ) -> dict[str, tuple[UpdateStats, bool]]:
     """Merge the template into locale/<code>.po for every instance locale (creating missing catalogs)."""
     root = Path(root)
-    course = load_course(root)
+    course = load_course(root, texts_only=True)
     pot = extract_catalog(course)
     codes = project_locales(root, course)
     if only:
@@ -77,7 +77,7 @@ def update(
 def status(root: str | os.PathLike) -> list[dict]:
     """Per locale: the catalog's own counts, and the effective coverage through its fallback chain."""
     root = Path(root)
-    course = load_course(root)
+    course = load_course(root, texts_only=True)
     pot = extract_catalog(course)
     keys = [(e.msgctxt or None, e.msgid) for e in pot]
     source = locales.normalize(course.language)
