@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._perf import without_gc
+from ._perf import map_sharing, without_gc
 from .archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
@@ -167,7 +167,7 @@ def _make_variant(index: int):
         # A single instance: share its lessons between processes instead (each writes its share of the tree).
         _SHARED["variant"] = variant
         _SHARED["share_staging"] = staging
-        olx, export_diags = merge(_map_sharing(_export_share, [(k, jobs) for k in range(jobs)]))
+        olx, export_diags = merge(map_sharing(_export_share, [(k, jobs) for k in range(jobs)]))
     else:
         olx, export_diags = export_olx(variant)
         if staging is not None and not export_diags.errors:
@@ -200,20 +200,6 @@ def _imap(func, items, jobs: int | None):
         return
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         yield from pool.imap(func, items, chunksize=1)
-
-
-def _map_sharing(func, items: list) -> list:
-    """`[func(i) for i in items]`, the first computed here while forked workers compute the others.
-
-    The calling process would otherwise wait idle; doing a share itself saves a process and the transfer of
-    that share's results.
-    """
-    if len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(i) for i in items]
-    with multiprocessing.get_context("fork").Pool(len(items) - 1) as pool:
-        others = pool.map_async(func, items[1:], chunksize=1)
-        first = func(items[0])
-        return [first, *others.get()]
 
 
 def load(project: str | os.PathLike = ".") -> Course:
