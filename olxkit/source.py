@@ -17,6 +17,7 @@ from .markdown import (
     LessonSyntaxError,
     iter_targets,
     make_markdown,
+    parse_for_texts,
     parse_lesson,
 )
 from .model import (
@@ -115,18 +116,20 @@ def check_id(value: str, rel: str, line: int, what: str) -> str:
     return value
 
 
-def _load_markdown_file(root: Path, rel: str, base_dir: str) -> Markdown:
+def _load_markdown_file(root: Path, rel: str, base_dir: str, texts_only: bool = False) -> Markdown:
     text = read_text(root, rel)
     env: dict = {}
-    tokens = make_markdown().parse(text, env)
+    tokens = parse_for_texts(text, env) if texts_only else make_markdown().parse(text, env)
     env["olxkit_footnotes"] = {}
     return Markdown(tokens=tokens, env=env, path=rel, line_offset=0, base_dir=base_dir)
 
 
 class _Loader:
-    def __init__(self, root: Path, texts_only: bool = False):
+    def __init__(self, root: Path, texts_only: bool = False, share: tuple[int, int] | None = None):
         self.root = root
         self.texts_only = texts_only
+        self.share = share
+        self.lessons_seen = 0
         self.diags = Diagnostics()
 
     def guard(self, func, *args):
@@ -457,6 +460,8 @@ class _Loader:
         return module
 
     def load_lesson(self, course: Course, module: Module, rel: str) -> Lesson:
+        ordinal = self.lessons_seen
+        self.lessons_seen += 1
         text = read_text(self.root, rel)
         front_text, body, offset = split_front_matter(text, rel)
         front = YamlMap(parse_yaml(front_text, rel, line_offset=1), rel, line_offset=1, what="the front matter")
@@ -487,6 +492,8 @@ class _Loader:
         )
         defaults = dict(course.problem_defaults)
         defaults.update(read_settings(front.mapping("problems")))
+        if self.share is not None and ordinal % self.share[1] != self.share[0]:
+            return lesson  # another process reads this lesson's units
         base_dir = str(Path(rel).parent.as_posix())
         try:
             raw_units, env = parse_lesson(body, offset, texts_only=self.texts_only)
@@ -660,7 +667,7 @@ class _Loader:
     def optional_markdown(self, rel: str) -> Markdown | None:
         if not (self.root / rel).is_file():
             return None
-        return _load_markdown_file(self.root, rel, "course")
+        return _load_markdown_file(self.root, rel, "course", self.texts_only)
 
     def load_updates(self) -> list[CourseUpdate]:
         rel = "course/updates.yaml"
@@ -679,7 +686,7 @@ class _Loader:
             data.require("date")
             body = data.text("body", required=True)
             env: dict = {"olxkit_footnotes": {}}
-            tokens = make_markdown().parse(body, env)
+            tokens = parse_for_texts(body, env) if self.texts_only else make_markdown().parse(body, env)
             updates.append(
                 CourseUpdate(
                     date=data.date("date"),
@@ -770,14 +777,21 @@ def read_texts(data: YamlMap) -> dict[str, str]:
     return texts
 
 
-def load_course(root: str | os.PathLike, texts_only: bool = False) -> Course:
+def load_course(
+    root: str | os.PathLike, texts_only: bool = False, share: tuple[int, int] | None = None
+) -> Course:
     """Read and check a course project. Raises OlxkitError listing every error found.
 
     `texts_only` reads the course for its texts (what `olxkit i18n` needs): lessons' inline Markdown is left
     unparsed where the structure does not depend on it, and links are not checked (validate and build do).
     Such a course can be walked for messages but not exported.
+
+    `share=(k, n)` (with `texts_only`) reads the units of lessons k, k+n, k+2n… in course order only; the
+    other lessons keep their front matter and no units. n processes, one per share, read the whole course.
     """
-    loader = _Loader(Path(root).resolve(), texts_only)
+    if share is not None and not texts_only:
+        raise ValueError("a share of the lessons is only for reading texts")
+    loader = _Loader(Path(root).resolve(), texts_only, share)
     course = loader.load()
     course.warnings = loader.diags.warnings  # type: ignore[attr-defined]
     return course

@@ -10,6 +10,8 @@ from pathlib import Path
 import polib
 from lxml import etree
 
+from olxkit import OlxkitError
+
 from helpers import make_project, run_cli, url_names
 
 INSTANCES = """\
@@ -304,7 +306,7 @@ Later text[^late] after the definitions.
 
 def test_extract_reads_texts_only_and_gives_the_full_parse_template(tmp_path):
     """`i18n extract` skips inline parsing where the structure does not need it; the POT must not change."""
-    from olxkit.i18n.extract import template_text
+    from olxkit.i18n.extract import read_messages, template_text
     from olxkit.source import load_course
 
     from helpers import REPO
@@ -317,6 +319,10 @@ def test_extract_reads_texts_only_and_gives_the_full_parse_template(tmp_path):
         full, count = template_text(load_course(course_root))
         lean, lean_count = template_text(load_course(course_root, texts_only=True))
         assert lean == full and lean_count == count > 0
+        # Lessons read by several processes (each a share, forked) give the same template, in the same order.
+        for jobs in (2, 3, 5):
+            course, messages = read_messages(course_root, jobs)
+            assert template_text(course, messages=messages) == (full, count), jobs
     pot = run_cli("i18n", "extract", str(root))
     assert pot.exit_code == 0, pot.output
     msgids = {e.msgid for e in polib.pofile(str(root / "locale/course.pot"))}
@@ -330,3 +336,26 @@ def test_extract_reads_texts_only_and_gives_the_full_parse_template(tmp_path):
     assert run_cli("i18n", "extract", str(root)).exit_code == 0
     broken = run_cli("build", str(root), "-o", str(tmp_path / "out"), "-q")
     assert broken.exit_code != 0 and "04-notes.md:7" in broken.output
+
+
+def test_extract_in_shares_reports_each_error_once_at_its_line(tmp_path):
+    """An error in a lesson read by a forked share is reported like one found in the calling process."""
+    from olxkit.i18n import project as i18n_project
+    from olxkit.i18n.extract import read_messages
+
+    root = project(tmp_path)
+    lesson = root / "modules/01-getting-started/03-numbers.md"
+    lesson.write_text(EXTRA_LESSON.replace("Contact: {{ contact }}", "# A level-one heading"), encoding="utf-8")
+    messages = {}
+    for jobs in (1, 2, 3):
+        try:
+            read_messages(root, jobs)
+        except OlxkitError as exc:
+            messages[jobs] = [d.format() for d in exc.diagnostics]
+    assert len(messages) == 3 and messages[1] == messages[2] == messages[3], messages
+    assert len(messages[1]) == 1 and "03-numbers.md:16" in messages[1][0]
+    result = run_cli("i18n", "extract", str(root))
+    assert result.exit_code == 1 and "03-numbers.md:16" in result.output and "Traceback" not in result.output
+    assert not (root / "locale/course.pot").exists()
+    lesson.write_text(EXTRA_LESSON, encoding="utf-8")
+    assert i18n_project.extract(root, jobs=2)[0] > 0 and (root / "locale/course.pot").is_file()

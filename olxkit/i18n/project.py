@@ -12,7 +12,7 @@ from ..source import load_course
 from . import locales
 from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary
-from .extract import extract_catalog, template_text
+from .extract import extract_catalog, read_messages, template_text
 from .pofile import catalog_text, read_catalog, write_catalog, write_text
 from .variant import LOCALE_DIR, translations
 
@@ -31,11 +31,13 @@ def project_locales(root: str | os.PathLike, course=None) -> list[str]:
 
 
 @without_gc
-def extract(root: str | os.PathLike, check: bool = False) -> tuple[int, bool]:
-    """Write locale/course.pot; returns (messages, changed). With `check`, only report whether it is stale."""
+def extract(root: str | os.PathLike, check: bool = False, jobs: int | None = None) -> tuple[int, bool]:
+    """Write locale/course.pot; returns (messages, changed). With `check`, only report whether it is stale.
+
+    `jobs`: processes that read the lessons (default: one per CPU for a large course, see `read_messages`)."""
     root = Path(root)
-    course = load_course(root, texts_only=True)
-    text, count = template_text(course)
+    course, messages = read_messages(root, jobs)
+    text, count = template_text(course, messages=messages)
     path = root / POT
     if check:
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -49,8 +51,8 @@ def update(
 ) -> dict[str, tuple[UpdateStats, bool]]:
     """Merge the template into locale/<code>.po for every instance locale (creating missing catalogs)."""
     root = Path(root)
-    course = load_course(root, texts_only=True)
-    pot = extract_catalog(course)
+    course, messages = read_messages(root)
+    pot = extract_catalog(course, messages=messages)
     codes = project_locales(root, course)
     if only:
         unknown = [c for c in only if locales.normalize(c) not in codes]
@@ -77,8 +79,8 @@ def update(
 def status(root: str | os.PathLike) -> list[dict]:
     """Per locale: the catalog's own counts, and the effective coverage through its fallback chain."""
     root = Path(root)
-    course = load_course(root, texts_only=True)
-    pot = extract_catalog(course)
+    course, messages = read_messages(root)
+    pot = extract_catalog(course, messages=messages)
     keys = [(e.msgctxt or None, e.msgid) for e in pot]
     source = locales.normalize(course.language)
     rows = []

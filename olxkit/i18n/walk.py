@@ -48,6 +48,10 @@ class Translator(Protocol):
         """Return the text to use for each item (all of a group come from one language)."""
 
 
+# A translator may also define `enter_lesson(lesson | None)`: it is told when the walk enters a lesson (before
+# its title) and leaves it (None). Extraction uses it to put lessons read by other processes in place.
+
+
 def message_text(inline_source: str) -> str:
     """The msgid of an inline Markdown run: soft line breaks become spaces, hard breaks `\\` + newline."""
     text = _HARD_BREAK.sub("\0", inline_source.strip())
@@ -212,6 +216,7 @@ class _Walker:
 def translate_course(course: Course, translator: Translator) -> Course:
     """A copy of `course` with every translatable text passed through `translator` (the source is untouched)."""
     w = _Walker(translator)
+    enter_lesson = getattr(translator, "enter_lesson", None)
     cy = "course/course.yaml"
     grading = course.grading
     assignments = [
@@ -250,6 +255,8 @@ def translate_course(course: Course, translator: Translator) -> Course:
         mtitle = w.one("module title", module.title, module.path, module.line, module.title, "module title")
         lessons = []
         for lesson in module.lessons:
+            if enter_lesson is not None:
+                enter_lesson(lesson)
             crumb_l = f"{module.title} › {lesson.title}"
             ltitle = w.one("lesson title", lesson.title, lesson.path, lesson.line, crumb_l, "lesson title")
             units = []
@@ -288,6 +295,8 @@ def translate_course(course: Course, translator: Translator) -> Course:
                 units.append(replace(unit, title=utitle, components=components))
             fmt = renamed.get(lesson.format, lesson.format) if lesson.format else None
             lessons.append(replace(lesson, title=ltitle, units=units, format=fmt))
+            if enter_lesson is not None:
+                enter_lesson(None)
         modules.append(replace(module, title=mtitle, lessons=lessons))
     updates = [
         replace(
