@@ -91,7 +91,7 @@ def main() -> int:
             sys.path.insert(0, str(work / "olxkit-src"))
             print(f"olxkit as committed at {args.olxkit_rev} ({commit})")
         t_import = time.perf_counter()
-        # `olxkit.build` is also a function the package re-exports: fetch the modules themselves.
+        # Fetch the modules themselves (older olxkit re-exported a function named `build` from the package).
         modules = {name: importlib.import_module(name) for name in {m for m, _n, _l in PHASES}}
         t_import = time.perf_counter() - t_import
         build = modules["olxkit.build"].build
