@@ -68,6 +68,10 @@ class OlxkitError(Exception):
         self.diagnostics = sorted(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self):
+        # Raised in a build worker, it travels back pickled: rebuild it from its findings, not its message.
+        return type(self), (self.diagnostics,)
+
 
 def error(path: str, line: int, message: str, code: str = "") -> OlxkitError:
     """Shortcut for raising a single error at a source location."""

@@ -69,53 +69,83 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b
 _ESCAPE = re.compile(r"\\(.)")
 
 
+def _unescape(match: re.Match) -> str:
+    return _ESCAPES.get(match.group(1), match.group(1))
+
+
 def _unquote(line: str) -> str:
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), line[line.index('"') + 1 : line.rindex('"')])
+    text = line[line.index('"') + 1 : line.rindex('"')]
+    if "\\" not in text:
+        return text
+    if "\\\\" not in text:
+        # No escaped backslash: every backslash starts an escape, so plain replacements are exact (most escapes
+        # are the \n ending each line of a multi-line text); anything rarer goes through the full rule.
+        text = text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t")
+        if "\\" not in text:
+            return text
+    return _ESCAPE.sub(_unescape, text)
 
 
-def read_translations(path: str | os.PathLike) -> dict[tuple[str | None, str], str]:
+def read_translations(path: str | os.PathLike, rel: str | None = None) -> dict[tuple[str | None, str], str]:
     """The usable translations of a catalog (translated, not fuzzy, not obsolete): (msgctxt, msgid) → msgstr.
 
     A lean reader for builds, several times faster than polib; catalogs are still written only by polib.
-    Plural entries are not used by courses and are skipped.
+    Plural entries are not used by courses and are skipped. A file that is not UTF-8 is an error naming
+    `rel` (default: `path`) and the line.
     """
     table: dict[tuple[str | None, str], str] = {}
-    fields: dict[str, str] = {}
-    current = None
-    fuzzy = plural = False
-
-    def flush():
-        nonlocal fields, current, fuzzy, plural
-        msgid, msgstr = fields.get("msgid"), fields.get("msgstr")
-        if msgid and msgstr and not fuzzy and not plural:
-            table[(fields.get("msgctxt"), msgid)] = msgstr
-        fields, current, fuzzy, plural = {}, None, False, False
-
-    with open(path, encoding="utf-8") as fh:
-        for raw in fh:
-            line = raw.strip()
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(rel or str(path), line, "cannot read this catalog: it is not UTF-8 text; save it as UTF-8 "
+                    "in a PO editor", code="SYN001") from None
+    # Entries are paragraphs. Comments (#: #. #| and obsolete #~ lines) carry nothing a build uses but the fuzzy
+    # flag; a comment or msgid after a msgstr starts the next entry (for files written without blank lines).
+    for block in _BLANK_LINES.split(text):
+        msgctxt = msgid = msgstr = current = None
+        usable = True
+        for line in block.split("\n"):
+            line = line.strip()
             if not line:
-                flush()
-            elif line.startswith("#"):
-                if "msgstr" in fields:
-                    flush()
-                if line.startswith("#,") and "fuzzy" in line:
-                    fuzzy = True
-            elif line.startswith('"'):
+                continue
+            first = line[0]
+            if first == '"':
                 if current is not None:
-                    fields[current] += _unquote(line)
-            else:
-                keyword = line.split(None, 1)[0]
-                if keyword in ("msgctxt", "msgid") and "msgstr" in fields:
-                    flush()
-                if keyword.startswith(("msgid_plural", "msgstr[")):
-                    plural = True
-                    current = None
-                    continue
-                current = keyword
-                fields[current] = _unquote(line)
-    flush()
+                    current.append(_unquote(line))
+                continue
+            if msgstr is not None and (first == "#" or line.startswith(("msgctxt", "msgid "))):
+                _store(table, msgctxt, msgid, msgstr, usable)
+                msgctxt = msgid = msgstr = current = None
+                usable = True
+            if first == "#":
+                if line.startswith("#,") and "fuzzy" in line:
+                    usable = False
+                continue
+            keyword = line.split(None, 1)[0]
+            if keyword == "msgid":
+                current = msgid = [_unquote(line)]
+            elif keyword == "msgstr":
+                current = msgstr = [_unquote(line)]
+            elif keyword == "msgctxt":
+                current = msgctxt = [_unquote(line)]
+            else:  # msgid_plural, msgstr[n]: plural entries are not used by courses
+                usable = False
+                current = None
+        if msgstr is not None:
+            _store(table, msgctxt, msgid, msgstr, usable)
     return table
+
+
+def _store(table: dict, msgctxt: list | None, msgid: list | None, msgstr: list, usable: bool) -> None:
+    if usable and msgid is not None:
+        key, value = "".join(msgid), "".join(msgstr)
+        if key and value:
+            table[("".join(msgctxt) if msgctxt is not None else None, key)] = value
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
 
 def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
