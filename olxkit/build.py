@@ -16,7 +16,7 @@ from ._perf import map_sharing, without_gc
 from .archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
-from .i18n.variant import fallback_findings, load_tables, make_variant
+from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .instances import load_instances, select
 from .lint import lint_course
 from .model import Course
@@ -85,6 +85,19 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     say = progress or (lambda _msg: None)
     project = Path(project)
     out = Path(out_dir) if out_dir is not None else project / "build"
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    prefetch = None
+    if instances is None and jobs > 1:
+        # Every instance is built: read the catalogs on another core while this one reads the sources.
+        prefetch = TablePrefetch(project, sorted(p.stem for p in (project / LOCALE_DIR).glob("*.po")))
+    try:
+        return _build_with(project, out, instances, tree, strict, say, jobs, prefetch)
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+
+
+def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> BuildReport:
     say(f"Reading {project.resolve()}")
     course, warnings = load_course_with_warnings(project)
     all_instances = load_instances(project, course)
@@ -99,11 +112,12 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     Diagnostics(checked).raise_if_errors()
     diags = Diagnostics([d for d in checked if d.severity >= Severity.WARNING])
     source = locales.normalize(course.language)
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if prefetch is not None:
+        prefetch.wait()
     # Trees are written by the workers into staging folders, moved into place only if the whole build succeeds.
     out_existed = out.exists()
     staging = [stage_folder(out / i.archive_stem) if tree else None for i in chosen]
-    _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict,
+    _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict, prefetch=prefetch,
                    export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
     try:
@@ -158,7 +172,9 @@ def _make_variant(index: int):
     course, instance = _SHARED["course"], _SHARED["instances"][index]
     diags = Diagnostics()
     codes = locales.chain(instance.locale, course.language)
-    variant, report = make_variant(course, instance, load_tables(_SHARED["project"], codes), _SHARED["known"])
+    prefetch = _SHARED["prefetch"]
+    tables = prefetch.tables(codes) if prefetch is not None else load_tables(_SHARED["project"], codes)
+    variant, report = make_variant(course, instance, tables, _SHARED["known"])
     if instance.locale != locales.normalize(course.language):
         diags.extend(fallback_findings(report, instance, _SHARED["strict"]))
     jobs = _SHARED["export_jobs"]

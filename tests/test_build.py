@@ -125,3 +125,25 @@ def test_fast_archive_writer_matches_python_tarfile():
     assert archive_bytes(long_names) == archive_bytes_tarfile(long_names)
     with tarfile.open(fileobj=__import__("io").BytesIO(archive_bytes(long_names))) as tar:
         assert "course/html/" + "a" * 90 + "/" + "b" * 95 + ".html" in tar.getnames()
+
+
+def test_archives_and_trees_are_the_same_whatever_the_number_of_processes(tmp_path):
+    """`-j 1` builds in one process; more share instances (or one instance's lessons) between forked workers,
+    with the catalogs read ahead in another. None of that may show in the output."""
+    from helpers import run_cli
+
+    outputs = {}
+    for jobs in ("1", "2", "3"):
+        for instance in ([], ["-i", "at"]):
+            out = tmp_path / f"j{jobs}{'-at' if instance else ''}"
+            result = run_cli("build", str(REPO), "-o", str(out), "-q", "-j", jobs, *instance)
+            assert result.exit_code == 0, result.output
+            files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+            outputs[(jobs, bool(instance))] = files
+    every = outputs[("1", False)]
+    assert len([name for name in every if name.endswith(".tar.gz")]) == 8
+    for (jobs, single), files in outputs.items():
+        if single:
+            assert files == {k: v for k, v in every.items() if k.startswith("SocialiMakers+SIA+2026_T1_AT")}, jobs
+        else:
+            assert files == every, jobs

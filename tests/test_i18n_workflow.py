@@ -359,3 +359,21 @@ def test_extract_in_shares_reports_each_error_once_at_its_line(tmp_path):
     assert not (root / "locale/course.pot").exists()
     lesson.write_text(EXTRA_LESSON, encoding="utf-8")
     assert i18n_project.extract(root, jobs=2)[0] > 0 and (root / "locale/course.pot").is_file()
+
+
+def test_a_catalog_that_is_not_utf8_stops_the_build_at_its_line(tmp_path):
+    """Catalogs are read ahead in a forked child when every instance is built; errors must not change."""
+    root = project(tmp_path)
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    catalog = root / "locale/it.po"
+    lines = catalog.read_bytes().split(b"\n")
+    lines[4] = b'"Language-Team: Italian \xff\\n"'
+    catalog.write_bytes(b"\n".join(lines))
+    outputs = []
+    for args in ([], ["-i", "it"], ["-j", "1"]):
+        result = run_cli("build", str(root), "-o", str(tmp_path / "out"), "-q", *args)
+        assert result.exit_code == 1, result.output
+        outputs.append(result.output)
+        assert "locale/it.po:5:1: error[SYN001]" in result.output and "not UTF-8" in result.output
+        assert not (tmp_path / "out").exists()
+    assert outputs[0] == outputs[1] == outputs[2]
