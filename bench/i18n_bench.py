@@ -191,7 +191,9 @@ def write_instances(project: Path) -> None:
 
 
 def marker(code: str) -> str:
-    return f"«{code}» "
+    # The BCP 47 spelling (de-AT, not de_AT): an underscore is Markdown syntax, which no real translation adds to
+    # every text, and it would send each Austrian text through the full inline parser.
+    return f"«{code.replace('_', '-')}» "
 
 
 def fill_catalogs(project: Path) -> int:
