@@ -235,3 +235,24 @@ def test_direct_template_writer_matches_polib(tmp_path):
         text, count = template_text(course)
         pot = extract_catalog(course)
         assert text == catalog_text(pot) and count == len(pot)
+
+
+def test_reading_a_catalog_leaves_no_reference_cycle():
+    """The i18n commands pause the cyclic GC; a catalog must then be freed as soon as it is dropped."""
+    import gc
+
+    from olxkit.i18n.pofile import read_catalog
+
+    from helpers import REPO
+
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        po = read_catalog(REPO / "locale/it.po")
+        assert len(po) > 1000 and po.wrapwidth == 0
+        del po
+        assert gc.collect() == 0, "polib's parser kept the catalog in a cycle"
+    finally:
+        if was_enabled:
+            gc.enable()

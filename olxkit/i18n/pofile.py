@@ -17,13 +17,32 @@ def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFil
     """Read a PO/POT file; a malformed one is an error naming the file."""
     rel = rel or str(path)
     try:
-        return polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
+        return _parse_po(str(path))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         # polib names the line only inside its message: "Syntax error in po file … (line 6)".
         found = re.search(r"\(line (\d+)\)", str(exc))
         line = int(found.group(1)) if found else 0
         message = re.sub(r" in po file \S+ \(line \d+\)", "", str(exc))
         raise error(rel, line, f"cannot read this catalog: {message}; fix it in a PO editor", code="SYN001") from None
+
+
+def _parse_po(path: str) -> polib.POFile:
+    """`polib.pofile(path)`, without the reference cycle polib's parser leaves behind.
+
+    The parser refers to itself through its table of bound methods, and holds the catalog: with the cyclic GC
+    paused (as the i18n commands run), every catalog read would stay in memory (7 catalogs of 30,000 entries:
+    540 MB). Emptying the parser once it is done lets reference counting free the catalog when it is dropped.
+    """
+    parser_class = getattr(polib, "_POFileParser", None)
+    if parser_class is None:  # another polib: correct, only heavier on memory
+        return polib.pofile(path, wrapwidth=0, encoding="utf-8")
+    parser = parser_class(path, encoding="utf-8", check_for_duplicates=False, klass=None)
+    try:
+        po = parser.parse()
+    finally:
+        vars(parser).clear()
+    po.wrapwidth = 0
+    return po
 
 
 def header(project: str, language: str | None) -> dict[str, str]:
