@@ -171,34 +171,35 @@ class FallbackReport:
 class _ChainTranslator:
     def __init__(self, locale: str, source: str, tables: list[tuple[str, dict]]):
         self.source = locales.openedx_language(source)
-        self.tables = tables
+        # The Open edX language of each table, worked out once rather than for every text.
+        self.tables = [(locales.openedx_language(code), table) for code, table in tables]
         self.report = FallbackReport(locale)
         self.seen: set[tuple[str | None, str]] = set()
 
-    def _lookup(self, item: Item) -> tuple[str, str]:
-        for code, table in self.tables:
-            text = table.get((item.context, item.text))
-            if text:
-                return text, locales.openedx_language(code)
-        return item.text, self.source
+    def _lookup(self, key: tuple[str | None, str], text: str) -> tuple[str, str]:
+        for language, table in self.tables:
+            found = table.get(key)
+            if found:
+                return found, language
+        return text, self.source
 
     def group(self, items: list[Item]) -> list[str]:
-        found = [self._lookup(item) for item in items]
-        languages = {lang for _text, lang in found}
-        if len(items) > 1 and len(languages) > 1:
+        keys = [(item.context, item.text) for item in items]
+        found = [self._lookup(key, item.text) for key, item in zip(keys, items, strict=True)]
+        if len(items) > 1 and len({lang for _text, lang in found}) > 1:
             # Never a problem in two languages: the whole problem falls back.
             found = [(item.text, self.source) for item in items]
             self.report.mixed_problems += 1
-        for item, (_text, lang) in zip(items, found, strict=True):
-            key = (item.context, item.text)
-            if key in self.seen:
+        seen, report, source = self.seen, self.report, self.source
+        for key, item, (_text, lang) in zip(keys, items, found, strict=True):
+            if key in seen:
                 continue
-            self.seen.add(key)
-            self.report.total += 1
-            if lang == self.source:
-                self.report.fell_back.append(item)
+            seen.add(key)
+            report.total += 1
+            if lang == source:
+                report.fell_back.append(item)
             else:
-                self.report.translated += 1
+                report.translated += 1
         return [text for text, _lang in found]
 
 
