@@ -345,6 +345,19 @@ def plain_paragraph(text: str) -> str | None:
 
 def render_text(text: str, resolve=None, inline: bool = False) -> str:
     """Render a short Markdown text from YAML (a prompt, a hint) to HTML."""
+    if "[" not in text and "<" not in text:
+        # No link, image, footnote or HTML: `resolve` cannot be called and the HTML depends on the text alone.
+        # Courses repeat such texts (hints, feedback), and every variant a worker builds renders them again.
+        return _render_linkless(text, inline)
+    return _render_text(text, resolve, inline)
+
+
+@lru_cache(maxsize=8192)
+def _render_linkless(text: str, inline: bool) -> str:
+    return _render_text(text, None, inline)
+
+
+def _render_text(text: str, resolve, inline: bool) -> str:
     md = make_markdown()
     env: dict[str, Any] = {}
     env["olxkit_resolve"] = resolve

@@ -151,3 +151,20 @@ def test_missing_project_is_a_clear_error(tmp_path):
     result = run_cli("build", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
     assert "has no course/course.yaml" in result.stderr
+
+
+def test_a_repeated_problem_text_with_a_broken_link_is_reported_at_each_place(tmp_path):
+    """Problem texts without links are rendered once per build and reused; texts with links never are,
+    since each place must report its own broken link."""
+    root = make_project(tmp_path / "c", {})
+    quiz = root / QUIZ
+    broken = "explanation: Read [the unit](01-welcome.md#no-such-unit) again."
+    problem = quiz.read_text(encoding="utf-8").split("```problem", 1)[1]
+    problem = re.sub(r"^explanation: .*$", broken, problem, flags=re.M)
+    second = problem.replace("id: q1", "id: q2")
+    quiz.write_text(lesson(f"## Check {{#check}}\n\n```problem{problem}\n```problem{second}", "title: Quiz\n"),
+                    encoding="utf-8")
+    result = run_cli("build", str(root), "-o", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 1, result.output
+    errors = [ln for ln in result.stderr.splitlines() if " error[" in ln and "no-such-unit" in ln]
+    assert len(errors) == 2 and len({e.split(":")[1] for e in errors}) == 2, result.stderr
