@@ -16,7 +16,8 @@ components), with a course/instances.yaml of the 7 partner locales + en:
      tree=False, in subprocesses so start-up is counted).
 
 Targets: extract >= 3x faster than translate-toolkit md2po, and linear; catalog update no slower than msgmerge;
-8 variants <= 4x one variant. PASS/MISS are informative: the exit status is 0 when everything ran.
+8 variants <= 4x one variant, judged against both the untranslated source build and one translated instance.
+PASS/MISS are informative: the exit status is 0 when everything ran.
 Run `python bench/i18n_bench.py --help`.
 """
 
@@ -740,8 +741,13 @@ def main(argv: list[str] | None = None) -> int:
             merge["gnu"] = rnd(merge["gnu"])
     report["merge"] = merge
     if variants:
+        # Two readings of "one variant": the English source build (no translation at all: the strictest) and
+        # one translated instance (what 7 of the 8 variants are). Both verdicts are reported.
         variants["ratio"] = round(variants["all_s"] / variants["one_s"], 3)
+        variants["ratio_translated"] = round(variants["all_s"] / variants["one_translated_s"], 3)
         verdicts["variants"] = variants["all_s"] <= VARIANTS_RATIO_TARGET * variants["one_s"]
+        verdicts["variants_vs_translated"] = (variants["all_s"]
+                                              <= VARIANTS_RATIO_TARGET * variants["one_translated_s"])
         variants = rnd(variants)
     report["variants"] = variants
     report["verdicts"] = verdicts
@@ -842,11 +848,12 @@ def print_table(report, sizes, extract, update_new, update_tr, tools, speedups, 
                      f"peak {variants['peak_one_mb']:.0f} MB"))
         rows.append((f"  all {variants['archives']} variants (instances=None)", f"{variants['all_s']:.2f} s",
                      f"peak {variants['peak_all_mb']:.0f} MB (largest process); {variants['warnings']} warnings"))
-        rows.append(("  ratio all / one", f"{variants['ratio']:.2f}",
+        rows.append(("  ratio all / one (the untranslated source)", f"{variants['ratio']:.2f}",
                      f"target <= {VARIANTS_RATIO_TARGET:.1f}  {mark(verdicts['variants'])}"))
         one_it = variants["one_translated_s"]
-        rows.append(("  one translated variant (instances=[\"it\"])", f"{one_it:.2f} s",
-                     f"all / one translated = {variants['all_s'] / one_it:.2f} (information)"))
+        rows.append(("  one translated variant (instances=[\"it\"])", f"{one_it:.2f} s", ""))
+        rows.append(("  ratio all / one translated", f"{variants['ratio_translated']:.2f}",
+                     f"target <= {VARIANTS_RATIO_TARGET:.1f}  {mark(verdicts['variants_vs_translated'])}"))
     print()
     courses = report["courses"]
     print("Synthetic courses: " + "; ".join(
