@@ -147,3 +147,33 @@ def test_archives_and_trees_are_the_same_whatever_the_number_of_processes(tmp_pa
             assert files == {k: v for k, v in every.items() if k.startswith("SocialiMakers+SIA+2026_T1_AT")}, jobs
         else:
             assert files == every, jobs
+
+
+def _square_or_fail(n: int) -> int:
+    if n == 3:
+        raise ValueError(f"share {n} failed in process {os.getpid()}")
+    return n * n
+
+
+def test_forked_shares_return_in_order_and_bring_errors_back():
+    """`map_sharing` (the forks behind parallel extraction and single-instance builds): the first item is
+    computed here, the others in children; results come back in order, a child's exception is raised here."""
+    from olxkit._perf import map_sharing
+
+    assert map_sharing(_square_or_fail, [0, 1, 2, 4, 5]) == [0, 1, 4, 16, 25]
+    try:
+        map_sharing(_square_or_fail, [1, 2, 3, 4])
+    except ValueError as exc:
+        assert "share 3 failed" in str(exc) and f"process {os.getpid()}" not in str(exc)
+    else:
+        raise AssertionError("the child's error was lost")
+    # No child is left behind.
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and _parent_of(p) == os.getpid()]
+
+
+def _parent_of(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
