@@ -302,10 +302,14 @@ def i18n_status(project, fmt):
     show_default=True,
     help="Lowest severity that makes the exit status 1.",
 )
+@click.option("--all", "show_all", is_flag=True,
+              help="Also print info-level findings (a translation identical to the source, other numbers).")
 @handle_errors
-def i18n_check(project, only, fmt, fail_on):
+def i18n_check(project, only, fmt, fail_on, show_all):
     """Check every translation against its source: links, images, code, math, HTML, emphasis, placeholders,
-    numbers, glossary (course/glossary.yaml). Findings are `locale/xx.po:line: severity: message (source: …)`."""
+    numbers, glossary (course/glossary.yaml). Findings are `locale/xx.po:line: severity[code] message
+    (source: …)`; info-level ones (often intended: a name left as it is, "the 1980s" as "the 80s") are counted,
+    and printed with --all. JSON has them all."""
     from .diagnostics import Severity
     from .i18n.project import check
 
@@ -315,7 +319,8 @@ def i18n_check(project, only, fmt, fail_on):
             json.dumps(
                 {
                     "findings": [
-                        {"path": d.path, "line": d.line, "severity": str(d.severity), "message": d.message}
+                        {"path": d.path, "line": d.line, "severity": str(d.severity), "code": d.code,
+                         "message": d.message}
                         for d in findings
                     ]
                 },
@@ -325,9 +330,11 @@ def i18n_check(project, only, fmt, fail_on):
         )
     else:
         for d in findings:
-            click.echo(d.format())
+            if show_all or d.severity >= Severity.WARNING:
+                click.echo(d.format())
         n = {level: sum(d.severity == level for d in findings) for level in Severity}
-        click.echo(f"{n[Severity.ERROR]} errors, {n[Severity.WARNING]} warnings, {n[Severity.INFO]} info")
+        hidden = "" if show_all or not n[Severity.INFO] else " (--all shows them)"
+        click.echo(f"{n[Severity.ERROR]} errors, {n[Severity.WARNING]} warnings, {n[Severity.INFO]} info{hidden}")
     threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
     if any(d.severity >= threshold for d in findings):
         sys.exit(1)

@@ -252,6 +252,14 @@ def test_repository_catalogs_are_complete_normalised_and_pass_msgfmt():
         assert row["effective_percent"] == 100.0, row
     check = run_cli("i18n", "check", str(REPO))
     assert check.exit_code == 0, check.output
+    # As in validate: info-level findings are counted, and printed with --all; JSON has every one, with its code.
+    summary = check.output.splitlines()[-1]
+    infos = int(re.match(r"0 errors, 0 warnings, (\d+) info \(--all shows them\)$", summary).group(1))
+    assert infos > 0 and " info[" not in check.output
+    shown = run_cli("i18n", "check", str(REPO), "--all")
+    assert shown.exit_code == 0 and len([ln for ln in shown.output.splitlines() if " info[TRN" in ln]) == infos
+    listed = json.loads(run_cli("i18n", "check", str(REPO), "--format", "json").output)["findings"]
+    assert len(listed) == infos and {f["code"] for f in listed} <= {"TRN004", "TRN005"}
 
 
 def test_a_variant_is_the_same_bytes_alone_or_among_all(tmp_path):
