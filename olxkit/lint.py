@@ -187,24 +187,34 @@ class _Lint:
     def dates_of_lesson(self, lesson) -> None:
         c = self.course
         if lesson.due and ((c.end and lesson.due > c.end) or lesson.due < c.start):
-            self.add(lesson.path, lesson.line, "DAT002", "this lesson's due date is outside the course dates "
+            self.add(lesson.path, lesson.due_line, "DAT002", "this lesson's due date is outside the course dates "
                      f"({c.start.date()} – {c.end.date() if c.end else '…'})", Severity.WARNING)
 
     def dates(self) -> None:
         c = self.course
-        rel = "course/course.yaml"
-        es, ee = c.enrollment_start, c.enrollment_end
-        if es and ee and ee < es:
-            self.add(rel, 1, "DAT003", "enrolment closes before it opens", Severity.WARNING)
-        if c.end and es and es > c.end:
-            self.add(rel, 1, "DAT003", "enrolment opens after the course ends", Severity.WARNING)
-        if c.end and ee and ee > c.end:
-            self.add(rel, 1, "DAT003", "enrolment closes after the course ends", Severity.WARNING)
+        lines = c.date_lines
+        self.enrolment("course/course.yaml", "", (c.enrollment_start, c.enrollment_end, c.end),
+                       (lines.get("enrollment.start", 1), lines.get("enrollment.end", 1)))
         for i in self.instances:
             start, end = i.start or c.start, i.end or c.end
             if end and start and end <= start:
                 self.add("course/instances.yaml", i.line, "DAT001", f"instance `{i.id}` ends before it starts",
                          Severity.ERROR)
+            # An instance's own dates against each other and the course's: only what involves one of its own.
+            own = (i.enrollment_start is not None, i.enrollment_end is not None, i.end is not None)
+            dates = (i.enrollment_start or c.enrollment_start, i.enrollment_end or c.enrollment_end, end)
+            self.enrolment("course/instances.yaml", f"instance `{i.id}`: ", dates, (i.line, i.line), own)
+
+    def enrolment(self, rel: str, who: str, dates: tuple, lines: tuple[int, int],
+                  own: tuple[bool, bool, bool] = (True, True, True)) -> None:
+        """DAT003: the enrolment window `dates` = (opens, closes, course end); `own` says which to answer for."""
+        (opens, closes, end), (open_line, close_line) = dates, lines
+        if opens and closes and closes < opens and (own[0] or own[1]):
+            self.add(rel, close_line, "DAT003", f"{who}enrolment closes before it opens", Severity.WARNING)
+        if end and opens and opens > end and (own[0] or own[2]):
+            self.add(rel, open_line, "DAT003", f"{who}enrolment opens after the course ends", Severity.WARNING)
+        if end and closes and closes > end and (own[1] or own[2]):
+            self.add(rel, close_line, "DAT003", f"{who}enrolment closes after the course ends", Severity.WARNING)
 
     def assets(self) -> None:
         c = self.course

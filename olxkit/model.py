@@ -142,6 +142,8 @@ class Lesson:
     start: datetime | None = None
     format_line: int = 1
     """Line of `format:` in the front matter (where grading mistakes are reported)."""
+    due_line: int = 1
+    """Line of `due:` in the front matter."""
 
 
 @dataclass
@@ -238,6 +240,8 @@ class Course(_CourseKey):
     """The gettext locale of this variant (the source language for the source course)."""
     rules: dict[str, Any] = field(default_factory=dict)
     """`rules:` of course.yaml: severity overrides by code or prefix (ignore/info/warning/error), max_asset_mb."""
+    date_lines: dict[str, int] = field(default_factory=dict)
+    """Lines in course.yaml of `end`, `enrollment.start` and `enrollment.end` (where date findings point)."""
 
     def lessons(self):
         for module in self.modules:

@@ -219,7 +219,8 @@ RULES: list[Rule] = [
         "DAT003",
         "enrollment-window",
         W,
-        "Enrolment closes before it opens, opens after the course ends, or closes after the course ends.",
+        "Enrolment closes before it opens, opens after the course ends, or closes after the course ends: the "
+        "window in course.yaml, and each instance's own dates in instances.yaml.",
         "enrollment: {start: 2026-03-01, end: 2026-02-01}",
     ),
     Rule(

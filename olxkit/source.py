@@ -196,6 +196,8 @@ class _Loader:
             texts=read_texts(data.mapping("texts")),
         )
         course.locale = course.language
+        course.date_lines = {"end": data.line_of("end"), "enrollment.start": enrollment.line_of("start"),
+                             "enrollment.end": enrollment.line_of("end")}
         course.rules = self.guard(read_rules, data.mapping("rules")) or {}
         if course.end and course.end <= course.start:
             self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`", code="DAT001")
@@ -489,6 +491,7 @@ class _Loader:
             due=front.date("due"),
             start=front.date("start"),
             format_line=front.line_of("format"),
+            due_line=front.line_of("due"),
         )
         defaults = dict(course.problem_defaults)
         defaults.update(read_settings(front.mapping("problems")))

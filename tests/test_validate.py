@@ -263,13 +263,15 @@ CASES = [
          "instance `late` ends before it starts",
          files={"course/instances.yaml": "instances:\n  - id: en\n    locale: en\n  - id: late\n    locale: en\n"
                 "    run: LATE\n    start: 2027-01-01\n    end: 2026-10-01\n"}),
-    # The lesson (line 1), not its `due:` line: the course model keeps no line for `due:` (see the report).
-    Case("DAT002", "due-after-end", replace(QUIZ, "format: Quiz\n", "format: Quiz\ndue: 2027-01-01\n"), QUIZ, 1,
+    Case("DAT002", "due-after-end", replace(QUIZ, "format: Quiz\n", "format: Quiz\ndue: 2027-01-01\n"), QUIZ, 5,
          "due date is outside the course dates"),
-    # course.yaml line 1, not the `enrollment:` line: the course model keeps no line for it (see the report).
     Case("DAT003", "enrolment-closes-first",
-         replace(COURSE, "self_paced: true", "self_paced: true\nenrollment: {start: 2026-03-01, end: 2026-02-01}"),
-         COURSE, 1, "enrolment closes before it opens"),
+         replace(COURSE, "self_paced: true", "self_paced: true\nenrollment:\n  start: 2026-03-01\n  end: 2026-02-01"),
+         COURSE, 11, "enrolment closes before it opens"),
+    Case("DAT003", "instance-enrolment-after-its-end", lambda r: None, "course/instances.yaml", 4,
+         "instance `short`: enrolment closes after the course ends",
+         files={"course/instances.yaml": "instances:\n  - id: en\n    locale: en\n  - id: short\n    locale: en\n"
+                "    run: SHORT\n    end: 2026-10-01\n    enrollment: {end: 2026-11-01}\n"}),
     # -- GRD: grading
     Case("GRD001", "unknown-format", replace(QUIZ, "format: Quiz", "format: Quizz"), QUIZ, 4,
          "`format: Quizz`, which is not an assignment type.*did you mean `Quiz`"),
