@@ -105,15 +105,18 @@ class _Exporter:
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
         html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line))
-        html = self.fill_texts(html, body.path, line)
+        html = self.fill_texts(html, body.path, line, body)
         if self.lang:
             html = f'<div lang="{self.lang}">\n{html}</div>\n'
         for problem in check_html(html):
             self.diags.add(body.path, line, f"the HTML made from this text is not valid: {problem}", code="OLX002")
         return html
 
-    def fill_texts(self, html: str, path: str, line: int) -> str:
-        """Replace `{{ name }}` with the instance's text of that name (HTML-escaped)."""
+    def fill_texts(self, html: str, path: str, line: int, body: Markdown | None = None) -> str:
+        """Replace `{{ name }}` with the instance's text of that name (HTML-escaped).
+
+        An unknown name is reported at the line of the block that holds it when `body` is given, else at `line`.
+        """
         if "{{" not in html:
             return html
 
@@ -124,7 +127,7 @@ class _Exporter:
             if name not in texts:
                 self.diags.add(
                     path,
-                    line,
+                    _line_of(body, match.group(0), line),
                     f"unknown text `{{{{ {name} }}}}`; declare it under `texts:` in course/course.yaml",
                     code="SYN007",
                 )
@@ -393,6 +396,15 @@ def date_texts(course: Course) -> dict[str, str]:
         if value is not None:
             out[name] = format_date(value.date(), "long", locale=course.locale or "en")
     return out
+
+
+def _line_of(body: Markdown | None, needle: str, default: int) -> int:
+    """The source line of the first block of `body` whose text holds `needle` (else `default`)."""
+    if body is not None:
+        for tok in body.tokens:
+            if tok.map and needle in tok.content:
+                return tok.map[0] + 1 + body.line_offset
+    return default
 
 
 def _html_text(text: str) -> bytes:

@@ -199,6 +199,9 @@ CASES = [
          "not well-formed XML"),
     Case("SYN007", "unknown-text", before_paragraph("Write to {{ contact_mail }}."), LESSON, 7,
          r"unknown text `\{\{ contact_mail \}\}`; declare it under `texts:`"),
+    # In the second block of the text: the finding is at that block's line, not the text's first.
+    Case("SYN007", "unknown-text-later", before_paragraph("Hello.\n\n- a list item\n- with {{ contact_mail }}"),
+         LESSON, 10, r"unknown text `\{\{ contact_mail \}\}`"),
     # -- STR: structure
     Case("STR001", "lesson-missing", replace(MODULE, "02-quiz.md", "02-quizz.md"), MODULE, 4,
          "does not exist.*did you mean `02-quiz.md`"),
