@@ -240,6 +240,8 @@ class Course(_CourseKey):
     """The gettext locale of this variant (the source language for the source course)."""
     rules: dict[str, Any] = field(default_factory=dict)
     """`rules:` of course.yaml: severity overrides by code or prefix (ignore/info/warning/error), max_asset_mb."""
+    generated_assets: dict[str, bytes] = field(default_factory=dict)
+    """Assets whose content this variant makes rather than copies (diagrams with translated texts), by path."""
     date_lines: dict[str, int] = field(default_factory=dict)
     """Lines in course.yaml of `end`, `enrollment.start` and `enrollment.end` (where date findings point)."""
 

@@ -181,7 +181,10 @@ class _Exporter:
             # Open edX names the asset static/a/b.png "a_b.png", and course_image holds that name; olxcleaner
             # looks for a file of that name, so the course image goes to static/ under its flattened name.
             name = flatten_asset_name(rel) if rel == c.about.image else rel
-            self.tree.assets[f"static/{name}"] = src
+            if rel in c.generated_assets:
+                self.add(f"static/{name}", c.generated_assets[rel])
+            else:
+                self.tree.assets[f"static/{name}"] = src
 
     def export_lesson(self, lesson: Lesson) -> None:
         self.origin = (lesson.path, lesson.line)

@@ -331,7 +331,7 @@ RULES: list[Rule] = [
         "TRN006",
         "mixed-problem",
         W,
-        "A problem is only partly translated, so it is shown wholly in the fallback language.",
+        "A problem or a drawing is only partly translated, so it is shown wholly in the fallback language.",
         "choices translated, prompt not",
     ),
     Rule(
@@ -340,6 +340,14 @@ RULES: list[Rule] = [
         W,
         "A translation links to a different external URL than its source.",
         "https://example.org/en → https://example.org/it",
+    ),
+    Rule(
+        "TRN008",
+        "drawing-fit",
+        W,
+        "A translated text of an SVG drawing has a line much longer than the source's longest line, or more lines "
+        "than the source: the drawing does not grow, so it may overflow its box.",
+        "`Key activities` → `Schlüsselaktivitäten der Organisation`",
     ),
     Rule(
         "OLX001",

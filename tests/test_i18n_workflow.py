@@ -179,7 +179,7 @@ def test_partly_translated_problem_falls_back_whole(tmp_path):
     assert result.exit_code == 0, result.output
     problem = (root / "build/MyOrg+C101+2026_T1_IT/problem/quiz_check_q1.xml").read_text()
     assert "IT " not in problem and 'answer="unit"' in problem
-    assert "problems are only partly translated" in result.stderr
+    assert "problems or drawings are only partly translated" in result.stderr
 
 
 def test_i18n_check_catches_seeded_mistakes(tmp_path):
@@ -385,3 +385,109 @@ def test_a_catalog_that_is_not_utf8_stops_the_build_at_its_line(tmp_path):
         assert "locale/it.po:5:1: error[SYN001]" in result.output and "not UTF-8" in result.output
         assert not (tmp_path / "out").exists()
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+DRAWING = """\
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200" width="400" height="200" role="img">
+  <title>Two boxes</title>
+  <desc>A box of key activities beside a box of resources.</desc>
+  <rect x="0" y="0" width="200" height="200" fill="#ffffff"/>
+  <text x="10" y="30" font-size="16">Key activities</text>
+  <text x="10" y="60" font-size="14">What must we</text>
+  <text x="10" y="78" font-size="14">do well?</text>
+  <text x="210" y="30"><tspan x="210">People, skills,</tspan><tspan x="210" dy="18">places, money</tspan></text>
+  <text x="10" y="150" font-size="14">Social in its ends <tspan font-weight="bold">and</tspan> in its means</text>
+  <text x="300" y="150">3</text>
+</svg>
+"""
+DRAWING_IT = {
+    ("diagram title", "Two boxes"): "Due riquadri",
+    ("diagram description", "A box of key activities beside a box of resources."):
+        "Un riquadro delle attività chiave accanto a uno delle risorse.",
+    ("diagram label", "Key activities"): "Attività chiave",
+    ("diagram label", "What must we\ndo well?"): "Che cosa\ndobbiamo saper\nfare bene?",
+    ("diagram label", "People, skills,\nplaces, money"): "Persone, luoghi",
+    ("diagram label", "Social in its ends **and** in its means"): "Sociale nei fini **e** nei mezzi",
+}
+
+
+def _drawing_project(tmp_path: Path) -> Path:
+    root = project(tmp_path)
+    (root / "course/static/drawing.svg").write_text(DRAWING, encoding="utf-8")
+    lesson = root / "modules/01-getting-started/03-numbers.md"
+    lesson.write_text(lesson.read_text().replace(
+        "Contact: {{ contact }}", "![Two boxes: key activities and resources](../../course/static/drawing.svg)\n\n"
+        "Contact: {{ contact }}"), encoding="utf-8")
+    assert run_cli("i18n", "extract", str(root)).exit_code == 0
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    return root
+
+
+def _svg_texts(data: bytes) -> list[tuple[str, str | None, str | None]]:
+    svg = etree.fromstring(data)
+    return [(etree.QName(el).localname, el.get("y"), el.text) for el in svg.iter() if el.text and el.text.strip()]
+
+
+def test_drawings_are_translated_through_the_catalogs(tmp_path):
+    """SVG texts are messages like any other: a translator never edits the SVG, and the archive of each language
+    carries the drawing in that language (lines added or dropped at the same spacing)."""
+    from helpers import read_member
+
+    root = _drawing_project(tmp_path)
+    pot = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(root / "locale/course.pot"))}
+    assert set(DRAWING_IT) <= set(pot) and ("diagram label", "3") not in pot
+    assert pot[("diagram label", "What must we\ndo well?")].occurrences == [("course/static/drawing.svg", "6")]
+    assert "Drawing drawing.svg › text in the drawing" in pot[("diagram label", "Key activities")].comment
+    po = polib.pofile(str(root / "locale/it.po"), wrapwidth=0)
+    for entry in po:
+        entry.msgstr = DRAWING_IT.get((entry.msgctxt, entry.msgid), it_text(entry.msgid))
+    po.save(str(root / "locale/it.po"))
+    # The three-line translation of a two-line label is drawn (below), and the check warns that it may overlap.
+    check = run_cli("i18n", "check", str(root), "-l", "it")
+    warnings = [ln for ln in check.output.splitlines() if " warning[" in ln or " error[" in ln]
+    assert check.exit_code == 0 and len(warnings) == 1, check.output
+    assert "warning[TRN008] 3 lines where the drawing has room for 2" in warnings[0]
+    assert "(source: course/static/drawing.svg:6)" in warnings[0]
+    out = tmp_path / "out"
+    assert run_cli("build", str(root), "-o", str(out), "-q", "--no-tree").exit_code == 0
+    english = read_member(out / "MyOrg+C101+2026_T1.tar.gz", "course/static/drawing.svg")
+    assert english == DRAWING.encode(), "the source language ships the drawing as it is"
+    italian = read_member(out / "MyOrg+C101+2026_T1_IT.tar.gz", "course/static/drawing.svg")
+    assert _svg_texts(italian) == [
+        ("title", None, "Due riquadri"),
+        ("desc", None, "Un riquadro delle attività chiave accanto a uno delle risorse."),
+        ("text", "30", "Attività chiave"),
+        ("text", "60", "Che cosa"), ("text", "78", "dobbiamo saper"), ("text", "96", "fare bene?"),
+        ("tspan", None, "Persone, luoghi"),
+        ("text", "150", "Sociale nei fini "), ("tspan", None, "e"),
+        ("text", "150", "3"),
+    ]
+    assert b'<tspan font-weight="bold">e</tspan> nei mezzi' in italian and b'dy="18"' not in italian
+    # Germany has no translation of the drawing: its archive falls back to the source drawing.
+    assert read_member(out / "MyOrg+C101+2026_T1_DE.tar.gz", "course/static/drawing.svg") == DRAWING.encode()
+
+
+def test_a_drawing_is_wholly_translated_or_not_and_a_hand_made_one_wins(tmp_path):
+    from helpers import archive_members, read_member
+
+    root = _drawing_project(tmp_path)
+    po = polib.pofile(str(root / "locale/it.po"), wrapwidth=0)
+    for entry in po:
+        if (entry.msgctxt, entry.msgid) != ("diagram label", "Key activities"):
+            entry.msgstr = DRAWING_IT.get((entry.msgctxt, entry.msgid), it_text(entry.msgid))
+    po.save(str(root / "locale/it.po"))
+    hand_made = DRAWING.replace("Key activities", "Attività (a mano)")
+    (root / "course/static/drawing.de.svg").write_text(hand_made, encoding="utf-8")
+    po = polib.pofile(str(root / "locale/de.po"), wrapwidth=0)
+    for entry in po:
+        entry.msgstr = "DE " + entry.msgid
+    po.save(str(root / "locale/de.po"))
+    out = tmp_path / "out"
+    result = run_cli("build", str(root), "-o", str(out), "--no-tree")
+    assert result.exit_code == 0, result.output
+    assert "1 problems or drawings are only partly translated" in result.stderr
+    assert read_member(out / "MyOrg+C101+2026_T1_IT.tar.gz", "course/static/drawing.svg") == DRAWING.encode()
+    # drawing.de.svg is the German (and Austrian) drawing, whatever de.po says; it is not a file of its own.
+    for name in ("MyOrg+C101+2026_T1_DE.tar.gz", "MyOrg+C101+2026_T1_AT.tar.gz"):
+        assert read_member(out / name, "course/static/drawing.svg") == hand_made.encode()
+        assert "course/static/drawing.de.svg" not in [m.name for m in archive_members(out / name)]

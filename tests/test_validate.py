@@ -332,7 +332,7 @@ CASES = [
          "you rename it.", "glossary: `progress` should be translated as `progressi`",
          files={"course/instances.yaml": INSTANCES, "course/glossary.yaml": "terms:\n  - en: progress\n"
                 "    it: progressi\n"}, catalog=_all_translated),
-    Case("TRN006", "mixed-problem", lambda r: None, IT_PO, 1, "1 problems are only partly translated",
+    Case("TRN006", "mixed-problem", lambda r: None, IT_PO, 1, "1 problems or drawings are only partly translated",
          files={"course/instances.yaml": INSTANCES}, catalog=_untranslated("Which heading level starts a unit?"),
          also=("TRN002",)),
     Case("TRN007", "url-changed", before_paragraph("Read [the Open edX guide](https://docs.openedx.org/en/latest/)."),
@@ -341,6 +341,12 @@ CASES = [
          files={"course/instances.yaml": INSTANCES},
          catalog=_msgstr("Read [the Open edX guide](https://docs.openedx.org/en/latest/).",
                          lambda s: s.replace("/en/", "/it/"))),
+    Case("TRN008", "drawing-fit", before_paragraph("![Two boxes](../../course/static/boxes.svg)"), IT_PO,
+         "Key activities", r"the line `Attività chiave dell'organizzazione` \(35 characters\) may not fit",
+         files={"course/instances.yaml": INSTANCES, "course/static/boxes.svg":
+                '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100"><title>Two boxes</title>'
+                '<text x="10" y="30">Key activities</text><text x="210" y="30">Key resources</text></svg>\n'},
+         catalog=_msgstr("Key activities", "Attività chiave dell'organizzazione")),
     # -- OLX: the OLX each instance gets, through Studio's import gate. An empty raw block is caught where it is
     # written (line 9); what only the built OLX shows points at the unit holding it (line 7).
     Case("OLX001", "empty-raw-problem", replace(QUIZ, "```problem", '```olx\n<problem display_name="Empty"/>\n```\n\n'

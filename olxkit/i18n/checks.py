@@ -28,7 +28,12 @@ _PLAIN_FIELDS = {
     "assignment label",
     "answer",
     "update title",
+    "diagram title",
+    "diagram description",
+    "diagram label",
 }
+# How much longer than the source's longest line a line of a drawing's label may be (characters).
+_FIT_RATIO, _FIT_SLACK = 1.2, 3
 
 
 def _inventory(text: str, block: bool) -> dict[str, Counter]:
@@ -124,6 +129,8 @@ def check_entry(
                 "left as literal text",
             )
         )
+    if entry.msgctxt == "diagram label":
+        findings.extend(_fit(source, target))
     if Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target)):
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
     if block or not entry.msgctxt:
@@ -153,6 +160,21 @@ def check_entry(
         if re.search(rf"\b{re.escape(term)}", text, re.I) and wanted.lower() not in target.lower():
             findings.append((Severity.WARNING, "TRN005", f"glossary: `{term}` should be translated as `{wanted}`"))
     return findings
+
+
+def _fit(source: str, target: str) -> list[tuple[Severity, str, str]]:
+    """TRN008: a drawing's label must fit where the source's lines were."""
+    src, dst = source.split("\n"), target.split("\n")
+    room = max(len(line) for line in src)
+    longest = max(dst, key=len)
+    out = []
+    if len(longest) > max(room * _FIT_RATIO, room + _FIT_SLACK):
+        out.append((Severity.WARNING, "TRN008", f"the line `{longest}` ({len(longest)} characters) may not fit the "
+                    f"drawing: the source's longest line has {room}; break it (a new line is a new line)"))
+    if len(dst) > len(src):
+        out.append((Severity.WARNING, "TRN008", f"{len(dst)} lines where the drawing has room for {len(src)}: the "
+                    "lines below may overlap the next text"))
+    return out
 
 
 def _numbers(text: str) -> set[str]:

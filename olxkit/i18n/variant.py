@@ -282,10 +282,14 @@ def make_variant(
     # A transcript ships only where a video uses it: each archive carries its own language's transcripts.
     siblings = {t for t in course.assets if any(_same_video(t, s, known) for s in transcript_sources)}
     assets = {rel: src for rel, src in assets.items() if rel not in siblings or rel in transcripts_used}
+    # A hand-made localised drawing (x.de.svg) wins over the catalog's translation of x.svg.
+    generated = {rel: data for rel, data in variant.generated_assets.items()
+                 if rel in assets and assets[rel] == course.assets.get(rel)}
     variant = replace(
         variant,
         modules=modules,
         assets=assets,
+        generated_assets=generated,
         locale=instance.locale,
         org=instance.org,
         number=instance.number,
@@ -317,8 +321,9 @@ def fallback_findings(report: FallbackReport, instance: Instance, strict: bool =
                               f"are untranslated or fuzzy and fall back: {report.places()}",
                               Severity.ERROR if strict else Severity.WARNING, "TRN002"))
     if report.mixed_problems:
-        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {report.mixed_problems} problems are only partly "
-                              "translated and are shown in the fallback language", Severity.WARNING, "TRN006"))
+        out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {report.mixed_problems} problems or drawings are "
+                              "only partly translated and are shown in the fallback language", Severity.WARNING,
+                              "TRN006"))
     if report.coverage + 1e-9 < instance.min_coverage:
         out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: coverage {report.coverage:.1f}% is below its "
                               f"min_coverage of {instance.min_coverage:g}%", Severity.ERROR, "TRN001"))

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
+from ..links import STATIC_DIR
 from ..markdown import make_markdown, parse_inline
 from ..model import (
     Choice,
@@ -22,6 +23,7 @@ from ..model import (
     ProblemComponent,
     VideoComponent,
 )
+from . import diagrams
 
 _LETTER = re.compile(r"[^\W\d_]")
 # Characters that can start inline Markdown (or an entity, a hard break, a line break, math or a placeholder).
@@ -314,7 +316,40 @@ def translate_course(course: Course, translator: Translator) -> Course:
         modules=modules,
         handouts=w.markdown(course.handouts, "Handouts"),
         updates=updates,
+        generated_assets=_diagrams(course, translator),
     )
+
+
+_DIAGRAM_ROLES = {
+    diagrams.TITLE: "title of the drawing",
+    diagrams.DESCRIPTION: "description of the drawing, for screen readers",
+    diagrams.LABEL: "text in the drawing: keep each line about as long as the English one, the drawing does not "
+    "grow; a new line in the text is a new line in the drawing",
+}
+
+
+def _diagrams(course: Course, translator: Translator) -> dict[str, bytes]:
+    """Translated copies of the course's SVG diagrams (each one wholly translated or left as it is)."""
+    out = {}
+    for rel in sorted(course.assets):
+        if not diagrams.is_diagram(rel):
+            continue
+        try:
+            with open(course.assets[rel], "rb") as fh:
+                data = fh.read()
+            _tree, texts = diagrams.read_diagram(data)
+        except (OSError, ValueError):
+            continue  # not a drawing olxkit can read: shipped as it is
+        path = f"{STATIC_DIR}/{rel}"
+        items = [Item(t.kind, t.text, path, t.line, f"Drawing {rel}", _DIAGRAM_ROLES[t.kind])
+                 for t in texts if translatable(t.text)]
+        if not items:
+            continue
+        found = translator.group(items)
+        translated = {(i.context, i.text): new for i, new in zip(items, found, strict=True) if new != i.text}
+        if translated:
+            out[rel] = diagrams.translate_diagram(data, translated)
+    return out
 
 
 __all__ = ["Item", "Translator", "translate_course", "message_text", "translatable"]
