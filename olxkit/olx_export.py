@@ -108,8 +108,11 @@ class _Exporter:
         html = self.fill_texts(html, body.path, line, body)
         if self.lang:
             html = f'<div lang="{self.lang}">\n{html}</div>\n'
-        for problem in check_html(html):
-            self.diags.add(body.path, line, f"the HTML made from this text is not valid: {problem}", code="OLX002")
+        problems = check_html(html)
+        if problems:
+            at = _invalid_block_line(body) or line
+            for problem in problems:
+                self.diags.add(body.path, at, f"the HTML made from this text is not valid: {problem}", code="OLX002")
         return html
 
     def fill_texts(self, html: str, path: str, line: int, body: Markdown | None = None) -> str:
@@ -399,6 +402,26 @@ def date_texts(course: Course) -> dict[str, str]:
         if value is not None:
             out[name] = format_date(value.date(), "long", locale=course.locale or "en")
     return out
+
+
+def _invalid_block_line(body: Markdown) -> int | None:
+    """The source line of the first top-level block whose HTML alone is invalid (found only once the page's HTML
+    was: a rare, slower path), or None when only the blocks together are."""
+    start = None
+    for i, tok in enumerate(body.tokens):
+        if tok.level != 0:
+            continue
+        if tok.nesting == 1:
+            start = i
+            continue
+        first = i if tok.nesting == 0 else start
+        if first is None:
+            continue
+        block = body.tokens[first : i + 1]
+        if check_html(render(block, body.env)) and block[0].map:
+            return block[0].map[0] + 1 + body.line_offset
+        start = None
+    return None
 
 
 def _line_of(body: Markdown | None, needle: str, default: int) -> int:

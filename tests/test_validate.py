@@ -354,6 +354,9 @@ CASES = [
          "the olx block <problem> is empty; a core block needs its content inline"),
     Case("OLX002", "html5-tag", before_paragraph("<section>Hi</section>"), LESSON, 7,
          "the HTML made from this text is not valid: Tag section invalid"),
+    # In a later block of the text: the finding is at that block, not at the text's first line.
+    Case("OLX002", "html5-tag-later", before_paragraph("Hello.\n\n> A quote with <nav>a menu</nav> in it."), LESSON, 9,
+         "the HTML made from this text is not valid: Tag nav invalid"),
     Case("OLX100", "olxcleaner-invalid-setting",
          steps(_with_course_image, replace(QUIZ, "```problem", '```olx\n<problem display_name="Raw" '
                                            'showanswer="after_all_attempts"><p>Hi</p></problem>\n```\n\n```problem')),
