@@ -31,54 +31,78 @@ def without_gc(func):
     return wrapper
 
 
+class Forked:
+    """`func()` computed in a forked child process, started at once; `result()` waits for its value.
+
+    The child inherits everything the caller holds (nothing is pickled on the way in) and sends its value back
+    pickled through a pipe; an exception it raises is raised by `result()`. Only the process that made it may
+    call `result()` or `cancel()`. Callers check `can_fork()` first.
+    """
+
+    def __init__(self, func):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read_end)
+            _child(func, write_end)
+        os.close(write_end)
+        self.pid: int | None = pid
+        self._pipe = read_end
+
+    def result(self):
+        pipe, self._pipe = os.fdopen(self._pipe, "rb"), None
+        with pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        pid, self.pid = self.pid, None
+        if not data:
+            raise RuntimeError(f"a worker process ({pid}) died without a result")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if it is still running (after an error in the caller); a no-op once `result()` ran."""
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
 def map_sharing(func, items: list) -> list:
     """`[func(i) for i in items]`, the first computed here while forked children compute the others.
 
-    Children inherit everything the caller holds through fork, so nothing large is pickled on the way in; each
-    sends its result back pickled through a pipe. The calling process would otherwise wait idle: doing a
-    share itself saves a process and the transfer of that share's result. A plain fork costs a tenth of a
-    multiprocessing pool's start (and its imports), which counts for a command that runs in a third of a
-    second. Without fork (Windows), everything runs here, one after the other. An exception in a child is
-    raised here.
+    The calling process would otherwise wait idle: doing a share itself saves a process and the transfer of
+    that share's result. A plain fork (`Forked`) costs a tenth of a multiprocessing pool's start (and its
+    imports), which counts for a command that runs in a third of a second. Without fork (Windows), everything
+    runs here, one after the other. An exception in a child is raised here.
     """
-    if len(items) <= 1 or not hasattr(os, "fork"):
+    if len(items) <= 1 or not can_fork():
         return [func(i) for i in items]
     children = []
     try:
         for item in items[1:]:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child's coverage is not collected
-                os.close(read_end)
-                _child(func, item, write_end)
-            os.close(write_end)
-            children.append((pid, read_end))
-        results = [func(items[0])]
-        for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-            children = [c for c in children if c[0] != pid]
-            os.waitpid(pid, 0)
-            if not data:
-                raise RuntimeError(f"a worker process ({pid}) died without a result")
-            ok, value = pickle.loads(data)
-            if not ok:
-                raise value
-            results.append(value)
-        return results
+            children.append(Forked(functools.partial(func, item)))
+        return [func(items[0]), *(child.result() for child in children)]
     finally:
-        for pid, read_end in children:  # only after an error here: stop the others
-            os.close(read_end)
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        for child in children:
+            child.cancel()
 
 
-def _child(func, item, write_end: int) -> None:
+def _child(func, write_end: int) -> None:
     """Run in a forked child: compute, send the pickled outcome, and leave without Python's shutdown."""
     status = 0
     try:
         try:
-            data = pickle.dumps((True, func(item)), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((True, func()), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
             try:
                 data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)

@@ -6,13 +6,14 @@ import os
 import pickle
 import posixpath
 import re
-import signal
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import polib
 
+from .._perf import Forked, can_fork
 from ..diagnostics import Diagnostic, Severity
 from ..model import Course, Instance, VideoComponent
 from . import locales
@@ -44,25 +45,19 @@ class TablePrefetch:
     def __init__(self, root: str | Path, codes: list[str]):
         self.root = Path(root)
         self.index: dict[str, tuple[int, int]] | None = None
-        self.pid = None
-        if not codes or not hasattr(os, "fork"):
+        self._job = self._file = self.fd = None
+        if not codes or not can_fork():
             self.index = {}
             return
         if hasattr(os, "memfd_create"):
-            self._file = None
             self.fd = os.memfd_create("olxkit-catalogs")
         else:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close(), for the workers
             self.fd = self._file.fileno()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child's coverage is not collected
-            os.close(read_end)
-            self._child(codes, write_end)
-        os.close(write_end)
-        self.pid, self._pipe = pid, read_end
+        self._job = Forked(partial(self._write_tables, codes))
 
-    def _child(self, codes: list[str], write_end: int) -> None:
+    def _write_tables(self, codes: list[str]) -> dict[str, tuple[int, int]]:
+        """In the child: each table pickled into the file; returns where each one is."""
         index, offset = {}, 0
         try:
             for code in codes:
@@ -75,23 +70,17 @@ class TablePrefetch:
                     view = view[os.pwrite(self.fd, view, offset + len(data) - len(view)) :]
                 index[code] = (offset, len(data))
                 offset += len(data)
-        except BaseException:  # noqa: BLE001 - what is not in the index is read where it is wanted
+        except Exception:  # noqa: BLE001 - what is not in the index is read (and reported) where it is wanted
             pass
-        try:
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(pickle.dumps(index))
-        finally:
-            os._exit(0)
+        return index
 
     def wait(self) -> None:
         """Wait for the child (in the process that made the prefetch)."""
-        if self.index is not None:
-            return
-        with os.fdopen(self._pipe, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(self.pid, 0)
-        self.pid = None
-        self.index = pickle.loads(data) if data else {}
+        if self.index is None:
+            try:
+                self.index = self._job.result()
+            except Exception:  # noqa: BLE001 - the child died: every table is read where it is wanted
+                self.index = {}
 
     def tables(self, wanted: list[str]) -> dict[str, dict[tuple[str | None, str], str]]:
         """As `load_tables(root, wanted)`."""
@@ -114,17 +103,13 @@ class TablePrefetch:
         return out
 
     def close(self) -> None:
-        if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            os.close(self._pipe)
-            self.pid = None
-        if getattr(self, "fd", None) is not None:
-            if self._file is not None:
-                self._file.close()
-            else:
-                os.close(self.fd)
-            self.fd = None
+        if self._job is not None:
+            self._job.cancel()
+        if self._file is not None:
+            self._file.close()
+        elif self.fd is not None:
+            os.close(self.fd)
+        self._file = self.fd = None
 
 
 def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:
