@@ -23,14 +23,18 @@ from .walk import Item, translate_course
 LOCALE_DIR = "locale"
 
 
+def _existing_catalogs(root: str | Path, wanted: list[str]):
+    """(code, path, project-relative path) of each catalog locale/<code>.po that exists, for `wanted`."""
+    for code in wanted:
+        rel = f"{LOCALE_DIR}/{code}.po"
+        path = Path(root) / rel
+        if path.is_file():
+            yield code, path, rel
+
+
 def load_tables(root: str | Path, wanted: list[str]) -> dict[str, dict[tuple[str | None, str], str]]:
     """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`."""
-    out = {}
-    for code in wanted:
-        path = Path(root) / LOCALE_DIR / f"{code}.po"
-        if path.is_file():
-            out[code] = read_translations(path, f"{LOCALE_DIR}/{code}.po")
-    return out
+    return {code: read_translations(path, rel) for code, path, rel in _existing_catalogs(root, wanted)}
 
 
 class TablePrefetch:
@@ -60,11 +64,8 @@ class TablePrefetch:
         """In the child: each table pickled into the file; returns where each one is."""
         index, offset = {}, 0
         try:
-            for code in codes:
-                path = self.root / LOCALE_DIR / f"{code}.po"
-                if not path.is_file():
-                    continue
-                data = pickle.dumps(read_translations(path), protocol=pickle.HIGHEST_PROTOCOL)
+            for code, path, rel in _existing_catalogs(self.root, codes):
+                data = pickle.dumps(read_translations(path, rel), protocol=pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
                 while view:
                     view = view[os.pwrite(self.fd, view, offset + len(data) - len(view)) :]
@@ -114,12 +115,7 @@ class TablePrefetch:
 
 def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:
     """The catalogs locale/<code>.po that exist, for the locales in `wanted`."""
-    out = {}
-    for code in wanted:
-        path = Path(root) / LOCALE_DIR / f"{code}.po"
-        if path.is_file():
-            out[code] = read_catalog(path, f"{LOCALE_DIR}/{code}.po")
-    return out
+    return {code: read_catalog(path, rel) for code, path, rel in _existing_catalogs(root, wanted)}
 
 
 def translations(po: polib.POFile) -> dict[tuple[str | None, str], str]:
