@@ -158,9 +158,11 @@ def _set_inline(label: DiagramText, text: str) -> None:
         span.tail = pieces[2 * i + 2]
 
 
-def translate_diagram(data: bytes, translated: dict[tuple[str, str], str]) -> bytes:
-    """The SVG with every text found in `translated` ((kind, source text) → translation) replaced."""
-    tree, texts = read_diagram(data)
+def translate_diagram(data: bytes, translated: dict[tuple[str, str], str], parsed=None) -> bytes:
+    """The SVG with every text found in `translated` ((kind, source text) → translation) replaced.
+
+    `parsed` is `read_diagram(data)` when the caller has it already (it is changed in place)."""
+    tree, texts = parsed if parsed is not None else read_diagram(data)
     for label in texts:
         new = translated.get((label.kind, label.text))
         if new is None or new == label.text:

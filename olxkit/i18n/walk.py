@@ -337,7 +337,8 @@ def _diagrams(course: Course, translator: Translator) -> dict[str, bytes]:
         try:
             with open(course.assets[rel], "rb") as fh:
                 data = fh.read()
-            _tree, texts = diagrams.read_diagram(data)
+            parsed = diagrams.read_diagram(data)
+            texts = parsed[1]
         except (OSError, ValueError):
             continue  # not a drawing olxkit can read: shipped as it is
         path = f"{STATIC_DIR}/{rel}"
@@ -348,7 +349,7 @@ def _diagrams(course: Course, translator: Translator) -> dict[str, bytes]:
         found = translator.group(items)
         translated = {(i.context, i.text): new for i, new in zip(items, found, strict=True) if new != i.text}
         if translated:
-            out[rel] = diagrams.translate_diagram(data, translated)
+            out[rel] = diagrams.translate_diagram(data, translated, parsed)
     return out
 
 
