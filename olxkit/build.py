@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._perf import map_sharing, without_gc
-from .archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
+from .check.lint import lint_course
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
-from .instances import load_instances, select
-from .lint import lint_course
 from .model import Course
+from .olx.archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
 from .olx_export import export_olx, merge
 from .rules import apply_rules
-from .source import load_course_with_warnings
+from .source.instances import load_instances, select
+from .source.loader import load_course_with_warnings
 
 
 @dataclass

@@ -153,9 +153,9 @@ def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
     docs/rules.md explains every code, and `rules:` in course/course.yaml can ignore a code or re-grade it.
     Exit status: 0 clean, 1 when a finding reaches --fail-on, 2 usage error.
     """
+    from .check.validate import as_github, as_json, summary
+    from .check.validate import validate as run_validate
     from .diagnostics import Severity
-    from .validate import as_github, as_json, summary
-    from .validate import validate as run_validate
 
     findings = run_validate(project, instances=list(instances) or None, olxcleaner=olxcleaner)
     if fmt == "json":
@@ -191,7 +191,7 @@ def new(directory, title, org, number, run_name):
     DIRECTORY must not exist or be empty. The project has one module with a lesson (text, a discussion and a
     practice problem) and a graded quiz, to copy from.
     """
-    from .scaffold import create_project
+    from .source.scaffold import create_project
 
     files = create_project(directory, title=title, org=org, number=number, run=run_name)
     click.echo(f"Created {directory} ({len(files)} files). Next: olxkit build {directory}")
@@ -207,7 +207,7 @@ def pin_ids(project, check):
     A unit without an explicit id takes it from its title, so renaming the unit would change its Open edX
     url_name and detach learners' progress from it. Run this once before a course goes live.
     """
-    from .scaffold import pin_unit_ids
+    from .source.scaffold import pin_unit_ids
 
     changed = pin_unit_ids(project, write=not check)
     for path, line, unit_id in changed:
@@ -349,7 +349,7 @@ def _size(size: int) -> str:
 
 
 # Publishing commands live in their own module; it needs the helpers above, so it is imported here.
-from . import publish_cli  # noqa: E402
+from .commands import publish as publish_cli  # noqa: E402
 
 publish_cli.register(cli)
 

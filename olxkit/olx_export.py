@@ -9,11 +9,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .capa import ProblemMarkupError, build_problem
 from .diagnostics import Diagnostics
 from .i18n.locales import bcp47
-from .links import LinkResolver, flatten_asset_name
-from .markdown import render
 from .model import (
     Course,
     DiscussionComponent,
@@ -25,7 +22,10 @@ from .model import (
     Unit,
     VideoComponent,
 )
-from .yamlio import format_date
+from .olx.capa import ProblemMarkupError, build_problem
+from .source.links import LinkResolver, flatten_asset_name
+from .source.markdown import render
+from .source.yamlio import format_date
 
 ABOUT_FIELDS = ("short_description", "effort", "duration")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")

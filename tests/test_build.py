@@ -115,9 +115,9 @@ def test_source_date_epoch_sets_member_times(tmp_path):
 
 
 def test_fast_archive_writer_matches_python_tarfile():
-    from olxkit.archive import archive_bytes, archive_bytes_tarfile
+    from olxkit.olx.archive import archive_bytes, archive_bytes_tarfile
     from olxkit.olx_export import OlxTree, export_olx
-    from olxkit.source import load_course
+    from olxkit.source.loader import load_course
 
     tree, _diags = export_olx(load_course(REPO))
     assert archive_bytes(tree) == archive_bytes_tarfile(tree)

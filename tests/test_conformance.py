@@ -8,9 +8,9 @@ from test_problems import declared_answers, rendered_dropdowns, wrong_answers
 
 from olxkit.i18n import locales
 from olxkit.i18n.variant import load_catalogs, make_variant
-from olxkit.instances import load_instances
 from olxkit.model import ProblemComponent
-from olxkit.source import load_course
+from olxkit.source.instances import load_instances
+from olxkit.source.loader import load_course
 
 from conftest_conformance import openedx  # noqa: F401
 from helpers import REPO, url_names

@@ -222,7 +222,7 @@ def test_lean_catalog_reader_agrees_with_polib(tmp_path):
 def test_direct_template_writer_matches_polib(tmp_path):
     """`i18n extract` writes the POT directly; it must be exactly what polib writes."""
     from olxkit.i18n.extract import extract_catalog, template_text
-    from olxkit.source import load_course
+    from olxkit.source.loader import load_course
 
     from helpers import REPO, make_project
 

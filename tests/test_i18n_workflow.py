@@ -315,7 +315,7 @@ Later text[^late] after the definitions.
 def test_extract_reads_texts_only_and_gives_the_full_parse_template(tmp_path):
     """`i18n extract` skips inline parsing where the structure does not need it; the POT must not change."""
     from olxkit.i18n.extract import read_messages, template_text
-    from olxkit.source import load_course
+    from olxkit.source.loader import load_course
 
     from helpers import REPO
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # also works under --import-mode
 from lxml import etree  # noqa: E402
 
 from olxkit.model import Course, ProblemComponent, Question  # noqa: E402
-from olxkit.source import load_course  # noqa: E402
+from olxkit.source.loader import load_course  # noqa: E402
 
 from conftest_conformance import openedx  # noqa: E402,F401
 from helpers import REPO, make_project, run_cli  # noqa: E402

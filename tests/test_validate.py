@@ -20,12 +20,12 @@ import jsonschema
 import pytest
 import yaml
 
-import olxkit.validate as validate_module
+import olxkit.check.validate as validate_module
 from olxkit.diagnostics import Diagnostic, Severity
 from olxkit.i18n.pofile import read_catalog, write_catalog
 from olxkit.olx_export import export_olx
 from olxkit.rules import BY_CODE, RULES, rules_markdown
-from olxkit.source import load_course
+from olxkit.source.loader import load_course
 
 from helpers import REPO, make_project, run_cli
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import polib
 
 from ..diagnostics import Diagnostic, Severity
-from ..markdown import make_markdown, render_text
-from ..yamlio import YamlMap, parse_yaml
+from ..source.markdown import make_markdown, render_text
+from ..source.yamlio import YamlMap, parse_yaml
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?")
@@ -192,7 +192,7 @@ def load_glossary(root: str | Path, locale: str) -> list[tuple[str, str, list[st
     path = Path(root) / rel
     if not path.is_file():
         return []
-    from ..source import read_text
+    from ..source.loader import read_text
 
     data = YamlMap(parse_yaml(read_text(Path(root), rel), rel), rel, what="glossary.yaml")
     data.check_keys(("terms",))

@@ -12,7 +12,7 @@ import polib
 from .._perf import map_sharing
 from ..diagnostics import OlxkitError
 from ..model import Course
-from ..source import load_course
+from ..source.loader import load_course
 from .pofile import catalog_text, new_catalog
 from .walk import Item, translate_course
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from .._perf import without_gc
 from ..diagnostics import Diagnostic, error
-from ..instances import load_instances
-from ..source import load_course
+from ..source.instances import load_instances
+from ..source.loader import load_course
 from . import locales
 from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary

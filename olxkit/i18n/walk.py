@@ -12,8 +12,6 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
-from ..links import STATIC_DIR
-from ..markdown import make_markdown, parse_inline
 from ..model import (
     Choice,
     Course,
@@ -23,6 +21,8 @@ from ..model import (
     ProblemComponent,
     VideoComponent,
 )
+from ..source.links import STATIC_DIR
+from ..source.markdown import make_markdown, parse_inline
 from . import diagrams
 
 _LETTER = re.compile(r"[^\W\d_]")

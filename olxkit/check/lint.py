@@ -10,11 +10,11 @@ import posixpath
 import re
 from urllib.parse import urlparse
 
-from .diagnostics import Diagnostic, Severity
-from .i18n import locales
-from .links import STATIC_DIR, LinkResolver
-from .markdown import make_markdown
-from .model import Course, HtmlComponent, Instance, Markdown, ProblemComponent, RawOlxComponent, VideoComponent
+from ..diagnostics import Diagnostic, Severity
+from ..i18n import locales
+from ..model import Course, HtmlComponent, Instance, Markdown, ProblemComponent, RawOlxComponent, VideoComponent
+from ..source.links import STATIC_DIR, LinkResolver
+from ..source.markdown import make_markdown
 
 VAGUE_LINK_TEXT = {"click here", "here", "click", "this", "this link", "link", "read more", "more", "this page",
                    "go", "see here", "clicca qui", "qui", "hier", "hier klicken", "itt", "tukaj", "tu", "tutaj"}

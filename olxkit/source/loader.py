@@ -9,18 +9,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .diagnostics import Diagnostics, OlxkitError, error
-from .links import SAFE_ASSET_NAME, STATIC_DIR, LinkResolver, flatten_asset_name
-from .markdown import (
-    ID_RE,
-    ComponentBlock,
-    LessonSyntaxError,
-    iter_targets,
-    make_markdown,
-    parse_for_texts,
-    parse_lesson,
-)
-from .model import (
+from ..diagnostics import Diagnostics, OlxkitError, error
+from ..model import (
     About,
     AssignmentType,
     Course,
@@ -34,6 +24,16 @@ from .model import (
     RawOlxComponent,
     Unit,
     VideoComponent,
+)
+from .links import SAFE_ASSET_NAME, STATIC_DIR, LinkResolver, flatten_asset_name
+from .markdown import (
+    ID_RE,
+    ComponentBlock,
+    LessonSyntaxError,
+    iter_targets,
+    make_markdown,
+    parse_for_texts,
+    parse_lesson,
 )
 from .problems import read_problem, read_settings
 from .yamlio import YamlMap, closest, parse_yaml
@@ -749,7 +749,7 @@ def read_key_parts(data: YamlMap, defaults: object | None = None) -> dict[str, s
 
 def read_rules(data: YamlMap) -> dict:
     """`rules:` — which findings to ignore or re-grade, by code or code prefix, and the asset size limit."""
-    from .rules import BY_CODE, GROUPS
+    from ..rules import BY_CODE, GROUPS
 
     data.check_keys(("ignore", "info", "warning", "error", "max_asset_mb"))
     out: dict = {"max_asset_mb": data.number("max_asset_mb", 10.0, positive=True)}

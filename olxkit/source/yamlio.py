@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import error
+from ..diagnostics import error
 
 try:
     _Loader = yaml.CSafeLoader

@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .diagnostics import Diagnostic, OlxkitError, error
-from .diff import CourseDiff, diff_paths
-from .instances import INSTANCES_FILE, load_instances, select
-from .model import Instance
-from .yamlio import YamlMap, parse_yaml
+from .. import __version__
+from ..diagnostics import Diagnostic, OlxkitError, error
+from ..model import Instance
+from ..olx.diff import CourseDiff, diff_paths
+from ..source.instances import INSTANCES_FILE, load_instances, select
+from ..source.yamlio import YamlMap, parse_yaml
 
 MAX_BODY = 1 << 20
 DONE_STATES = {"Succeeded", "Failed", "Canceled"}
@@ -639,7 +639,7 @@ class Publisher:
 
     def __init__(self, project: str | os.PathLike, wanted: list[str] | None, *, out_dir=None, published_dir=None,
                  credentials_file=None, options: Options | None = None, say: Callable[[str], None] | None = None):
-        from .build import load
+        from ..build import load
 
         self.root = Path(project)
         self.options = options or Options()
@@ -665,7 +665,7 @@ class Publisher:
         studios = self._studios(self.instances)
         warnings: list[Diagnostic] = []
         if build:
-            from .build import build as run_build
+            from ..build import build as run_build
 
             report = run_build(self.root, self.out, instances=[i.id for i in self.instances], strict=strict,
                                progress=lambda msg: self.say(f"  {msg}"))

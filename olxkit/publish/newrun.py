@@ -15,10 +15,10 @@ from pathlib import Path
 
 from yaml.nodes import ScalarNode
 
-from .diagnostics import Diagnostic, Severity, error
-from .instances import INSTANCES_FILE
-from .source import KEY_PART, read_text
-from .yamlio import YamlMap, closest, parse_date, parse_yaml
+from ..diagnostics import Diagnostic, Severity, error
+from ..source.instances import INSTANCES_FILE
+from ..source.loader import KEY_PART, read_text
+from ..source.yamlio import YamlMap, closest, parse_date, parse_yaml
 
 COURSE_FILE = "course/course.yaml"
 # Where a missing key goes: after the last of these keys that the mapping has.
@@ -243,7 +243,7 @@ def _stale_dates(root: Path, course: YamlMap, instances: YamlMap | None, start: 
         for ident, data in _instance_maps(instances).items():
             check(data, INSTANCES_FILE, f"instance `{ident}`: ")
     try:
-        from .source import load_course
+        from ..source.loader import load_course
 
         model = load_course(root)
     except Exception:  # a course with errors: `olxkit build` reports them; the new run is still written

@@ -14,17 +14,17 @@ from pathlib import Path
 
 from lxml import etree
 
-from ._perf import without_gc
-from .archive import write_files
-from .diagnostics import Diagnostic, OlxkitError, Severity
-from .i18n import locales
-from .i18n.checks import check_catalog, load_glossary
-from .i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
-from .instances import INSTANCES_FILE, load_instances, select
+from .._perf import without_gc
+from ..diagnostics import Diagnostic, OlxkitError, Severity
+from ..i18n import locales
+from ..i18n.checks import check_catalog, load_glossary
+from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
+from ..olx.archive import write_files
+from ..olx_export import OlxTree, export_olx
+from ..rules import BY_CODE, apply_rules
+from ..source.instances import INSTANCES_FILE, load_instances, select
+from ..source.loader import load_course_with_warnings
 from .lint import lint_course
-from .olx_export import OlxTree, export_olx
-from .rules import BY_CODE, apply_rules
-from .source import load_course_with_warnings
 
 SCHEMA_VERSION = 1
 _CONTAINERS = {"course": {"chapter"}, "chapter": {"sequential"}, "sequential": {"vertical"}}

@@ -7,7 +7,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from .model import Course
+from ..model import Course
 
 
 class LinkError(NamedTuple):

@@ -37,14 +37,14 @@ def _timing_options(func):
 
 
 def _timing(timeout, poll_interval, retries, backoff):
-    from .publish import Timing
+    from ..publish.publisher import Timing
 
     return Timing(retries=retries, backoff=backoff, timeout=timeout, poll_interval=poll_interval)
 
 
 def _report(results, fmt: str, extra: dict, show_diff: bool = False, status: bool = False) -> None:
     """The per-instance table (text) or the JSON document; exit 1 when any instance is not ok."""
-    from .diff import format_text
+    from ..olx.diff import format_text
 
     if fmt == "json":
         click.echo(json.dumps({"ok": all(r.ok for r in results), **extra,
@@ -70,7 +70,7 @@ def _report(results, fmt: str, extra: dict, show_diff: bool = False, status: boo
 
 def register(cli: click.Group) -> None:
     """Add the publishing commands to the `olxkit` group."""
-    from .cli import FORMATS, _stderr, handle_errors
+    from ..cli import FORMATS, _stderr, handle_errors
 
     @cli.command("new-run")
     @click.argument("run")
@@ -91,7 +91,7 @@ def register(cli: click.Group) -> None:
         order stay as they were. Dates elsewhere that the new run leaves behind (enrollment, due dates) are
         reported as warnings. Create the run in Studio before publishing to it.
         """
-        from .newrun import new_run as run_new_run
+        from ..publish.newrun import new_run as run_new_run
 
         edits, warnings = run_new_run(project, run, start, end, list(instances) or None)
         for edit in edits:
@@ -123,7 +123,7 @@ def register(cli: click.Group) -> None:
         change type, is a learner-data risk: Open edX keeps answers and scores by type and url_name.
         Exit status 1 when there is a learner-data risk, 0 otherwise.
         """
-        from .diff import diff_paths, format_text
+        from ..olx.diff import diff_paths, format_text
 
         if instance is None:
             if len(paths) != 2:
@@ -173,7 +173,7 @@ def register(cli: click.Group) -> None:
         have received is never sent twice. Ends with one line per instance; exit status 1 when any instance
         failed, was refused, timed out or has an unknown outcome. Setting up an instance: docs/publishing.md.
         """
-        from .publish import Options, Publisher
+        from ..publish.publisher import Options, Publisher
 
         if bool(instances) == all_instances:
             raise click.UsageError("name the instances with --instance ID (repeatable), or give --all")
@@ -208,7 +208,7 @@ def register(cli: click.Group) -> None:
         Succeeded becomes the instance's last published archive, the one the next publish compares with; one
         that Failed is dropped. Exit status 1 when an import failed or its state cannot be learned.
         """
-        from .publish import Options, Publisher
+        from ..publish.publisher import Options, Publisher
 
         options = Options(timing=_timing(timeout, poll_interval, retries, backoff))
         publisher = Publisher(project, list(instances) or None, out_dir=out_dir, published_dir=published_dir,
@@ -219,10 +219,10 @@ def register(cli: click.Group) -> None:
 
 def _diff_instance(project: str, instance: str, out_dir, published_dir):
     """A fresh build of one instance (in a temporary folder) against the archive last published to it."""
-    from .build import build
-    from .diagnostics import error
-    from .diff import diff_paths
-    from .publish import PublishedStore
+    from ..build import build
+    from ..diagnostics import error
+    from ..olx.diff import diff_paths
+    from ..publish.publisher import PublishedStore
 
     root = Path(project)
     out = Path(out_dir) if out_dir else root / "build"

@@ -7,9 +7,9 @@ from typing import Any
 
 from yaml.nodes import ScalarNode, SequenceNode
 
-from .capa import capa_regexp
-from .diagnostics import error
-from .model import Choice, ProblemComponent, Question
+from ..diagnostics import error
+from ..model import Choice, ProblemComponent, Question
+from ..olx.capa import capa_regexp
 from .yamlio import YamlMap, closest
 
 QUESTION_TYPES = ("single-choice", "multiple-choice", "dropdown", "numerical", "text")

@@ -10,7 +10,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .olx_export import OlxTree
+from ..olx_export import OlxTree
 
 DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest date every archive format can hold
 TOP = "course"

@@ -6,8 +6,8 @@ import re
 
 from lxml import etree
 
-from .markdown import plain_paragraph, render_text
-from .model import ProblemComponent, Question
+from ..model import ProblemComponent, Question
+from ..source.markdown import plain_paragraph, render_text
 
 _PARTIAL = {"halves": "halves", "every-choice": "EDC"}
 _PROTECTED_APOSTROPHE = re.compile(r"([a-zA-Z])'([a-zA-Z])")

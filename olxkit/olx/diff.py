@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .diagnostics import error
+from ..diagnostics import error
 
 # Blocks whose children are blocks; the children of any other block are its content.
 CONTAINERS = {"course", "chapter", "sequential", "vertical", "split_test", "conditional", "library_content",

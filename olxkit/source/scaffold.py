@@ -7,8 +7,8 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
-from .diagnostics import error
-from .source import KEY_PART, load_course
+from ..diagnostics import error
+from .loader import KEY_PART, load_course
 
 _TEMPLATES = {
     "course/course.yaml": """\

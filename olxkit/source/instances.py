@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .diagnostics import error
-from .i18n import locales
-from .model import Course, Instance
-from .source import read_key_parts, read_text, read_texts
+from ..diagnostics import error
+from ..i18n import locales
+from ..model import Course, Instance
+from .loader import read_key_parts, read_text, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
 
 INSTANCES_FILE = "course/instances.yaml"

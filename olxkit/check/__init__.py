@@ -1,0 +1,1 @@
+"""Checks on a course: lint of the model, validation of every instance with the OLX gate."""

@@ -1,0 +1,1 @@
+"""The click command groups that olxkit/cli.py adds to the `olxkit` command."""

@@ -1,0 +1,1 @@
+"""The OLX stage: problems as CAPA XML, archives, reading OLX back, comparing two courses."""
