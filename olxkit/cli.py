@@ -2,57 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
-import traceback
 
 import click
 
 from . import __version__
-from .diagnostics import OlxkitError
-
-FORMATS = click.Choice(["text", "json"])
-
-
-def _stderr(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def handle_errors(func):
-    """Turn user mistakes into one line each (exit 1) and crashes into a short report (exit 2)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except OlxkitError as exc:
-            for diag in exc.diagnostics:
-                _stderr(diag.format())
-            count = len(exc.diagnostics)
-            _stderr(f"olxkit: {count} error{'s' if count != 1 else ''}; nothing was written")
-            sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
-            raise
-        except BrokenPipeError:
-            # The reader went away (`olxkit … | head`): not an error worth a message.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(0)
-        except OSError as exc:
-            _stderr(f"olxkit: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
-            sys.exit(2)
-        except Exception as exc:  # a bug in olxkit, not the user's fault
-            if os.environ.get("OLXKIT_DEBUG"):
-                traceback.print_exc()
-            _stderr(
-                f"olxkit: internal error: {type(exc).__name__}: {exc}. Please report it "
-                "(set OLXKIT_DEBUG=1 to see the traceback)"
-            )
-            sys.exit(2)
-
-    return wrapper
+from .commands import i18n as i18n_commands
+from .commands import publish as publish_commands
+from .commands.common import FORMATS, handle_errors, stderr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -107,7 +65,7 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
     """
     from .build import build as run_build
 
-    progress = None if quiet or fmt == "json" else (lambda msg: _stderr(f"  {msg}"))
+    progress = None if quiet or fmt == "json" else (lambda msg: stderr(f"  {msg}"))
     report = run_build(
         project, out_dir, instances=list(instances) or None, tree=not no_tree, strict=strict, progress=progress,
         jobs=jobs,
@@ -122,7 +80,7 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
         )
         return
     for diag in report.warnings:
-        _stderr(diag.format())
+        stderr(diag.format())
     for result in report.results:
         blocks = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts.items()))
         click.echo(f"{result.course_key} [{result.instance}, {result.locale}]: {blocks}")
@@ -218,128 +176,6 @@ def pin_ids(project, check):
         click.echo("every unit already has an explicit id")
 
 
-@cli.group()
-def i18n():
-    """Translation catalogs: extract the template, update catalogs, report coverage, check translations.
-
-    Translators work in locale/<locale>.po (gettext PO: Poedit, Weblate…). The workflow after editing the
-    English source: `olxkit i18n extract`, `olxkit i18n update`, translate, `olxkit i18n check`, `olxkit build`.
-    """
-
-
-@i18n.command("extract")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if locale/course.pot is out of date (for CI).")
-@handle_errors
-def i18n_extract(project, check):
-    """Write locale/course.pot: every text of the course, one message per block of prose or YAML text field."""
-    from .i18n.project import extract
-
-    count, changed = extract(project, check=check)
-    if check:
-        click.echo(f"locale/course.pot is {'out of date' if changed else 'up to date'} ({count} messages)")
-        sys.exit(1 if changed else 0)
-    click.echo(f"locale/course.pot: {count} messages{'' if changed else ' (unchanged)'}")
-
-
-@i18n.command("update")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
-@click.option("-l", "--locale", "only", multiple=True, help="Update only this locale (repeatable).")
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if any catalog is out of date (for CI).")
-@handle_errors
-def i18n_update(project, only, check):
-    """Merge the course's texts into locale/<locale>.po for every instance locale.
-
-    Unchanged texts keep their translation; a changed text keeps the old translation marked fuzzy, with the
-    previous source shown (#|); removed texts become obsolete (#~) and come back if the text returns.
-    No translation is ever dropped.
-    """
-    from .i18n.project import update
-
-    results = update(project, list(only) or None, check=check)
-    stale = False
-    for code, (stats, changed) in results.items():
-        stale |= changed
-        state = ("out of date" if changed else "up to date") if check else ("updated" if changed else "unchanged")
-        click.echo(
-            f"locale/{code}.po: {state}; {stats.kept} kept, {stats.revived} revived, {stats.fuzzy} fuzzy, "
-            f"{stats.new} new, {stats.obsolete} obsolete"
-        )
-    if check and stale:
-        sys.exit(1)
-
-
-@i18n.command("status")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
-@handle_errors
-def i18n_status(project, fmt):
-    """Translated, fuzzy and untranslated messages per locale, and coverage through the fallback chain."""
-    from .i18n.project import status
-
-    rows = status(project)
-    if fmt == "json":
-        click.echo(json.dumps({"locales": rows}, indent=2))
-        return
-    click.echo(f"{'locale':<7}{'translated':>11}{'fuzzy':>7}{'untransl.':>10}  {'':20}{'own':>7}{'effective':>10}")
-    for r in rows:
-        filled = round(r["percent"] / 5)
-        bar = "█" * filled + "░" * (20 - filled)
-        click.echo(
-            f"{r['locale']:<7}{r['translated']:>11}{r['fuzzy']:>7}{r['untranslated']:>10}  {bar}"
-            f"{r['percent']:>6.1f}%{r['effective_percent']:>9.1f}%"
-        )
-
-
-@i18n.command("check")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
-@click.option("-l", "--locale", "only", multiple=True, help="Check only this locale (repeatable).")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning"]),
-    default="error",
-    show_default=True,
-    help="Lowest severity that makes the exit status 1.",
-)
-@click.option("--all", "show_all", is_flag=True,
-              help="Also print info-level findings (a translation identical to the source, other numbers).")
-@handle_errors
-def i18n_check(project, only, fmt, fail_on, show_all):
-    """Check every translation against its source: links, images, code, math, HTML, emphasis, placeholders,
-    numbers, glossary (course/glossary.yaml). Findings are `locale/xx.po:line: severity[code] message
-    (source: …)`; info-level ones (often intended: a name left as it is, "the 1980s" as "the 80s") are counted,
-    and printed with --all. JSON has them all."""
-    from .diagnostics import Severity
-    from .i18n.project import check
-
-    findings = check(project, list(only) or None)
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "findings": [
-                        {"path": d.path, "line": d.line, "severity": str(d.severity), "code": d.code,
-                         "message": d.message}
-                        for d in findings
-                    ]
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-    else:
-        for d in findings:
-            if show_all or d.severity >= Severity.WARNING:
-                click.echo(d.format())
-        n = {level: sum(d.severity == level for d in findings) for level in Severity}
-        hidden = "" if show_all or not n[Severity.INFO] else " (--all shows them)"
-        click.echo(f"{n[Severity.ERROR]} errors, {n[Severity.WARNING]} warnings, {n[Severity.INFO]} info{hidden}")
-    threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
-    if any(d.severity >= threshold for d in findings):
-        sys.exit(1)
-
-
 def _size(size: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
@@ -348,10 +184,8 @@ def _size(size: int) -> str:
     return f"{size} B"
 
 
-# Publishing commands live in their own module; it needs the helpers above, so it is imported here.
-from .commands import publish as publish_cli  # noqa: E402
-
-publish_cli.register(cli)
+cli.add_command(i18n_commands.i18n)
+publish_commands.register(cli)
 
 
 def main() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
-from pathlib import Path
 
 import click
+
+from .common import FORMATS, handle_errors, stderr
 
 _TIMING = [
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=1800.0, show_default=True,
@@ -70,8 +70,6 @@ def _report(results, fmt: str, extra: dict, show_diff: bool = False, status: boo
 
 def register(cli: click.Group) -> None:
     """Add the publishing commands to the `olxkit` group."""
-    from ..cli import FORMATS, _stderr, handle_errors
-
     @cli.command("new-run")
     @click.argument("run")
     @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
@@ -97,7 +95,7 @@ def register(cli: click.Group) -> None:
         for edit in edits:
             click.echo(edit.format())
         for diag in warnings:
-            _stderr(diag.format())
+            stderr(diag.format())
         if not edits:
             click.echo("nothing to change: the run and dates are already set")
         else:
@@ -124,6 +122,7 @@ def register(cli: click.Group) -> None:
         Exit status 1 when there is a learner-data risk, 0 otherwise.
         """
         from ..olx.diff import diff_paths, format_text
+        from ..publish.publisher import diff_instance
 
         if instance is None:
             if len(paths) != 2:
@@ -132,7 +131,7 @@ def register(cli: click.Group) -> None:
         else:
             if len(paths) > 1:
                 raise click.UsageError("with --instance, give at most the project folder")
-            result = _diff_instance(paths[0] if paths else ".", instance, out_dir, published_dir)
+            result = diff_instance(paths[0] if paths else ".", instance, out_dir, published_dir)
         if fmt == "json":
             click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
@@ -177,7 +176,7 @@ def register(cli: click.Group) -> None:
 
         if bool(instances) == all_instances:
             raise click.UsageError("name the instances with --instance ID (repeatable), or give --all")
-        say = None if quiet else _stderr
+        say = None if quiet else stderr
         options = Options(dry_run=dry_run, allow_removals=allow_removals, force=force, wait=not no_wait,
                           timing=_timing(timeout, poll_interval, retries, backoff))
         publisher = Publisher(project, list(instances) or None, out_dir=out_dir, published_dir=published_dir,
@@ -185,7 +184,7 @@ def register(cli: click.Group) -> None:
         results, warnings = publisher.publish(build=not no_build, strict=strict)
         if fmt != "json":
             for diag in warnings:
-                _stderr(diag.format())
+                stderr(diag.format())
         _report(results, fmt, {"dry_run": dry_run, "warnings": [d.as_dict() for d in warnings]},
                 show_diff=dry_run)
 
@@ -213,26 +212,5 @@ def register(cli: click.Group) -> None:
         options = Options(timing=_timing(timeout, poll_interval, retries, backoff))
         publisher = Publisher(project, list(instances) or None, out_dir=out_dir, published_dir=published_dir,
                               credentials_file=credentials_file, options=options,
-                              say=None if quiet else _stderr)
+                              say=None if quiet else stderr)
         _report(publisher.check(wait=wait, forget=forget), fmt, {}, status=True)
-
-
-def _diff_instance(project: str, instance: str, out_dir, published_dir):
-    """A fresh build of one instance (in a temporary folder) against the archive last published to it."""
-    from ..build import build
-    from ..diagnostics import error
-    from ..olx.diff import diff_paths
-    from ..publish.publisher import PublishedStore
-
-    root = Path(project)
-    out = Path(out_dir) if out_dir else root / "build"
-    store = PublishedStore(Path(published_dir) if published_dir else out / "published")
-    with tempfile.TemporaryDirectory(prefix="olxkit-diff-") as tmp:
-        report = build(root, tmp, instances=[instance], tree=False)
-        last = store.last(instance)
-        if last is None:
-            raise error(str(store.folder(instance)), 0, f"nothing was published to `{instance}` from here yet "
-                        "(no last.tar.gz); compare two archives with `olxkit diff OLD NEW`")
-        result = diff_paths(last["archive"], report.results[0].archive)
-    result.new = f"a build of `{instance}` from {project}"
-    return result

@@ -862,3 +862,21 @@ class Publisher:
                 result.message = f"import task {result.task_id} is {result.state}"
         self._follow(jobs)
         return results
+
+
+def diff_instance(project: str, instance: str, out_dir, published_dir):
+    """A fresh build of one instance (in a temporary folder) against the archive last published to it."""
+    from ..build import build
+
+    root = Path(project)
+    out = Path(out_dir) if out_dir else root / "build"
+    store = PublishedStore(Path(published_dir) if published_dir else out / "published")
+    with tempfile.TemporaryDirectory(prefix="olxkit-diff-") as tmp:
+        report = build(root, tmp, instances=[instance], tree=False)
+        last = store.last(instance)
+        if last is None:
+            raise error(str(store.folder(instance)), 0, f"nothing was published to `{instance}` from here yet "
+                        "(no last.tar.gz); compare two archives with `olxkit diff OLD NEW`")
+        result = diff_paths(last["archive"], report.results[0].archive)
+    result.new = f"a build of `{instance}` from {project}"
+    return result

@@ -1,0 +1,53 @@
+"""What every command shares: the output formats, stderr, and the one way errors become exit statuses."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+
+import click
+
+from ..diagnostics import OlxkitError
+
+FORMATS = click.Choice(["text", "json"])
+
+
+def stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def handle_errors(func):
+    """Turn user mistakes into one line each (exit 1) and crashes into a short report (exit 2)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except OlxkitError as exc:
+            for diag in exc.diagnostics:
+                stderr(diag.format())
+            count = len(exc.diagnostics)
+            stderr(f"olxkit: {count} error{'s' if count != 1 else ''}; nothing was written")
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`olxkit … | head`): not an error worth a message.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+        except OSError as exc:
+            stderr(f"olxkit: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            sys.exit(2)
+        except Exception as exc:  # a bug in olxkit, not the user's fault
+            if os.environ.get("OLXKIT_DEBUG"):
+                traceback.print_exc()
+            stderr(
+                f"olxkit: internal error: {type(exc).__name__}: {exc}. Please report it "
+                "(set OLXKIT_DEBUG=1 to see the traceback)"
+            )
+            sys.exit(2)
+
+    return wrapper
