@@ -1,0 +1,264 @@
+"""Reading a built course back: an archive (.tar.gz) or an unpacked OLX folder, as a snapshot of its blocks.
+
+Archives are read in memory, never extracted, and refused when a member is absolute, climbs out with `..`, or is
+a link or a device. XML is parsed without entity expansion, DTDs or network access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..diagnostics import error
+
+# Blocks whose children are blocks; the children of any other block are its content.
+CONTAINERS = {"course", "chapter", "sequential", "vertical", "split_test", "conditional", "library_content",
+              "itembank"}
+MAX_MEMBERS = 200_000
+MAX_TEXT_BYTES = 512 << 20
+MAX_TOTAL_BYTES = 8 << 30
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                          huge_tree=False)
+
+
+
+# -- reading an archive or a folder ----------------------------------------------------------------------------
+
+@dataclass
+class _Files:
+    """Every file of one side: the text files' bytes, and a digest of every file (static assets included)."""
+
+    label: str
+    data: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    archive: bool = False
+
+    def where(self, name: str) -> str:
+        return f"{self.label}!{name}" if self.archive else str(Path(self.label) / name)
+
+
+def _unreadable(where: str, message: str, line: int = 0):
+    return error(where, line, message, code="SYN001")
+
+
+def _is_static(name: str) -> bool:
+    return name.startswith("static/") or "/static/" in name
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = re.split(r"[/\\]", name)
+    return name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
+
+
+def _read_archive(path: Path) -> _Files:
+    files = _Files(str(path), archive=True)
+    total = everything = 0
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            for count, member in enumerate(tar, 1):
+                name = member.name
+                if count > MAX_MEMBERS:
+                    raise _unreadable(str(path), f"more than {MAX_MEMBERS} members; this is not a course archive")
+                if _unsafe_name(name):
+                    raise _unreadable(str(path), f"unsafe member `{name}` (absolute path or `..`); not reading it")
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    kind = "link" if member.issym() or member.islnk() else "device or special file"
+                    raise _unreadable(str(path), f"unsafe member `{name}` ({kind}); course archives hold only "
+                                      "files and folders")
+                everything += member.size
+                if everything > MAX_TOTAL_BYTES:  # a decompression bomb would keep the hashing busy for hours
+                    raise _unreadable(str(path), f"more than {MAX_TOTAL_BYTES >> 30} GB unpacked; not reading it")
+                name = name.removeprefix("./")
+                if name in files.digests:
+                    raise _unreadable(str(path), f"member `{name}` appears twice; not reading an ambiguous archive")
+                digest = hashlib.sha256()
+                keep = not _is_static(name)
+                chunks = []
+                with tar.extractfile(member) as fh:
+                    while chunk := fh.read(1 << 20):
+                        digest.update(chunk)
+                        if keep:
+                            total += len(chunk)
+                            if total > MAX_TEXT_BYTES:
+                                raise _unreadable(str(path), "the course's XML and HTML are larger than "
+                                                  f"{MAX_TEXT_BYTES >> 20} MB; not reading it")
+                            chunks.append(chunk)
+                files.digests[name] = digest.hexdigest()
+                if keep:
+                    files.data[name] = b"".join(chunks)
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise _unreadable(str(path), f"not a readable .tar.gz archive ({exc})") from None
+    return files
+
+
+def _read_folder(root: Path) -> _Files:
+    files = _Files(str(root))
+    real_root = root.resolve()
+    seen_dirs: set[Path] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = Path(dirpath).resolve()
+        if real in seen_dirs or not real.is_relative_to(real_root):
+            dirnames[:] = []  # a link loop or a link out of the tree: do not descend
+            continue
+        seen_dirs.add(real)
+        for fname in sorted(filenames):
+            path = Path(dirpath) / fname
+            rel = path.relative_to(root).as_posix()
+            if not path.resolve().is_relative_to(real_root):
+                raise _unreadable(str(path), "a link that points out of the OLX folder; not reading it")
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            files.digests[rel] = hashlib.sha256(data).hexdigest()
+            if not _is_static(rel):
+                files.data[rel] = data
+    return files
+
+
+# -- the course model of one side ------------------------------------------------------------------------------
+
+@dataclass
+class Block:
+    type: str
+    url_name: str
+    display_name: str
+    parent: str | None
+    """`type/url_name` of the parent block."""
+    attrs: dict[str, str]
+    children: list[str]
+    content: str
+    """Digest of everything inside a leaf block (child elements, text, its html file)."""
+    responses: tuple[str, ...] = ()
+    """A problem's response types in order; saved answers are keyed by their position."""
+
+
+@dataclass
+class Snapshot:
+    """One side of a diff: the blocks, course settings, assets and other files of one course export."""
+
+    label: str
+    course_key: str
+    blocks: dict[str, Block]
+    policy: dict
+    grading: dict
+    assets: dict[str, str]
+    files: dict[str, str]
+
+
+def load_snapshot(path: str | os.PathLike) -> Snapshot:
+    """Read an archive or an OLX folder (one holding course.xml) into a Snapshot; OlxkitError if unusable."""
+    path = Path(path)
+    if path.is_dir():
+        files = _read_folder(path)
+    elif path.is_file():
+        files = _read_archive(path)
+    else:
+        raise error(str(path), 0, "no such archive or folder", code="STR001")
+    return _Reader(files).snapshot()
+
+
+class _Reader:
+    def __init__(self, files: _Files):
+        self.files = files
+        roots = [n for n in files.data if n == "course.xml" or n.endswith("/course.xml")]
+        if not roots:
+            raise _unreadable(files.label, "no course.xml here: not an Open edX course archive or OLX folder")
+        depth = min(n.count("/") for n in roots)
+        top = [n for n in roots if n.count("/") == depth]
+        if len(top) > 1:
+            raise _unreadable(files.label, f"{len(top)} courses here ({', '.join(sorted(top))}); "
+                              "name one archive or OLX folder")
+        self.prefix = top[0][: -len("course.xml")]
+        self.used: set[str] = set()
+        self.blocks: dict[str, Block] = {}
+
+    def rel(self, name: str) -> str:
+        return name[len(self.prefix):]
+
+    def xml(self, rel: str) -> etree._Element:
+        name = self.prefix + rel
+        self.used.add(rel)
+        try:
+            return etree.fromstring(self.files.data[name], _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise _unreadable(self.files.where(name), f"not well-formed XML: {exc.msg}", exc.lineno or 0) from None
+
+    def json(self, rel: str) -> dict:
+        name = self.prefix + rel
+        if name not in self.files.data:
+            return {}
+        self.used.add(rel)
+        try:
+            value = json.loads(self.files.data[name].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _unreadable(self.files.where(name), f"not valid JSON: {exc}", getattr(exc, "lineno", 0)) from None
+        return value if isinstance(value, dict) else {}
+
+    def snapshot(self) -> Snapshot:
+        root = self.xml("course.xml")
+        org, number, run = root.get("org", ""), root.get("course", ""), root.get("url_name", "")
+        self.walk("course", root, None)
+        policy = self.json(f"policies/{run}/policy.json")
+        policy = policy.get(f"course/{run}", policy)
+        grading = self.json(f"policies/{run}/grading_policy.json")
+        assets, files = {}, {}
+        for name, digest in self.files.digests.items():
+            if not name.startswith(self.prefix):
+                continue
+            rel = self.rel(name)
+            if rel.startswith("static/"):
+                assets[rel] = digest
+            elif rel not in self.used:
+                files[rel] = digest
+        return Snapshot(self.files.label, f"course-v1:{org}+{number}+{run}", self.blocks, policy, grading,
+                        assets, files)
+
+    def walk(self, tag: str, element: etree._Element, parent: str | None) -> None:
+        url_name = element.get("url_name", "")
+        pointer_file = f"{tag}/{url_name}.xml"
+        if url_name and len(element.attrib) == 1 and len(element) == 0 \
+                and self.prefix + pointer_file in self.files.data:
+            element = self.xml(pointer_file)
+        elif tag == "course" and parent is None:
+            # course.xml points at course/<run>.xml, which holds the chapters.
+            run_file = f"course/{url_name}.xml"
+            if self.prefix + run_file in self.files.data:
+                element = self.xml(run_file)
+        # The course's own url_name is its run: name the root `course` so that two runs compare block by block.
+        ref = "course" if parent is None else f"{tag}/{url_name}"
+        if ref in self.blocks:
+            return  # Studio keeps the first of two blocks with one url_name, too
+        attrs = {k: v for k, v in element.attrib.items() if k != "url_name" and not (tag == "html" and k == "filename")}
+        block = Block(tag, url_name, element.get("display_name", ""), parent, attrs, [], "")
+        self.blocks[ref] = block
+        if tag in CONTAINERS:
+            for index, child in enumerate(c for c in element if isinstance(c.tag, str)):
+                if not child.get("url_name"):
+                    child.set("url_name", f"{url_name}#{index}")  # Studio would invent one; keep it stable here
+                block.children.append(f"{child.tag}/{child.get('url_name')}")
+                self.walk(child.tag, child, ref)
+            return
+        digest = hashlib.sha256(repr(sorted(attrs.items())).encode())
+        digest.update((element.text or "").encode())
+        for child in element:
+            digest.update(etree.tostring(child, method="c14n"))
+        if tag == "html" and element.get("filename"):
+            html = f"html/{element.get('filename')}.html"
+            if self.prefix + html in self.files.data:
+                self.used.add(html)
+                digest.update(self.files.data[self.prefix + html])
+        block.content = digest.hexdigest()
+        if tag == "problem":
+            block.responses = tuple(el.tag for el in element.iter() if isinstance(el.tag, str)
+                                    and el.tag.endswith("response"))
