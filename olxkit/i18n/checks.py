@@ -192,7 +192,7 @@ def load_glossary(root: str | Path, locale: str) -> list[tuple[str, str, list[st
     path = Path(root) / rel
     if not path.is_file():
         return []
-    from ..source.loader import read_text
+    from ..source.lesson import read_text
 
     data = YamlMap(parse_yaml(read_text(Path(root), rel), rel), rel, what="glossary.yaml")
     data.check_keys(("terms",))

@@ -17,7 +17,8 @@ from yaml.nodes import ScalarNode
 
 from ..diagnostics import Diagnostic, Severity, error
 from ..source.instances import INSTANCES_FILE
-from ..source.loader import KEY_PART, read_text
+from ..source.lesson import read_text
+from ..source.project import KEY_PART
 from ..source.yamlio import YamlMap, closest, parse_date, parse_yaml
 
 COURSE_FILE = "course/course.yaml"

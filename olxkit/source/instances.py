@@ -7,7 +7,8 @@ from pathlib import Path
 from ..diagnostics import error
 from ..i18n import locales
 from ..model import Course, Instance
-from .loader import read_key_parts, read_text, read_texts
+from .lesson import read_text
+from .project import read_key_parts, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
 
 INSTANCES_FILE = "course/instances.yaml"

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path
-
-from lxml import etree
 
 from ..diagnostics import Diagnostics, OlxkitError, error
 from ..model import (
     About,
-    AssignmentType,
     Course,
     CourseUpdate,
-    DiscussionComponent,
     Grading,
     HtmlComponent,
     Lesson,
     Markdown,
     Module,
-    RawOlxComponent,
     Unit,
-    VideoComponent,
 )
-from .links import SAFE_ASSET_NAME, STATIC_DIR, LinkResolver, flatten_asset_name
+from .assets import find_assets
+from .components import read_discussion, read_olx, read_video
+from .lesson import check_id, load_markdown_file, read_text, slugify, split_front_matter, strip_prefix
+from .links import STATIC_DIR, LinkResolver
 from .markdown import (
-    ID_RE,
     ComponentBlock,
     LessonSyntaxError,
     iter_targets,
@@ -36,92 +31,8 @@ from .markdown import (
     parse_lesson,
 )
 from .problems import read_problem, read_settings
+from .project import COURSE_KEYS, check_grading, read_grading, read_key_parts, read_rules, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
-
-COURSE_KEYS = (
-    "org",
-    "number",
-    "run",
-    "title",
-    "language",
-    "start",
-    "end",
-    "enrollment",
-    "self_paced",
-    "about",
-    "grading",
-    "problems",
-    "modules",
-    "video_base_url",
-    "advanced_modules",
-    "texts",
-    "rules",
-)
-KEY_PART = re.compile(r"[A-Za-z0-9_.-]+\Z")
-CORE_BLOCKS = {"html", "video", "problem", "discussion", "vertical"}
-IGNORED_FILES = re.compile(r"(^\._.*$)|(^\.DS_Store$)|(^.*~$)|(^\.gitkeep$)")
-_NN_PREFIX = re.compile(r"^\d+[-_]")
-
-
-def read_text(root: Path, rel: str) -> str:
-    """Read a UTF-8 source file; a file in another encoding is an error at the offending line."""
-    data = (root / rel).read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise error(
-            rel,
-            line,
-            f"this file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it with UTF-8 encoding",
-            code="SYN001",
-        ) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
-
-
-def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
-    """Return (front matter YAML, body, number of lines before the body)."""
-    if not text.startswith("---\n"):
-        raise error(
-            rel, 1, "a lesson starts with YAML front matter between `---` lines (with at least `title:`)", code="SYN001"
-        )
-    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
-    if not end:
-        raise error(rel, 1, "the front matter is not closed: add a `---` line after it", code="SYN001")
-    front = text[4 : 4 + end.start()]
-    body_start = 4 + end.end() + 1
-    offset = text.count("\n", 0, min(body_start, len(text)))
-    return front, text[body_start:], offset
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug[:40].rstrip("-")
-
-
-def strip_prefix(name: str) -> str:
-    return _NN_PREFIX.sub("", name)
-
-
-def check_id(value: str, rel: str, line: int, what: str) -> str:
-    if not ID_RE.match(value):
-        raise error(
-            rel,
-            line,
-            f"{what} `{value}` must use lowercase letters, digits and `-` only "
-            "(it becomes part of the Open edX url_name)",
-            code="SYN004",
-        )
-    return value
-
-
-def _load_markdown_file(root: Path, rel: str, base_dir: str, texts_only: bool = False) -> Markdown:
-    text = read_text(root, rel)
-    env: dict = {}
-    tokens = parse_for_texts(text, env) if texts_only else make_markdown().parse(text, env)
-    env["olxkit_footnotes"] = {}
-    return Markdown(tokens=tokens, env=env, path=rel, line_offset=0, base_dir=base_dir)
 
 
 class _Loader:
@@ -159,7 +70,7 @@ class _Loader:
         enrollment.check_keys(("start", "end"))
         about_data = data.mapping("about")
         about_data.check_keys(("short_description", "effort", "duration", "image", "intro_video"))
-        self.assets = self.guard(self.load_assets) or {}
+        self.assets = self.guard(find_assets, self.root, self.diags) or {}
         about = About(
             short_description=about_data.text("short_description", ""),
             effort=about_data.text("effort", ""),
@@ -171,7 +82,7 @@ class _Loader:
             self.diags.add(
                 rel, about_data.line_of("image"), f"missing course image `{STATIC_DIR}/{about.image}`", code="AST001"
             )
-        grading = self.guard(self.load_grading, data.mapping("grading")) or Grading(0.5, [], data.line)
+        grading = self.guard(read_grading, data.mapping("grading")) or Grading(0.5, [], data.line)
         problem_defaults = {"showanswer": "finished", "rerandomize": "never"}
         problem_defaults.update(self.guard(read_settings, data.mapping("problems")) or {})
         course = Course(
@@ -206,147 +117,13 @@ class _Loader:
         course.handouts = self.guard(self.optional_markdown, "course/handouts.md")
         course.updates = self.guard(self.load_updates) or []
         self.diags.raise_if_errors()
-        self.check_grading(course, data)
+        check_grading(course, self.diags)
         if not self.texts_only:
             self.check_links(course)
         self.diags.raise_if_errors()
         return course
 
-    def load_grading(self, data: YamlMap) -> Grading:
-        rel = data.path
-        data.check_keys(("pass", "assignments"))
-        cutoff = data.number("pass", 0.5)
-        if not 0 < cutoff <= 1:
-            raise error(
-                rel,
-                data.line_of("pass"),
-                f"`pass: {cutoff:g}` must be a share between 0 and 1, such as 0.6",
-                code="GRD004",
-            )
-        types: list[AssignmentType] = []
-        for node in data.sequence("assignments"):
-            item = data.sub(node, "an assignment type")
-            item.check_keys(("type", "short_label", "weight", "drop", "min_count"))
-            name = item.text("type", required=True).strip()
-            if any(t.type == name for t in types):
-                raise error(rel, item.line_of("type"), f"assignment type `{name}` is declared twice", code="STR003")
-            item.require("weight")
-            weight = item.number("weight")
-            if weight < 0 or weight > 100:
-                raise error(
-                    rel,
-                    item.line_of("weight"),
-                    f"`weight: {weight:g}` must be a percentage from 0 to 100",
-                    code="GRD002",
-                )
-            types.append(
-                AssignmentType(
-                    type=name,
-                    short_label=item.text("short_label") or name[:8],
-                    weight=weight,
-                    drop=item.integer("drop", 0, minimum=0),
-                    min_count=item.integer("min_count", None, minimum=1),
-                    line=item.line,
-                )
-            )
-        if types:
-            total = sum(t.weight for t in types)
-            if abs(total - 100) > 0.01:
-                raise error(
-                    rel,
-                    data.line_of("assignments"),
-                    f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values",
-                    code="GRD002",
-                )
-        return Grading(pass_cutoff=cutoff, assignments=types, line=data.key_line("assignments"))
-
-    def check_grading(self, course: Course, data: YamlMap) -> None:
-        by_type = {t.type: t for t in course.grading.assignments}
-        counts = dict.fromkeys(by_type, 0)
-        for lesson in course.lessons():
-            if not lesson.graded:
-                continue
-            if lesson.format not in by_type:
-                names = ", ".join(f"`{n}`" for n in by_type) or "none (add `grading: assignments:`)"
-                self.diags.add(
-                    lesson.path,
-                    lesson.format_line,
-                    f"graded lesson has `format: {lesson.format}`, which is not an assignment type in "
-                    f"course/course.yaml:{course.grading.line}{closest(lesson.format or '', by_type)}; "
-                    f"types: {names}",
-                    code="GRD001",
-                )
-                continue
-            counts[lesson.format] += 1
-        for t in course.grading.assignments:
-            count = t.min_count or counts[t.type]
-            if count == 0:
-                self.diags.warn(
-                    "course/course.yaml",
-                    t.line,
-                    f"no graded lesson has `format: {t.type}`; its {t.weight:g}% of the grade is lost",
-                    code="GRD005",
-                )
-                continue
-            if t.drop >= count:
-                self.diags.add(
-                    "course/course.yaml",
-                    t.line,
-                    f"`drop: {t.drop}` leaves no `{t.type}` counted ({count} in the course); drop fewer than there are",
-                    code="GRD003",
-                )
-
     # -- assets --------------------------------------------------------------------------------------
-    def load_assets(self) -> dict[str, str]:
-        static = self.root / STATIC_DIR
-        assets: dict[str, str] = {}
-        flat: dict[str, str] = {}
-        if not static.is_dir():
-            return assets
-        for dirpath, dirnames, filenames in os.walk(static):
-            dirnames.sort()
-            for name in sorted(filenames):
-                full = Path(dirpath) / name
-                rel = full.relative_to(static).as_posix()
-                where = f"{STATIC_DIR}/{rel}"
-                if IGNORED_FILES.match(name):
-                    continue
-                if full.is_symlink():
-                    self.diags.add(
-                        where, 0, "symbolic links are not allowed in course/static/; copy the file", code="AST006"
-                    )
-                    continue
-                if not SAFE_ASSET_NAME.match(rel):
-                    self.diags.add(
-                        where,
-                        0,
-                        "asset names may use only letters, digits, `.`, `_`, `-` and `/`; rename the file",
-                        code="AST004",
-                    )
-                    continue
-                flat_name = flatten_asset_name(rel)
-                if flat_name in flat:
-                    self.diags.add(
-                        where,
-                        0,
-                        f"Open edX stores both `{flat[flat_name]}` and `{rel}` as asset "
-                        f"`{flat_name}`; rename one of them",
-                        code="AST004",
-                    )
-                    continue
-                flat[flat_name] = rel
-                assets[rel] = str(full)
-            for d in list(dirnames):
-                if (Path(dirpath) / d).is_symlink():
-                    self.diags.add(
-                        f"{STATIC_DIR}/{(Path(dirpath) / d).relative_to(static).as_posix()}",
-                        0,
-                        "symbolic links are not allowed in course/static/",
-                        code="AST006",
-                    )
-                    dirnames.remove(d)
-        return assets
-
     # -- modules and lessons -------------------------------------------------------------------------
     def load_modules(self, course: Course, data: YamlMap) -> None:
         listed = data.text_list("modules")
@@ -558,7 +335,7 @@ class _Loader:
                 continue
             body_offset = item.line  # YAML line 1 is the line after the fence
             if item.type == "olx":
-                component = self.read_olx(item, rel)
+                component = read_olx(item, rel)
             else:
                 data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
                 if data.mapping_node is None:
@@ -566,9 +343,9 @@ class _Loader:
                         rel, item.line, f"this {item.type} block is empty; see docs/authoring.md", code="STR004"
                     )
                 if item.type == "video":
-                    component = self.read_video(course, data, unit)
+                    component = read_video(course, data, unit)
                 elif item.type == "discussion":
-                    component = self.read_discussion(data, module, unit, env, base_dir, add)
+                    component = read_discussion(data, module, unit, env, base_dir, add)
                 else:
                     component = read_problem(data, defaults, base_dir)
                 component.line = item.line
@@ -576,101 +353,11 @@ class _Loader:
             add(component)
             previous = component.id
 
-    def read_video(self, course: Course, data: YamlMap, unit: Unit) -> VideoComponent:
-        data.check_keys(("id", "title", "youtube", "sources", "transcripts", "download_video", "download_track"))
-        youtube = (data.text("youtube") or "").strip()
-        if youtube and not re.fullmatch(r"[A-Za-z0-9_-]{11}", youtube):
-            raise error(
-                data.path,
-                data.line_of("youtube"),
-                f"`youtube: {youtube}` is not a YouTube video id "
-                "(11 letters, digits, `-` or `_`, as in youtube.com/watch?v=ID)",
-                code="SYN004",
-            )
-        sources = []
-        for src, line in data.text_list("sources"):
-            src = src.strip()
-            if not re.match(r"https?://", src):
-                if not course.video_base_url:
-                    raise error(
-                        data.path,
-                        line,
-                        f"`{src}` is not a full URL; write https://… or set `video_base_url` in course/course.yaml",
-                        code="SYN004",
-                    )
-                src = course.video_base_url.rstrip("/") + "/" + src.lstrip("/")
-            sources.append(src)
-        if not youtube and not sources:
-            raise error(
-                data.path, data.line, "a video needs `youtube:` (a video id) or `sources:` (video URLs)", code="SYN003"
-            )
-        transcripts = {}
-        tmap = data.mapping("transcripts")
-        for lang in tmap.names():
-            asset = tmap.text(lang).strip()
-            if asset not in self.assets:
-                raise error(data.path, tmap.line_of(lang), f"missing transcript `{STATIC_DIR}/{asset}`", code="AST001")
-            transcripts[lang] = asset
-        return VideoComponent(
-            id=data.text("id") or "video",
-            title=data.text("title") or unit.title,
-            youtube_id=youtube,
-            sources=sources,
-            transcripts=transcripts,
-            download_video=bool(data.boolean("download_video", False)),
-            download_track=bool(data.boolean("download_track", bool(transcripts))),
-            path=data.path,
-            line=data.line,
-        )
-
-    def read_discussion(self, data, module, unit, env, base_dir, add) -> DiscussionComponent:
-        data.check_keys(("id", "title", "category", "target", "prompt"))
-        cid = data.text("id") or "discussion"
-        prompt = data.text("prompt")
-        if prompt:
-            md = make_markdown()
-            penv: dict = {"olxkit_footnotes": {}}
-            tokens = md.parse(prompt, penv)
-            add(
-                HtmlComponent(
-                    id=f"{cid}-prompt",
-                    body=Markdown(tokens, penv, data.path, data.text_offset("prompt"), base_dir),
-                    path=data.path,
-                    line=data.line,
-                )
-            )
-        return DiscussionComponent(
-            id=cid,
-            title=data.text("title") or "Discussion",
-            category=data.text("category") or module.title,
-            target=data.text("target") or unit.title,
-            path=data.path,
-            line=data.line,
-        )
-
-    def read_olx(self, item: ComponentBlock, rel: str) -> RawOlxComponent:
-        text = item.body.strip()
-        if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-            raise error(
-                rel, item.line, "DOCTYPE and ENTITY declarations are not allowed in an olx block", code="SYN006"
-            )
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-        try:
-            root = etree.fromstring(text.encode("utf-8"), parser)
-        except etree.XMLSyntaxError as exc:
-            line = item.line + (exc.lineno or 1)
-            raise error(rel, line, f"the olx block is not well-formed XML: {exc.msg}", code="SYN006") from None
-        tag = root.tag
-        if not isinstance(tag, str) or "}" in tag:
-            raise error(rel, item.line, "the olx block's root must be a plain XML element", code="SYN006")
-        cid = root.get("url_name") or "olx"
-        return RawOlxComponent(id=cid, tag=tag, xml=text, path=rel, line=item.line)
-
     # -- course-level pages --------------------------------------------------------------------------
     def optional_markdown(self, rel: str) -> Markdown | None:
         if not (self.root / rel).is_file():
             return None
-        return _load_markdown_file(self.root, rel, "course", self.texts_only)
+        return load_markdown_file(self.root, rel, "course", self.texts_only)
 
     def load_updates(self) -> list[CourseUpdate]:
         rel = "course/updates.yaml"
@@ -728,56 +415,6 @@ class _Loader:
                 if err:
                     self.diags.add(body.path, line, err.message, code=err.code)
         # Links in problem texts are resolved (and reported) when the problem is rendered for export.
-
-
-
-def read_key_parts(data: YamlMap, defaults: object | None = None) -> dict[str, str]:
-    """org, number and run (each from `data`, else from `defaults`), checked against Open edX's key rules."""
-    parts = {}
-    for key in ("org", "number", "run"):
-        value = (data.text(key) or getattr(defaults, key, "")).strip()
-        if not KEY_PART.match(value):
-            raise error(
-                data.path,
-                data.line_of(key),
-                f"`{key}: {value}` may use only letters, digits, `_`, `.` and `-` (Open edX course key rules)",
-                code="SYN004",
-            )
-        parts[key] = value
-    return parts
-
-
-def read_rules(data: YamlMap) -> dict:
-    """`rules:` — which findings to ignore or re-grade, by code or code prefix, and the asset size limit."""
-    from ..rules import BY_CODE, GROUPS
-
-    data.check_keys(("ignore", "info", "warning", "error", "max_asset_mb"))
-    out: dict = {"max_asset_mb": data.number("max_asset_mb", 10.0, positive=True)}
-    for level in ("ignore", "info", "warning", "error"):
-        codes = []
-        for code, line in data.text_list(level):
-            code = code.strip().upper()
-            if code not in BY_CODE and code not in GROUPS:
-                raise error(data.path, line, f"`{code}` is not a rule code or group{closest(code, [*BY_CODE, *GROUPS])}"
-                            "; see docs/rules.md", code="SYN004")
-            codes.append(code)
-        out[level] = codes
-    return out
-
-
-def read_texts(data: YamlMap) -> dict[str, str]:
-    """Named text snippets (`texts:`), used in the course as `{{ name }}`."""
-    texts = {}
-    for name in data.names():
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            raise error(
-                data.path,
-                data.key_line(name),
-                f"text name `{name}` must be lowercase letters, digits, `_`",
-                code="SYN004",
-            )
-        texts[name] = data.text(name, "")
-    return texts
 
 
 def load_course(

@@ -8,7 +8,8 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 from ..diagnostics import error
-from .loader import KEY_PART, load_course
+from .loader import load_course
+from .project import KEY_PART
 
 _TEMPLATES = {
     "course/course.yaml": """\
