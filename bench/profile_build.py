@@ -47,7 +47,7 @@ PHASES = [
     ("olxkit.olx.capa", "render_text", "    render every problem text again"),
     ("olxkit.olx.capa", "_fragment", "    lxml parse of each rendered text"),
     ("olxkit.build", "archive_bytes", "archive_bytes (tarfile + gzip in memory)"),
-    ("olxkit.build", "write_bytes_atomically", "write the archive (fsync + rename)"),
+    ("olxkit.build", "write_atomic", "write the archive (fsync + rename)"),
     ("olxkit.build", "write_archive", "write_archive (tarfile + gzip, fsync; older olxkit)"),
     ("olxkit.build", "write_tree", "write_tree (OLX folder)"),
 ]

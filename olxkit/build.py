@@ -15,10 +15,11 @@ from pathlib import Path
 from ._perf import map_sharing, without_gc
 from .check.lint import lint_course
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
+from .fsio import replace_folder, stage_folder, write_atomic
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .model import Course
-from .olx.archive import archive_bytes, replace_folder, stage_folder, write_bytes_atomically, write_files
+from .olx.archive import archive_bytes, write_files
 from .olx_export import export_olx, merge
 from .rules import apply_rules
 from .source.instances import load_instances, select
@@ -140,7 +141,7 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     for (instance, summary, data), stage in zip(planned, staging, strict=True):
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
-        size = write_bytes_atomically(data, archive)
+        size = write_atomic(archive, data)
         folder = None
         if stage is not None:
             folder = out / instance.archive_stem

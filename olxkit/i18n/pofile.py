@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import polib
 
 from ..diagnostics import error
+from ..fsio import write_atomic
 from .locales import plural_forms
 
 
@@ -169,18 +169,13 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
 def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
     """Write atomically; returns False when the file already had exactly this content."""
-    return write_text(catalog_text(po), path)
+    return write_if_changed(catalog_text(po), path)
 
 
-def write_text(text: str, path: str | os.PathLike) -> bool:
+def write_if_changed(text: str, path: str | os.PathLike) -> bool:
     """Write a catalog's text atomically; returns False when the file already had exactly this content."""
     path = Path(path)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, text)
     return True

@@ -13,7 +13,7 @@ from . import locales
 from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary
 from .extract import extract_catalog, read_messages, template_text
-from .pofile import catalog_text, read_catalog, write_catalog, write_text
+from .pofile import catalog_text, read_catalog, write_catalog, write_if_changed
 from .variant import LOCALE_DIR, translations
 
 POT = f"{LOCALE_DIR}/course.pot"
@@ -42,7 +42,7 @@ def extract(root: str | os.PathLike, check: bool = False, jobs: int | None = Non
     if check:
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
         return count, current != text
-    return count, write_text(text, path)
+    return count, write_if_changed(text, path)
 
 
 @without_gc

@@ -7,9 +7,9 @@ import io
 import os
 import shutil
 import tarfile
-import tempfile
 from pathlib import Path
 
+from ..fsio import replace_folder, stage_folder, write_atomic
 from ..olx_export import OlxTree
 
 DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest date every archive format can hold
@@ -121,27 +121,9 @@ def _members(tree: OlxTree) -> list[tuple[str, str | None]]:
     return sorted([(d, None) for d in _dirs_of(entries)] + [(e, e) for e in entries], key=lambda m: m[0])
 
 
-def write_bytes_atomically(data: bytes, path: str | os.PathLike) -> int:
-    """Write `data` to `path` so that the file appears only when complete. Returns the size."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(data)
-
-
 def write_archive(tree: OlxTree, path: str | os.PathLike) -> int:
     """Write the reproducible archive of `tree` to `path`, atomically; returns its size in bytes."""
-    return write_bytes_atomically(archive_bytes(tree), path)
+    return write_atomic(path, archive_bytes(tree))
 
 
 def archive_bytes_tarfile(tree: OlxTree) -> bytes:
@@ -175,12 +157,6 @@ def write_tree(tree: OlxTree, folder: str | os.PathLike) -> None:
     replace_folder(staging, folder)
 
 
-def stage_folder(folder: Path) -> Path:
-    """A new empty folder beside `folder`, to fill and then move into place with `replace_folder`."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-
-
 def write_files(tree: OlxTree, root: Path) -> None:
     """Write the files of `tree` (all, or a share of them) under `root`."""
     made: set[Path] = set()
@@ -193,16 +169,3 @@ def write_files(tree: OlxTree, root: Path) -> None:
             target.write_bytes(tree.files[name])
         else:
             shutil.copyfile(tree.assets[name], target)
-
-
-def replace_folder(staging: Path, folder: Path) -> None:
-    """Move the completed `staging` folder to `folder`, then remove what was there before."""
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        folder.rename(old)
-    staging.rename(folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

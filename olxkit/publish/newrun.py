@@ -8,7 +8,6 @@ exactly as the author wrote them (dumping the parsed YAML would lose all of that
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from yaml.nodes import ScalarNode
 
 from ..diagnostics import Diagnostic, Severity, error
+from ..fsio import write_all_atomic
 from ..source.instances import INSTANCES_FILE
 from ..source.lesson import read_text
 from ..source.project import KEY_PART
@@ -263,18 +263,4 @@ def _stale_dates(root: Path, course: YamlMap, instances: YamlMap | None, start: 
 
 def _write(files: list[YamlText]) -> None:
     """Write every changed file to a temporary name first, then rename them all."""
-    staged = []
-    try:
-        for f in files:
-            target = f.root / f.rel
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(f.bom + f.text.replace("\n", f.newline))
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except BaseException:
-        for tmp, _target in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    write_all_atomic((f.root / f.rel, f.bom + f.text.replace("\n", f.newline)) for f in files)

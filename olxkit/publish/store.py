@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
-import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..diagnostics import error
+from ..fsio import copy_atomic, rename_atomic, write_atomic
 from ..model import Instance
 
 # -- what was published ----------------------------------------------------------------------------------------
@@ -51,7 +49,7 @@ class PublishedStore:
     def start(self, ident: str, archive: Path, meta: dict) -> None:
         folder = self.folder(ident)
         folder.mkdir(parents=True, exist_ok=True)
-        _copy_atomically(archive, folder / "pending.tar.gz")
+        copy_atomic(archive, folder / "pending.tar.gz")
         _write_json(folder / "pending.json", meta)
 
     def note(self, ident: str, meta: dict) -> None:
@@ -67,7 +65,7 @@ class PublishedStore:
         if state == "Succeeded":
             meta.pop("archive", None)
             meta.update(state=state, published_at=utc_now())
-            os.replace(folder / "pending.tar.gz", folder / "last.tar.gz")
+            rename_atomic(folder / "pending.tar.gz", folder / "last.tar.gz")
             _write_json(folder / "last.json", meta)
         (folder / "pending.json").unlink(missing_ok=True)
         (folder / "pending.tar.gz").unlink(missing_ok=True)
@@ -78,22 +76,7 @@ def utc_now() -> str:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
-
-
-def _copy_atomically(src: Path, dest: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as fh:
-            shutil.copyfileobj(fh, out)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def sha256_file(path: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 from ..diagnostics import error
+from ..fsio import write_atomic
 from .loader import load_course
 from .project import KEY_PART
 
@@ -121,11 +122,7 @@ def create_project(directory: str | os.PathLike, *, title: str, org: str, number
     )
     written = []
     for rel, template in _TEMPLATES.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            env.from_string(template).render(title=title, org=org, number=number, run=run), encoding="utf-8"
-        )
+        write_atomic(root / rel, env.from_string(template).render(title=title, org=org, number=number, run=run))
         written.append(rel)
     return written
 
@@ -146,7 +143,5 @@ def pin_unit_ids(project: str | os.PathLike, write: bool = True) -> list[tuple[s
             lines[line - 1] = lines[line - 1].rstrip() + f" {{#{unit_id}}}"
             changed.append((rel, line, unit_id))
         if write:
-            tmp = root / f"{rel}.tmp"
-            tmp.write_text("\n".join(lines), encoding="utf-8")
-            os.replace(tmp, root / rel)
+            write_atomic(root / rel, "\n".join(lines))
     return changed
