@@ -9,6 +9,7 @@ import click
 
 from . import __version__
 from .commands import i18n as i18n_commands
+from .commands import importing as import_commands
 from .commands import publish as publish_commands
 from .commands.common import FORMATS, handle_errors, stderr
 
@@ -185,6 +186,7 @@ def _size(size: int) -> str:
 
 
 cli.add_command(i18n_commands.i18n)
+cli.add_command(import_commands.import_)
 publish_commands.register(cli)
 
 

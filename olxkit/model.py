@@ -191,6 +191,32 @@ class About:
     overview: Markdown | None = None
 
 
+@dataclass
+class OlxOverlay:
+    """What an imported course keeps that its Markdown and YAML cannot say (course/olx.yaml, course/olx/).
+
+    Empty for a course written in olxkit: then the export is exactly what the sources make.
+    """
+
+    names: dict[str, str] = field(default_factory=dict)
+    """`type/url_name olxkit would give` → the url_name to use (ids pinned to an imported course's)."""
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """`type/url_name` → OLX attributes to set on that block's element (None removes the attribute)."""
+    policy: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """policy.json entries: `course` is merged into the course's entry (None removes a key), others are added."""
+    grading: dict[str, Any] | None = None
+    """The whole grading_policy.json, when the `grading:` of course.yaml cannot say it."""
+    course_children: list[str] = field(default_factory=list)
+    """Extra XML children of the <course> element (such as <wiki slug=…/>), after the chapters."""
+    files: dict[str, str] = field(default_factory=dict)
+    """OLX path → file under course/olx/, written into the archive as it is (it wins over a made file)."""
+    html_lang: bool = True
+    """Wrap html blocks in `<div lang=…>` (an imported course's html is written as it came)."""
+
+    def name(self, tag: str, default: str) -> str:
+        return self.names.get(f"{tag}/{default}", default) if self.names else default
+
+
 class _CourseKey:
     """The course key of something with org, number and run (a course, or an instance of it)."""
 
@@ -244,6 +270,8 @@ class Course(_CourseKey):
     """Assets whose content this variant makes rather than copies (diagrams with translated texts), by path."""
     date_lines: dict[str, int] = field(default_factory=dict)
     """Lines in course.yaml of `end`, `enrollment.start` and `enrollment.end` (where date findings point)."""
+    olx: OlxOverlay = field(default_factory=OlxOverlay)
+    """What an imported course keeps beyond the sources (empty for a course written in olxkit)."""
 
     def lessons(self):
         for module in self.modules:

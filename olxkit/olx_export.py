@@ -106,7 +106,7 @@ class _Exporter:
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
         html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line))
         html = self.fill_texts(html, body.path, line, body)
-        if self.lang:
+        if self.lang and self.course.olx.html_lang:
             html = f'<div lang="{self.lang}">\n{html}</div>\n'
         problems = check_html(html)
         if problems:
@@ -140,8 +140,29 @@ class _Exporter:
         return _PLACEHOLDER.sub(sub, html)
 
     def add(self, path: str, data: bytes):
+        if path in self.course.olx.files:
+            return  # an imported course's own file of that path is written instead (export_overlay)
         self.tree.files[path] = data
         self.tree.origins[path] = self.origin
+
+    def pinned(self, tag: str, url_name: str, attrs: dict) -> dict:
+        """`attrs` with the OLX attributes an imported course pins on this block (None removes one)."""
+        extra = self.course.olx.attributes.get(f"{tag}/{url_name}")
+        if not extra:
+            return attrs
+        out = dict(attrs)
+        for key, value in extra.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return out
+
+    def export_overlay(self) -> None:
+        """The files an imported course keeps as they came (course/olx/), written over any made file."""
+        for rel, src in sorted(self.course.olx.files.items()):
+            self.tree.assets[rel] = src
+            self.tree.files.pop(rel, None)
 
     def export(self, part: tuple[int, int] | None = None) -> OlxTree:
         """All files, or with `part=(k, n)` every n-th lesson from the k-th (part 0 also makes the course files)."""
@@ -161,19 +182,21 @@ class _Exporter:
         run = c.run
         self.origin = ("course/course.yaml", 1)
         self.add("course.xml", _element("course", {"url_name": run, "org": c.org, "course": c.number}))
-        self.add(f"course/{run}.xml", _element("course", {}, [_pointer("chapter", m.id) for m in c.modules]))
+        name = c.olx.name
+        chapters = [_pointer("chapter", name("chapter", m.id)) for m in c.modules]
+        self.add(f"course/{run}.xml", _element("course", self.pinned("course", run, {}),
+                                               chapters + c.olx.course_children))
         self.tree.counts["course"] += 1
         for module in c.modules:
             self.origin = (module.path, module.line)
+            chapter = name("chapter", module.id)
+            attrs = {"display_name": module.title, "start": format_date(module.start) if module.start else None}
             self.add(
-                f"chapter/{module.id}.xml",
+                f"chapter/{chapter}.xml",
                 _element(
                     "chapter",
-                    {
-                        "display_name": module.title,
-                        "start": format_date(module.start) if module.start else None,
-                    },
-                    [_pointer("sequential", lesson.id) for lesson in module.lessons],
+                    self.pinned("chapter", chapter, attrs),
+                    [_pointer("sequential", name("sequential", lesson.id)) for lesson in module.lessons],
                 ),
             )
             self.tree.counts["chapter"] += 1
@@ -188,6 +211,7 @@ class _Exporter:
                 self.add(f"static/{name}", c.generated_assets[rel])
             else:
                 self.tree.assets[f"static/{name}"] = src
+        self.export_overlay()
 
     def export_lesson(self, lesson: Lesson) -> None:
         self.origin = (lesson.path, lesson.line)
@@ -199,29 +223,36 @@ class _Exporter:
             attrs["due"] = format_date(lesson.due)
         if lesson.start:
             attrs["start"] = format_date(lesson.start)
-        children = [_pointer("vertical", f"{lesson.id}_{unit.id}") for unit in lesson.units]
-        self.add(f"sequential/{lesson.id}.xml", _element("sequential", attrs, children))
+        name = self.course.olx.name
+        children = [_pointer("vertical", name("vertical", f"{lesson.id}_{unit.id}")) for unit in lesson.units]
+        sequential = name("sequential", lesson.id)
+        self.add(f"sequential/{sequential}.xml",
+                 _element("sequential", self.pinned("sequential", sequential, attrs), children))
         self.tree.counts["sequential"] += 1
         for unit in lesson.units:
             self.export_unit(lesson, unit)
 
     def export_unit(self, lesson: Lesson, unit: Unit) -> None:
-        vertical = f"{lesson.id}_{unit.id}"
+        default = f"{lesson.id}_{unit.id}"
+        name = self.course.olx.name
+        vertical = name("vertical", default)
         children = []
         for comp in unit.components:
-            url_name = f"{vertical}_{comp.id}"
+            tag = comp.kind if comp.kind != "olx" else comp.tag
+            url_name = name(tag, f"{default}_{comp.id}")
             self.origin = (comp.path, comp.line)
             self.tree.counts[comp.kind if comp.kind != "olx" else comp.tag] += 1
             if isinstance(comp, HtmlComponent):
                 html = self.render_page(comp.body, lesson.path, comp.line)
                 self.add(
                     f"html/{url_name}.xml",
-                    _element("html", {"filename": url_name, "display_name": unit.title, "editor": "raw"}),
+                    _element("html", self.pinned("html", url_name, {"filename": url_name, "display_name": unit.title,
+                                                                    "editor": "raw"})),
                 )
                 self.add(f"html/{url_name}.html", html.encode("utf-8"))
                 children.append(_pointer("html", url_name))
             elif isinstance(comp, VideoComponent):
-                self.add(f"video/{url_name}.xml", self.video_xml(comp))
+                self.add(f"video/{url_name}.xml", self.video_xml(comp, url_name))
                 children.append(_pointer("video", url_name))
             elif isinstance(comp, ProblemComponent):
                 resolve = self.resolve_for(comp.base_dir, lesson.path, comp.path, comp.line)
@@ -230,6 +261,9 @@ class _Exporter:
                 except ProblemMarkupError as exc:
                     self.diags.add(comp.path, comp.line, f"problem `{comp.id}`: {exc}", code="PRB006")
                     continue
+                pins = self.pinned("problem", url_name, dict(element.attrib))
+                element.attrib.clear()
+                element.attrib.update(pins)
                 self.add(f"problem/{url_name}.xml", etree.tostring(element, encoding="utf-8", pretty_print=True))
                 children.append(_pointer("problem", url_name))
             elif isinstance(comp, DiscussionComponent):
@@ -242,12 +276,16 @@ class _Exporter:
                     "discussion_target": comp.target,
                     "discussion_id": f"{self.course.number}_{self.course.run}_{url_name}",
                 }
-                children.append(_element("discussion", attrs).decode().strip())
+                children.append(_element("discussion", self.pinned("discussion", url_name, attrs)).decode().strip())
             elif isinstance(comp, RawOlxComponent):
                 root = etree.fromstring(
                     comp.xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
                 )
                 empty = not len(root) and not (root.text or "").strip()
+                if empty and set(root.attrib) == {"url_name"} and f"{root.tag}/{url_name}.xml" in self.course.olx.files:
+                    # A block an imported course keeps as it came, in its own file under course/olx/.
+                    children.append(_pointer(root.tag, url_name))
+                    continue
                 if empty and root.tag in ("chapter", "sequential", "vertical", "problem", "html"):
                     # Open edX would read it as an empty inline block (or look for a file that is not there).
                     self.diags.add(comp.path, comp.line, f"the olx block <{root.tag}> is empty; a core block needs "
@@ -256,10 +294,11 @@ class _Exporter:
                 root.set("url_name", url_name)
                 children.append(etree.tostring(root, encoding="unicode"))
         self.origin = (unit.path, unit.line)
-        self.add(f"vertical/{vertical}.xml", _element("vertical", {"display_name": unit.title}, children))
+        self.add(f"vertical/{vertical}.xml",
+                 _element("vertical", self.pinned("vertical", vertical, {"display_name": unit.title}), children))
         self.tree.counts["vertical"] += 1
 
-    def video_xml(self, v: VideoComponent) -> bytes:
+    def video_xml(self, v: VideoComponent, url_name: str = "") -> bytes:
         attrs = {
             "display_name": v.title,
             "youtube": f"1.00:{v.youtube_id}" if v.youtube_id else None,
@@ -274,7 +313,7 @@ class _Exporter:
         children += [
             f'<transcript language="{_attr(lang)}" src="{_attr(src)}"/>' for lang, src in sorted(v.transcripts.items())
         ]
-        return _element("video", attrs, children)
+        return _element("video", self.pinned("video", url_name, attrs), children)
 
     def export_policies(self) -> None:
         c = self.course
@@ -301,7 +340,17 @@ class _Exporter:
         for key in ("max_attempts", "show_reset_button", "show_correctness"):
             if key in c.problem_defaults:
                 policy[key] = c.problem_defaults[key]
-        self.add(f"policies/{c.run}/policy.json", _json({f"course/{c.run}": policy}))
+        entries = {f"course/{c.run}": policy}
+        for key, value in c.olx.policy.items():
+            if key == "course":
+                for field_name, field_value in value.items():
+                    if field_value is None:
+                        policy.pop(field_name, None)
+                    else:
+                        policy[field_name] = field_value
+            else:
+                entries[key] = value
+        self.add(f"policies/{c.run}/policy.json", _json(entries))
         graders = [
             {
                 "type": t.type,
@@ -312,10 +361,10 @@ class _Exporter:
             }
             for t in c.grading.assignments
         ]
-        self.add(
-            f"policies/{c.run}/grading_policy.json",
-            _json({"GRADER": graders, "GRADE_CUTOFFS": {"Pass": c.grading.pass_cutoff}}),
-        )
+        grading = {"GRADER": graders, "GRADE_CUTOFFS": {"Pass": c.grading.pass_cutoff}}
+        if c.olx.grading is not None:
+            grading = c.olx.grading
+        self.add(f"policies/{c.run}/grading_policy.json", _json(grading))
         self.add("policies/assets.json", _json({}))
         self.add("assets/assets.xml", b"<assets/>\n")
 

@@ -45,8 +45,12 @@ class LinkResolver:
     @classmethod
     def from_course(cls, course: Course) -> LinkResolver:
         lessons = {}
+        name = course.olx.name
         for lesson in course.lessons():
-            lessons[lesson.path] = (lesson.id, {u.id: f"{lesson.id}_{u.id}" for u in lesson.units})
+            lessons[lesson.path] = (
+                name("sequential", lesson.id),
+                {u.id: name("vertical", f"{lesson.id}_{u.id}") for u in lesson.units},
+            )
         return cls(set(course.assets), lessons)
 
     def resolve(self, url: str, kind: str, base_dir: str, current: str | None = None) -> tuple[str, LinkError | None]:

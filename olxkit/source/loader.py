@@ -30,6 +30,7 @@ from .markdown import (
     parse_for_texts,
     parse_lesson,
 )
+from .overlay import load_overlay
 from .problems import read_problem, read_settings
 from .project import COURSE_KEYS, check_grading, read_grading, read_key_parts, read_rules, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
@@ -112,6 +113,7 @@ class _Loader:
         course.rules = self.guard(read_rules, data.mapping("rules")) or {}
         if course.end and course.end <= course.start:
             self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`", code="DAT001")
+        course.olx = self.guard(load_overlay, self.root) or course.olx
         self.load_modules(course, data)
         course.about.overview = self.guard(self.optional_markdown, "course/about.md")
         course.handouts = self.guard(self.optional_markdown, "course/handouts.md")

@@ -1,0 +1,575 @@
+"""An imported course → an olxkit project: course.yaml, modules, lessons, static files and the overlay.
+
+Each block becomes olxkit source where that source builds back into the same block (html as Markdown, problems
+as YAML, videos and discussions as component blocks); anything else is kept as it came (an `olx` component, its
+files under course/olx/). What the source cannot say — url_names, attributes, policy fields — goes to
+course/olx.yaml. `verify` then builds the written project in memory and compares it with the export block by
+block: a block that does not come back the same is kept as it came, and the attributes that differ are pinned.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from lxml import etree
+
+from ..links import SAFE_ASSET_NAME, flatten_asset_name
+from ..markdown import ID_RE
+from ..yamlio import format_date, parse_date
+from .capa2yaml import problem_to_yaml
+from .html2md import LinkMap, html_to_markdown, same_html
+from .olx import Block, OlxCourse
+
+CORE_NATIVE = ("html", "problem", "video", "discussion")
+KNOWN_COURSE_POLICY = ("display_name", "language", "start", "end", "enrollment_start", "enrollment_end",
+                       "self_paced")
+SETTINGS = ("max_attempts", "weight", "showanswer", "show_correctness", "show_reset_button", "rerandomize")
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_yaml(data) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def slugify(text: str, fallback: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40].rstrip("-")
+    return slug or fallback
+
+
+def _unique(base: str, used: set[str]) -> str:
+    name, n = base, 2
+    while name in used:
+        name = f"{base}-{n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+@dataclass
+class Component:
+    block: Block
+    kind: str
+    """text, problem, video, discussion, olx"""
+    cid: str
+    body: str
+    """Markdown for text; the fence body for the others."""
+    reason: str = ""
+    """Why a block is kept as it came (empty when converted)."""
+
+
+@dataclass
+class Plan:
+    """Where every block of the export goes in the project, and what is kept as it came."""
+
+    course: OlxCourse
+    raw: set[str] = field(default_factory=set)
+    """Refs of blocks to keep as they came (decided by `verify` after a first try)."""
+    reasons: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    overlay_files: dict[str, bytes] = field(default_factory=dict)
+    attributes: dict[str, dict] = field(default_factory=dict)
+    policy: dict[str, dict] = field(default_factory=dict)
+    grading: dict | None = None
+    html_lang: bool = True
+    components: list[Component] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    lesson_files: dict[str, str] = field(default_factory=dict)
+    """sequential ref → lesson file (project-relative)."""
+    unit_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """vertical ref → (lesson file, unit id); for links."""
+
+
+class Writer:
+    """Writes the project for one plan into `root` (a staging folder)."""
+
+    def __init__(self, plan: Plan, root: Path):
+        self.plan = plan
+        self.olx = plan.course
+        self.root = root
+        self.files: dict[str, bytes] = {}
+
+    # -- the whole project ---------------------------------------------------------------------------------
+    def write(self) -> dict[str, bytes]:
+        plan = self.plan
+        plan.names.clear()
+        plan.overlay_files.clear()
+        plan.components.clear()
+        plan.skipped.clear()
+        self.language = self._course_value("language") or "en"
+        self.lang_prefix = f'<div lang="{self.language}">\n'
+        plan.html_lang = self._html_lang()
+        self.assets = self._static()
+        self._structure()
+        self.course_yaml()
+        self.pages()
+        self.leftovers()
+        return self.files
+
+    def put(self, rel: str, data: str | bytes) -> None:
+        self.files[rel] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def _course_value(self, key: str):
+        value = self.olx.course_policy().get(key)
+        if value is None:
+            value = self.olx.root.attrs.get(key)
+            if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
+                value = value[1:-1]
+        return value
+
+    def _html_lang(self) -> bool:
+        """olxkit wraps every html block in <div lang=…>; an export made so is read back without the wrapper."""
+        htmls = [b.html for b in self.olx.blocks() if b.tag == "html" and b.html is not None]
+        return bool(htmls) and all(h.startswith(self.lang_prefix) and h.endswith("</div>\n") for h in htmls)
+
+    def unwrap(self, html: str) -> str:
+        if self.plan.html_lang and html.startswith(self.lang_prefix) and html.endswith("</div>\n"):
+            return html[len(self.lang_prefix):-len("</div>\n")]
+        return html
+
+    # -- static files --------------------------------------------------------------------------------------
+    def _static(self) -> set[str]:
+        assets: set[str] = set()
+        flat: set[str] = set()
+        for rel, data in sorted(self.olx.files.items()):
+            if not rel.startswith("static/"):
+                continue
+            name = rel[len("static/"):]
+            flat_name = flatten_asset_name(name)
+            if SAFE_ASSET_NAME.match(name) and not name.startswith(".") and "/." not in name and flat_name not in flat:
+                flat.add(flat_name)
+                assets.add(name)
+                self.put(f"course/static/{name}", data)
+            else:
+                # Names olxkit's source refuses (spaces, odd characters, a clash once flattened) stay as they came.
+                self.plan.overlay_files[rel] = data
+        return assets
+
+    # -- modules, lessons, units ---------------------------------------------------------------------------
+    def _structure(self) -> None:
+        plan = self.plan
+        module_ids: set[str] = set()
+        lesson_ids: set[str] = set()
+        seqs = [s for c in self.olx.root.children for s in c.children]
+        # Lesson ids first: a module may not take a lesson's id.
+        lesson_id_of = {}
+        for seq in seqs:
+            lesson_id_of[seq.ref] = _unique(self._id(seq.url_name, seq.display_name, "lesson"), lesson_ids)
+        self.modules: list[str] = []
+        # Links need every unit's place before any html is converted.
+        layout = []
+        for number, chapter in enumerate(self.olx.root.children, 1):
+            module_id = self._id(chapter.url_name, chapter.display_name, "module")
+            module_id = _unique(module_id, module_ids | lesson_ids)
+            module_ids.add(module_id)
+            folder = f"{number:02d}-{slugify(chapter.display_name, 'module')}"
+            self.modules.append(folder)
+            self._name("chapter", module_id, chapter.url_name)
+            lessons = []
+            for lnum, seq in enumerate(chapter.children, 1):
+                lesson_id = lesson_id_of[seq.ref]
+                self._name("sequential", lesson_id, seq.url_name)
+                file = f"modules/{folder}/{lnum:02d}-{slugify(seq.display_name, 'lesson')}.md"
+                plan.lesson_files[seq.ref] = file
+                units = []
+                unit_ids: set[str] = set()
+                for vertical in seq.children:
+                    unit_id = self._child_id(vertical.url_name, lesson_id, vertical.display_name, "unit", unit_ids)
+                    self._name("vertical", f"{lesson_id}_{unit_id}", vertical.url_name)
+                    plan.unit_ids[vertical.ref] = (file, unit_id)
+                    units.append((vertical, unit_id))
+                lessons.append((seq, lesson_id, file, units))
+            layout.append((chapter, module_id, folder, lessons))
+        self.links = LinkMap(
+            lessons={ref: file for ref, file in plan.lesson_files.items()},
+            units=dict(plan.unit_ids),
+            assets=self.assets,
+        )
+        for chapter, module_id, folder, lessons in layout:
+            data = {"title": chapter.display_name or "Module", "id": module_id}
+            if chapter.attrs.get("start") and parse_date(_unquote(chapter.attrs["start"])):
+                data["start"] = _unquote(chapter.attrs["start"])
+            data["lessons"] = [Path(file).name for _seq, _lid, file, _u in lessons]
+            self.put(f"modules/{folder}/module.yaml", dump_yaml(data))
+            for seq, lesson_id, file, units in lessons:
+                self.lesson(seq, lesson_id, file, units)
+
+    def _id(self, url_name: str, title: str, fallback: str) -> str:
+        return url_name if ID_RE.match(url_name) else slugify(title or url_name, fallback)
+
+    def _child_id(self, url_name: str, prefix: str, title: str, fallback: str, used: set[str]) -> str:
+        rest = url_name[len(prefix) + 1:] if url_name.startswith(prefix + "_") else url_name
+        base = rest if ID_RE.match(rest) else slugify(title or rest, fallback)
+        return _unique(base, used)
+
+    def _name(self, tag: str, default: str, url_name: str) -> None:
+        if default != url_name:
+            self.plan.names[f"{tag}/{default}"] = url_name
+
+    def lesson(self, seq: Block, lesson_id: str, file: str, units) -> None:
+        front: dict = {"title": seq.display_name or "Lesson", "id": lesson_id}
+        graded = seq.attrs.get("graded") == "true"
+        fmt = seq.attrs.get("format")
+        types = {g.get("type") for g in self.graders}
+        if graded and fmt in types:
+            front["graded"] = True
+            front["format"] = fmt
+        for key in ("due", "start"):
+            if seq.attrs.get(key) and parse_date(_unquote(seq.attrs[key])):
+                front[key] = _unquote(seq.attrs[key])
+        self.lesson_dir = str(Path(file).parent.as_posix())
+        lines = ["---", dump_yaml(front).rstrip("\n"), "---", ""]
+        for vertical, unit_id in units:
+            lines.append(f"## {escape_title(vertical.display_name or 'Unit')} {{#{unit_id}}}")
+            lines.append("")
+            default = f"{lesson_id}_{unit_id}"
+            if not vertical.children:
+                self.plan.skipped.append((vertical.ref, "an empty unit (olxkit units hold at least one component)"))
+            for comp in self.components(vertical, default):
+                self.plan.components.append(comp)
+                lines.append(self.component_text(comp))
+                lines.append("")
+        self.put(file, "\n".join(lines).rstrip("\n") + "\n")
+
+    # -- components ----------------------------------------------------------------------------------------
+    def components(self, vertical: Block, default: str) -> list[Component]:
+        out: list[Component] = []
+        used: set[str] = set()
+        previous: str | None = None
+        previous_text = False
+        for index, block in enumerate(vertical.children):
+            following = vertical.children[index + 1] if index + 1 < len(vertical.children) else None
+            comp = self.convert(block, default, previous, previous_text, following, used)
+            if comp.kind == "prompt":
+                comp.kind = "skip"  # the discussion that follows carries it
+            else:
+                out.append(comp)
+            previous = comp.cid
+            previous_text = comp.kind == "text"
+        return [c for c in out if c.kind != "skip"]
+
+    def convert(self, block: Block, default: str, previous, previous_text, following, used) -> Component:
+        plan = self.plan
+        reason = plan.reasons.get(block.ref, "")
+        if not reason:
+            if block.tag == "html":
+                text_id = f"{previous}-text" if previous else "text"
+                prompt = following is not None and following.tag == "discussion" and block.url_name.startswith(
+                    f"{plan.names.get('vertical/' + default, default)}_")
+                md, why = self.html(block)
+                if md is not None and prompt and block.url_name.endswith("-prompt"):
+                    cid = block.url_name.rsplit("_", 1)[-1]
+                    self._prompts[following.ref] = (md, cid)
+                    self._name("html", f"{default}_{cid}", block.url_name)
+                    used.add(cid)
+                    return Component(block, "prompt", cid, md)
+                if md is not None and previous_text:
+                    why = "two html blocks in a row (Markdown text between components is one block)"
+                elif md is not None:
+                    used.add(text_id)
+                    self._name("html", f"{default}_{text_id}", block.url_name)
+                    return Component(block, "text", text_id, md)
+                reason = why
+            elif block.tag == "problem":
+                data, reason = problem_to_yaml(block.element, self.problem_defaults, self.links)
+                if data is not None:
+                    cid = self._cid(block, default, used)
+                    return Component(block, "problem", cid, dump_yaml({"id": cid, **data}))
+            elif block.tag == "video":
+                data, reason = self.video(block)
+                if data is not None:
+                    cid = self._cid(block, default, used)
+                    return Component(block, "video", cid, dump_yaml({"id": cid, **data}))
+            elif block.tag == "discussion":
+                cid = self._cid(block, default, used)
+                data = {"id": cid, "title": block.attrs.get("display_name", "Discussion"),
+                        "category": block.attrs.get("discussion_category", ""),
+                        "target": block.attrs.get("discussion_target", "")}
+                if block.ref in self._prompts:
+                    md, prompt_id = self._prompts[block.ref]
+                    if prompt_id == f"{cid}-prompt":
+                        data["prompt"] = md
+                return Component(block, "discussion", cid, dump_yaml(data))
+            else:
+                reason = f"<{block.tag}> has no olxkit component type"
+        plan.reasons[block.ref] = reason
+        return self.passthrough(block, default, used, reason)
+
+    def _cid(self, block: Block, default: str, used: set[str]) -> str:
+        vertical = self.plan.names.get(f"vertical/{default}", default)
+        cid = self._child_id(block.url_name, vertical, block.display_name, block.tag, used)
+        self._name(block.tag, f"{default}_{cid}", block.url_name)
+        return cid
+
+    def passthrough(self, block: Block, default: str, used: set[str], reason: str) -> Component:
+        cid = self._cid(block, default, used)
+        if block.pointer:
+            self._keep_files(block.element, block.file)
+            if block.html_file:
+                self.plan.overlay_files[block.html_file] = self.olx.files[block.html_file]
+            body = f'<{block.tag} url_name="{cid}"/>'
+        else:
+            element = _copy(block.element)
+            element.set("url_name", cid)
+            self._keep_files(element, None)
+            body = etree.tostring(element, encoding="unicode", with_tail=False)
+        return Component(block, "olx", cid, body, reason)
+
+    def _keep_files(self, element: etree._Element, file: str | None) -> None:
+        """The block's own file and the files of any pointer inside it (library content, split tests…)."""
+        if file:
+            self.plan.overlay_files[file] = self.olx.files[file]
+        for child in element.iterdescendants():
+            if not isinstance(child.tag, str):
+                continue
+            url = child.get("url_name")
+            if url and set(child.attrib) == {"url_name"} and not len(child):
+                rel = f"{child.tag}/{url.replace(':', '/')}.xml"
+                if rel in self.olx.files and rel not in self.plan.overlay_files:
+                    self.plan.overlay_files[rel] = self.olx.files[rel]
+                    self._keep_files(etree.fromstring(self.olx.files[rel]), None)
+
+    def component_text(self, comp: Component) -> str:
+        if comp.kind == "text":
+            return comp.body.rstrip("\n")
+        body = comp.body.rstrip("\n")
+        fence = "```"
+        while fence in body:
+            fence += "`"
+        return f"{fence}{comp.kind}\n{body}\n{fence}"
+
+    def html(self, block: Block) -> tuple[str | None, str]:
+        if block.pointer and block.element.get("filename") != block.url_name:
+            return None, "its html file is not named after the block"
+        html = self.unwrap(block.html or "")
+        if self.plan.html_lang and html == block.html:
+            return None, "html without the course's language wrapper"
+        return html_to_markdown(html, self.links, self.lesson_dir, exact=self.plan.html_lang)
+
+    def video(self, block: Block) -> tuple[dict | None, str]:
+        el = block.element
+        allowed = {"source", "transcript"}
+        if any(isinstance(c.tag, str) and c.tag not in allowed for c in el):
+            return None, "a video with <video_asset> or other children olxkit does not write"
+        youtube = el.get("youtube_id_1_0", "")
+        if youtube and not re.fullmatch(r"[A-Za-z0-9_-]{11}", youtube):
+            return None, "the YouTube id is not an 11-character id"
+        try:
+            sources = json.loads(el.get("html5_sources", "[]"))
+            transcripts = json.loads(el.get("transcripts", "{}"))
+        except json.JSONDecodeError:
+            return None, "html5_sources or transcripts is not JSON"
+        if not all(isinstance(s, str) and re.match(r"https?://", s) for s in sources):
+            return None, "a video source is not a full URL"
+        if not youtube and not sources:
+            return None, "a video with neither a YouTube id nor a source URL"
+        if not isinstance(transcripts, dict) or not all(v in self.assets for v in transcripts.values()):
+            return None, "a transcript that is not a file in static/"
+        data: dict = {"title": el.get("display_name", "Video")}
+        if youtube:
+            data["youtube"] = youtube
+        if sources:
+            data["sources"] = sources
+        if transcripts:
+            data["transcripts"] = dict(sorted(transcripts.items()))
+        data["download_video"] = el.get("download_video") == "true"
+        data["download_track"] = el.get("download_track") == "true"
+        return data, ""
+
+    # -- course.yaml ---------------------------------------------------------------------------------------
+    def course_yaml(self) -> None:
+        policy = self.olx.course_policy()
+        title = self._course_value("display_name") or self.olx.number
+        data: dict = {"org": self.olx.org, "number": self.olx.number, "run": self.olx.run, "title": title,
+                      "language": self.language}
+        start = self._date("start") or "2030-01-01T00:00:00Z"
+        data["start"] = start
+        end = self._date("end")
+        if end and parse_date(end) > parse_date(start):
+            data["end"] = end
+        enrollment = {k: self._date(f"enrollment_{k}") for k in ("start", "end")}
+        if any(enrollment.values()):
+            data["enrollment"] = {k: v for k, v in enrollment.items() if v}
+        data["self_paced"] = self._course_value("self_paced") in (True, "true")
+        about: dict = {}
+        image = self._course_value("course_image")
+        if image and image in self.assets and "/" not in image:
+            about["image"] = image
+        for name in ("short_description", "effort", "duration"):
+            text = self._plain_page(f"about/{name}.html")
+            if text:
+                about[name] = text
+        video = self.olx.files.get("about/video.html", b"").decode("utf-8")
+        match = re.fullmatch(r'<iframe width="560" height="315" src="https://www\.youtube\.com/embed/'
+                             r'([A-Za-z0-9_-]{11})\?rel=0" frameborder="0" allowfullscreen=""></iframe>\n', video)
+        if match:
+            about["intro_video"] = match.group(1)
+        if about:
+            data["about"] = about
+        grading = self._grading()
+        if grading:
+            data["grading"] = grading
+        if self.problem_defaults_yaml:
+            data["problems"] = self.problem_defaults_yaml
+        data["modules"] = self.modules
+        advanced = policy.get("advanced_modules")
+        if isinstance(advanced, list) and all(isinstance(a, str) for a in advanced) and advanced:
+            data["advanced_modules"] = advanced
+        header = ("# Imported by `olxkit import` from an Open edX export. Format: docs/authoring.md;\n"
+                  "# what this file cannot say is kept in course/olx.yaml and course/olx/ (docs/importing.md).\n")
+        self.put("course/course.yaml", header + dump_yaml(data))
+
+    def _date(self, key: str) -> str | None:
+        value = self._course_value(key)
+        if isinstance(value, str) and parse_date(value):
+            return format_date(parse_date(value))
+        return None
+
+    def _plain_page(self, rel: str) -> str | None:
+        """The text of an About page that olxkit writes from a plain course.yaml value."""
+        data = self.olx.files.get(rel)
+        if data is None:
+            return None
+        text = data.decode("utf-8")
+        if not text.endswith("\n") or "\n" in text[:-1]:
+            return None
+        plain = text[:-1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        escaped = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "\n"
+        if escaped != text or "<" in plain or "{{" in plain:
+            return None
+        self.native_files.add(rel)
+        return plain
+
+    @property
+    def graders(self) -> list[dict]:
+        grading = self.olx.grading or {}
+        graders = grading.get("GRADER")
+        return graders if isinstance(graders, list) and all(isinstance(g, dict) for g in graders) else []
+
+    def _grading(self) -> dict | None:
+        grading = self.olx.grading or {}
+        cutoffs = grading.get("GRADE_CUTOFFS") or {}
+        types = []
+        for g in self.graders:
+            try:
+                weight = round(float(g.get("weight", 0)) * 100, 6)
+                item = {"type": str(g["type"]), "short_label": str(g.get("short_label") or "")}
+                item["weight"] = int(weight) if weight.is_integer() else weight
+                item["drop"] = int(g.get("drop_count", 0))
+                item["min_count"] = int(g.get("min_count", 1))
+            except (KeyError, TypeError, ValueError):
+                return None
+            if not item["short_label"]:
+                item.pop("short_label")
+            types.append(item)
+        out: dict = {}
+        if set(cutoffs) == {"Pass"} and isinstance(cutoffs["Pass"], int | float) and 0 < cutoffs["Pass"] <= 1:
+            out["pass"] = cutoffs["Pass"]
+        distinct = len({t["type"] for t in types}) == len(types)
+        if types and abs(sum(t["weight"] for t in types) - 100) < 0.01 and distinct:
+            graded = [s for s in self.olx.blocks() if s.tag == "sequential" and s.attrs.get("graded") == "true"]
+            for t in types:
+                count = sum(1 for s in graded if s.attrs.get("format") == t["type"])
+                if t["min_count"] == count and count:
+                    t.pop("min_count")  # olxkit counts the graded lessons itself
+                if t["drop"] >= (t.get("min_count") or count):
+                    return out or None
+            out["assignments"] = types
+        else:
+            self._graders_native = False
+        return out or None
+
+    @property
+    def problem_defaults_yaml(self) -> dict:
+        policy = self.olx.course_policy()
+        out = {}
+        for key in ("max_attempts", "showanswer", "show_reset_button", "show_correctness", "rerandomize"):
+            if key in policy and _valid_setting(key, policy[key]):
+                out[key] = policy[key]
+        return out
+
+    @property
+    def problem_defaults(self) -> dict:
+        return {"showanswer": "finished", "rerandomize": "never", **self.problem_defaults_yaml}
+
+    # -- About, course info, tabs --------------------------------------------------------------------------
+    def pages(self) -> None:
+        for rel, target in (("about/overview.html", "course/about.md"), ("info/handouts.html", "course/handouts.md")):
+            data = self.olx.files.get(rel)
+            if data is None:
+                continue
+            html = self.unwrap(data.decode("utf-8"))
+            if self.plan.html_lang and html == data.decode("utf-8"):
+                continue
+            md, _why = html_to_markdown(html, self.links, course_page=True, exact=self.plan.html_lang)
+            if md is not None:
+                self.put(target, md)
+                self.native_files.add(rel)
+
+    def leftovers(self) -> None:
+        """Every file the project does not make again is kept as it came (course/olx/…)."""
+        skip = {f"policies/{self.olx.run}/policy.json", f"policies/{self.olx.run}/grading_policy.json",
+                f"policies/{self.olx.run}.json", "course.xml"}
+        for rel, data in self.olx.files.items():
+            if rel.startswith("static/") or rel in skip or rel in self.olx.used or rel in self.native_files:
+                continue
+            self.plan.overlay_files.setdefault(rel, data)
+        for rel, data in self.plan.overlay_files.items():
+            self.put(f"course/olx/{rel}", data)
+
+    native_files: set[str]
+    _prompts: dict
+    _graders_native: bool = True
+
+
+def _valid_setting(key: str, value) -> bool:
+    from ..problems import RERANDOMIZE, SHOW_CORRECTNESS, SHOWANSWER
+
+    if key == "max_attempts":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    if key == "show_reset_button":
+        return isinstance(value, bool)
+    options = {"showanswer": SHOWANSWER, "show_correctness": SHOW_CORRECTNESS, "rerandomize": RERANDOMIZE}[key]
+    return value in options
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1] if value.startswith('"') and value.endswith('"') else value
+
+
+def _copy(element: etree._Element) -> etree._Element:
+    return etree.fromstring(etree.tostring(element))
+
+
+_TITLE_ESCAPE = re.compile(r"([\\`*_\[\]{}<>#!|~&$])")
+
+
+def escape_title(title: str) -> str:
+    """A display name as a Markdown heading's text (every character that could be markup escaped)."""
+    return _TITLE_ESCAPE.sub(r"\\\1", " ".join(title.split()))
+
+
+def new_writer(plan: Plan, root: Path) -> Writer:
+    writer = Writer(plan, root)
+    writer.native_files = set()
+    writer._prompts = {}
+    return writer
+
+
+__all__ = ["Plan", "Writer", "new_writer", "dump_yaml", "same_html"]
