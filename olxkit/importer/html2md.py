@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..markdown import make_markdown
+from ..olx.read import html_key
+from ..source.markdown import make_markdown
 
 _WS = re.compile(r"[ \t\n\r\f]+")
 _INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s"}
@@ -63,33 +64,9 @@ def _parse(html: str) -> etree._Element:
     return lxml_html.fragment_fromstring(html, create_parent="div", parser=lxml_html.HTMLParser(no_network=True))
 
 
-def _normal(element: etree._Element, in_pre: bool = False) -> tuple:
-    pre = in_pre or element.tag == "pre"
-    text = element.text or ""
-    items = []
-    if not pre:
-        text = _WS.sub(" ", text).strip()
-    if text:
-        items.append(text)
-    for child in element:
-        if isinstance(child.tag, str):
-            items.append(_normal(child, pre))
-        tail = child.tail or ""
-        if not pre:
-            tail = _WS.sub(" ", tail).strip()
-        if tail:
-            items.append(tail)
-    return (element.tag if isinstance(element.tag, str) else "", tuple(sorted(element.attrib.items())), tuple(items))
-
-
 def same_html(a: str, b: str) -> bool:
-    """The two HTML texts have the same DOM, whitespace between and around words normalised (not in <pre>)."""
-    if a == b:
-        return True
-    try:
-        return _normal(_parse(a)) == _normal(_parse(b))
-    except (etree.ParserError, ValueError):
-        return False
+    """The two HTML texts show the same page (olxkit.diff.html_key)."""
+    return a == b or html_key(a) == html_key(b)
 
 
 def render_markdown(text: str, base_dir: str, links: LinkMap) -> str:
@@ -97,10 +74,10 @@ def render_markdown(text: str, base_dir: str, links: LinkMap) -> str:
     md = make_markdown()
     env: dict = {"olxkit_footnotes": {}}
     tokens = md.parse(text, env)
-    return md.renderer.render(tokens, md.options, {**env, "olxkit_resolve": _reverse(links, base_dir)})
+    return md.renderer.render(tokens, md.options, {**env, "olxkit_resolve": link_resolver(links, base_dir)})
 
 
-def _reverse(links: LinkMap, base_dir: str):
+def link_resolver(links: LinkMap, base_dir: str):
     """Resolve a relative link the way olxkit's build does, from the project layout the import writes."""
     targets = {}
     for url, where in links.by_url.items():
@@ -130,7 +107,7 @@ def html_to_markdown(html: str, links: LinkMap, base_dir: str = "modules/x", exa
         return None, "the html holds `{{`, which olxkit reads as a text placeholder"
     try:
         root = _parse(html)
-        text = _Converter(links, base_dir).blocks(root).strip("\n") + "\n"
+        text = HtmlConverter(links, base_dir).blocks(root).strip("\n") + "\n"
     except Unconvertible as exc:
         return None, str(exc)
     except (etree.ParserError, ValueError) as exc:
@@ -164,7 +141,7 @@ def _escape(text: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), result)
 
 
-class _Converter:
+class HtmlConverter:
     def __init__(self, links: LinkMap, base_dir: str):
         self.links = links
         self.base_dir = base_dir

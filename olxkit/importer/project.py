@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from ..links import SAFE_ASSET_NAME, flatten_asset_name
-from ..markdown import ID_RE
-from ..yamlio import format_date, parse_date
+from ..source.links import SAFE_ASSET_NAME, flatten_asset_name
+from ..source.markdown import ID_RE
+from ..source.yamlio import format_date, parse_date
 from .capa2yaml import problem_to_yaml
 from .html2md import LinkMap, html_to_markdown, same_html
 from .olx import Block, OlxCourse
@@ -287,7 +287,7 @@ class Writer:
                     return Component(block, "text", text_id, md)
                 reason = why
             elif block.tag == "problem":
-                data, reason = problem_to_yaml(block.element, self.problem_defaults, self.links)
+                data, reason = problem_to_yaml(block.element, self.problem_defaults, self.links, self.lesson_dir)
                 if data is not None:
                     cid = self._cid(block, default, used)
                     return Component(block, "problem", cid, dump_yaml({"id": cid, **data}))
@@ -539,7 +539,7 @@ class Writer:
 
 
 def _valid_setting(key: str, value) -> bool:
-    from ..problems import RERANDOMIZE, SHOW_CORRECTNESS, SHOWANSWER
+    from ..source.problems import RERANDOMIZE, SHOW_CORRECTNESS, SHOWANSWER
 
     if key == "max_attempts":
         return isinstance(value, int) and not isinstance(value, bool) and value >= 1

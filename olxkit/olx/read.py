@@ -220,6 +220,9 @@ class _Reader:
             if rel.startswith("static/"):
                 assets[rel] = digest
             elif rel not in self.used:
+                if rel.endswith(".html"):
+                    digest = hashlib.sha256(html_key(self.files.data[name].decode("utf-8", "replace")).encode()
+                                            ).hexdigest()
                 files[rel] = digest
         return Snapshot(self.files.label, f"course-v1:{org}+{number}+{run}", self.blocks, policy, grading,
                         assets, files)
@@ -250,15 +253,80 @@ class _Reader:
                 self.walk(child.tag, child, ref)
             return
         digest = hashlib.sha256(repr(sorted(attrs.items())).encode())
-        digest.update((element.text or "").encode())
-        for child in element:
-            digest.update(etree.tostring(child, method="c14n"))
-        if tag == "html" and element.get("filename"):
-            html = f"html/{element.get('filename')}.html"
-            if self.prefix + html in self.files.data:
-                self.used.add(html)
-                digest.update(self.files.data[self.prefix + html])
+        if tag == "html":
+            # The same page written another way (whitespace, `<br>` or `<br />`, entities) is the same page.
+            html = (element.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in element)
+            name = f"html/{element.get('filename')}.html"
+            if element.get("filename") and self.prefix + name in self.files.data:
+                self.used.add(name)
+                html = self.files.data[self.prefix + name].decode("utf-8", "replace")
+            digest.update(html_key(html).encode())
+        elif tag == "problem":
+            digest.update(problem_key(element).encode())
+        else:
+            digest.update((element.text or "").encode())
+            for child in element:
+                digest.update(etree.tostring(child, method="c14n"))
         block.content = digest.hexdigest()
         if tag == "problem":
             block.responses = tuple(el.tag for el in element.iter() if isinstance(el.tag, str)
                                     and el.tag.endswith("response"))
+
+
+# -- what two ways of writing the same content have in common -------------------------------------------------
+
+_WS = re.compile(r"[ \t\n\r\f]+")
+
+
+def _html_tree(element, in_pre: bool = False) -> tuple:
+    pre = in_pre or element.tag == "pre"
+    items = []
+    for text, child in [(element.text, None), *[(c.tail, c) for c in element]]:
+        if child is not None and isinstance(child.tag, str):
+            items.append(_html_tree(child, pre))
+        text = text or ""
+        if not pre:
+            text = _WS.sub(" ", text).strip()
+        if text:
+            items.append(text)
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return (tag, tuple(sorted(element.attrib.items())), tuple(items))
+
+
+def html_key(html: str) -> str:
+    """The page's DOM, whitespace between and around words normalised (not in <pre>): two html texts with the
+    same key show the same page."""
+    from lxml import html as lxml_html
+
+    if not html.strip():
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(html, create_parent="div", parser=lxml_html.HTMLParser(no_network=True))
+    except (etree.ParserError, ValueError):
+        return html
+    return repr(_html_tree(root))
+
+
+def problem_key(problem: etree._Element) -> str:
+    """What a learner is asked and how it is graded: the problem without its own attributes (settings are
+    compared on their own), every solution moved to the end, whitespace normalised, `correct` lower-cased and
+    a text input's width left out. Two problems with the same key ask and grade the same."""
+    copy = etree.fromstring(etree.tostring(problem, with_tail=False))
+    copy.attrib.clear()
+    solutions = list(copy.iter("solution"))
+    for sol in solutions:
+        sol.getparent().remove(sol)
+        sol.tail = None
+        copy.append(sol)
+    for el in copy.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text is not None:
+            el.text = _WS.sub(" ", el.text).strip() or None
+        if el.tail is not None:
+            el.tail = _WS.sub(" ", el.tail).strip() or None
+        if el.get("correct") is not None:
+            el.set("correct", el.get("correct").lower())
+        if el.tag == "textline":
+            el.attrib.pop("size", None)
+    return etree.tostring(copy, method="c14n").decode("utf-8")
