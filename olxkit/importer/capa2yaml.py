@@ -14,7 +14,7 @@ from ..olx.capa import build_problem
 from ..olx.read import problem_key
 from ..source.problems import read_problem
 from ..source.yamlio import YamlMap, parse_yaml
-from .html2md import LinkMap, Unconvertible, HtmlConverter, link_resolver
+from .html2md import HtmlConverter, LinkMap, Unconvertible, link_resolver
 
 RESPONSES = {"multiplechoiceresponse": "single-choice", "choiceresponse": "multiple-choice",
              "optionresponse": "dropdown", "numericalresponse": "numerical", "stringresponse": "text"}
