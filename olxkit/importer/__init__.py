@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import OlxkitError
+from ..fsio import replace_folder
 from .olx import OlxCourse, read_olx
 from .project import Plan, dump_yaml, new_writer
 from .report import ImportReport, make_report
@@ -51,7 +52,7 @@ def import_course(
         plan = Plan(olx)
         project, result = _converge(plan, work, say)
         report = make_report(plan, files, result)
-        _replace(project, out)
+        replace_folder(project, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
@@ -113,19 +114,7 @@ def _write_project(root: Path, files: dict[str, bytes], plan: Plan, pins: bool) 
                   "# names: url_names pinned to the original ones (learner data stays with them); attributes:\n"
                   "# OLX attributes per block; policy/grading: policy.json fields. See docs/importing.md.\n")
         (root / "course").mkdir(parents=True, exist_ok=True)
-        (root / "course" / "olx.yaml").write_text(header + dump_yaml(overlay), encoding="utf-8")
-
-
-def _replace(project: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        out.rename(old)
-        project.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        project.rename(out)
+        (root / "course" / "olx.yaml").write_bytes((header + dump_yaml(overlay)).encode("utf-8"))
 
 
 __all__ = ["import_course", "ImportReport", "Refused", "SourceFiles", "OlxCourse", "read_source", "read_olx"]
