@@ -61,6 +61,19 @@ class BuildResult:
 class BuildReport:
     results: list[BuildResult]
     warnings: list[Diagnostic] = field(default_factory=list)
+    failed: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    """instance id → the errors that kept its archive from being written (the others' were written)"""
+
+
+class PartialBuildError(OlxkitError):
+    """Some instances failed, the others' archives were written: `report` has both (exit status 1)."""
+
+    def __init__(self, diagnostics, report: BuildReport | None = None):
+        super().__init__(diagnostics)
+        self.report = report
+
+    def __reduce__(self):
+        return type(self), (self.diagnostics, self.report)
 
 
 def build(
@@ -76,7 +89,9 @@ def build(
     """Build every enabled instance of the course in `project` (or the ones named) into `out_dir`.
 
     The sources are read once; each instance gets its variant (translated along de_AT → de → source).
-    Raises OlxkitError with every error found; then nothing in `out_dir` is touched.
+    Raises OlxkitError with every error found. An error in the sources (or in every instance) leaves `out_dir`
+    untouched. An error in some instances only (a catalog, `--strict`, `min_coverage`) raises PartialBuildError
+    once every other instance's archive is written; its `report` says which were written and which failed.
     """
     return _build(project, out_dir, instances, tree, strict, progress, jobs)
 
@@ -121,13 +136,22 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict, prefetch=prefetch,
                    export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
+    failed: dict[str, list[Diagnostic]] = {}
     try:
         for number, (items, summary, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
             instance = chosen[number - 1]
-            say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
-            diags.extend(items)
-            planned.append((instance, summary, data))
-        Diagnostics(apply_rules(diags.items, course.rules)).raise_if_errors()
+            # Each instance stands alone: an error in its variant (a catalog it reads, --strict, min_coverage)
+            # keeps its own archive from being written, never another instance's.
+            errors = sorted(d for d in apply_rules(items, course.rules) if d.severity >= Severity.ERROR)
+            if errors:
+                failed[instance.id] = errors
+                say(f"[{number}/{len(chosen)}] FAILED {instance.key} ({instance.locale}): {len(errors)} errors")
+            else:
+                say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
+                planned.append((instance, summary, data, staging[number - 1]))
+            diags.extend(d for d in items if d.severity < Severity.ERROR)
+        if not planned:
+            raise OlxkitError(list(dict.fromkeys(d for errors in failed.values() for d in errors)))
     except BaseException:
         for folder in staging:
             if folder is not None:
@@ -137,8 +161,11 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
         raise
     finally:
         _SHARED.clear()
+    for instance, stage in zip(chosen, staging, strict=True):
+        if instance.id in failed and stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
     results = []
-    for (instance, summary, data), stage in zip(planned, staging, strict=True):
+    for instance, summary, data, stage in planned:
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
         size = write_atomic(archive, data)
@@ -162,7 +189,11 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
             )
         )
     kept = apply_rules(diags.items, course.rules)
-    return BuildReport(results, sorted(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR))
+    report = BuildReport(results, sorted(set(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR)),
+                         failed)
+    if failed:
+        raise PartialBuildError(list(dict.fromkeys(d for errors in failed.values() for d in errors)), report)
+    return report
 
 
 _SHARED: dict = {}
@@ -225,4 +256,4 @@ def load(project: str | os.PathLike = ".") -> Course:
     return course
 
 
-__all__ = ["BuildResult", "BuildReport", "build", "load", "OlxkitError"]
+__all__ = ["BuildResult", "BuildReport", "PartialBuildError", "build", "load", "OlxkitError"]

@@ -61,24 +61,39 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
     its locale and course key) and the catalogs in locale/. Every instance gets
     `<org>+<number>+<run>.tar.gz` (the archive Studio imports) and the same files unpacked beside it.
     Untranslated texts fall back along de_AT → de → source language, with a warning (an error with --strict or
-    below an instance's min_coverage). Errors are reported as `file:line: message`; when there is any, nothing
-    is written and the previous build stays as it was. SOURCE_DATE_EPOCH sets the time stored in the archives.
+    below an instance's min_coverage). Every translation is checked first (as `i18n check` does); one with an
+    error is not used, its text falls back, with a warning at the catalog's file:line. Errors are reported as
+    `file:line: message`. An error in the sources writes nothing. An error that belongs to one instance (its
+    catalog, --strict, min_coverage) fails that instance only: the others' archives are still written, and the
+    exit status is 1 (0: all written; 1: an error, see which instances failed; 2: usage error or crash).
+    SOURCE_DATE_EPOCH sets the time stored in the archives.
     """
+    from .build import PartialBuildError
     from .build import build as run_build
 
     progress = None if quiet or fmt == "json" else (lambda msg: stderr(f"  {msg}"))
-    report = run_build(
-        project, out_dir, instances=list(instances) or None, tree=not no_tree, strict=strict, progress=progress,
-        jobs=jobs,
-    )
+    try:
+        report = run_build(
+            project, out_dir, instances=list(instances) or None, tree=not no_tree, strict=strict, progress=progress,
+            jobs=jobs,
+        )
+    except PartialBuildError as exc:
+        # Some instances failed; the others' archives are written: say both, and exit 1.
+        report = exc.report
+        for diag in exc.diagnostics if fmt != "json" else ():
+            stderr(diag.format())
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"archives": [r.as_dict() for r in report.results], "warnings": [d.format() for d in report.warnings]},
+                {"archives": [r.as_dict() for r in report.results], "warnings": [d.format() for d in report.warnings],
+                 "failed": [{"instance": name, "errors": [d.format() for d in errors]}
+                            for name, errors in report.failed.items()]},
                 indent=2,
                 ensure_ascii=False,
             )
         )
+        if report.failed:
+            sys.exit(1)
         return
     for diag in report.warnings:
         stderr(diag.format())
@@ -89,6 +104,13 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
         click.echo(f"  archive {result.archive} ({_size(result.size)}{extra})")
     if report.warnings:
         click.echo(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}")
+    for name, errors in report.failed.items():
+        stderr(f"olxkit: instance `{name}` failed ({len(errors)} error{'s' if len(errors) != 1 else ''}); its "
+                "archive was not written (a previous one is left as it was)")
+    if report.failed:
+        stderr(f"olxkit: {len(report.failed)} of {len(report.failed) + len(report.results)} instances failed; "
+                f"the other {len(report.results)} archives were written")
+        sys.exit(1)
 
 
 @cli.command()

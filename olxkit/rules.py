@@ -350,6 +350,49 @@ RULES: list[Rule] = [
         "`Key activities` → `Schlüsselaktivitäten der Organisation`",
     ),
     Rule(
+        "TRN101",
+        "translation-not-used",
+        W,
+        "The build's gate kept a translation out: it has an error of `i18n check` (named in the message), so "
+        "its text falls back along the chain (a problem falls back whole). An error with `--strict`; "
+        "`min_coverage` counts it as untranslated.",
+        'msgstr "Racconta <script>…</script>"',
+    ),
+    Rule(
+        "TRN102",
+        "active-content",
+        E,
+        "A translation brings active or new markup: `<script>`, `<iframe>`, `<object>`, `<embed>`, `<style>`, an "
+        "`on…=` handler, a `javascript:`/`data:` URL, or any tag or attribute its source does not use.",
+        '<img src=x onerror="alert(1)">',
+    ),
+    Rule(
+        "TRN103",
+        "catalog-syntax",
+        E,
+        "A catalog cannot be read as gettext reads it (an unescaped quote, an unknown keyword or escape, a "
+        "message defined twice), or a translation and its source do not both begin or end with a newline: what "
+        "`msgfmt --check` rejects. A catalog with a syntax error is not used.",
+        'msgstr "Il "corso" è"',
+    ),
+    Rule(
+        "TRN104",
+        "translation-structure",
+        E,
+        "A translation's blocks differ from its source's: list items (count or nesting), headings and their "
+        "levels, table rows and cells, block quotes, or lines that would show as literal `- …`.",
+        "a list item dropped, merged or added",
+    ),
+    Rule(
+        "TRN105",
+        "translation-numbers",
+        E,
+        "A translation has a number whose value is not in its source, each read as its language writes numbers "
+        "(CLDR: `1,5` is 1.5 in German, `15` is not); also inside math (`200{.}000`). A year may become its "
+        "decade or century.",
+        "1.5 = 4.5 → 15 = 45",
+    ),
+    Rule(
         "OLX001",
         "olx-structure",
         E,

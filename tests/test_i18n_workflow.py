@@ -204,7 +204,7 @@ def test_i18n_check_catches_seeded_mistakes(tmp_path):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(re.match(r"locale/it\.po:\d+:1: error\[TRN003\] link targets differ", ln) for ln in lines), result.output
-    assert any("math differ from the source: missing `x^2`" in ln for ln in lines)
+    assert any("error[TRN105] numbers in math differ from the source: 2 → 3" in ln for ln in lines), result.output
     assert any("unbalanced Markdown: **" in ln for ln in lines) or any("bold" in ln for ln in lines)
     assert any("inline HTML differ" in ln for ln in lines)
     assert any("(source: modules/01-getting-started/03-numbers.md:7)" in ln for ln in lines)

@@ -324,7 +324,7 @@ CASES = [
          "link targets differ from the source: missing `../modules/01-getting-started/01-welcome.md`",
          files={"course/instances.yaml": INSTANCES},
          catalog=_msgstr("[Start here](../modules/01-getting-started/01-welcome.md)",
-                         "[Inizia qui](../modules/01-getting-started/02-quiz.md)")),
+                         "[Inizia qui](../modules/01-getting-started/02-quiz.md)"), also=("TRN002", "TRN101")),
     Case("TRN004", "same-as-source", lambda r: None, IT_PO, "Welcome", "the translation is the same as the source",
          files={"course/instances.yaml": INSTANCES}, catalog=_msgstr("Welcome", "Welcome")),
     Case("TRN005", "glossary", lambda r: None, IT_PO, "Each `##` heading starts a unit. Write your text in "
@@ -347,6 +347,28 @@ CASES = [
                 '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100"><title>Two boxes</title>'
                 '<text x="10" y="30">Key activities</text><text x="210" y="30">Key resources</text></svg>\n'},
          catalog=_msgstr("Key activities", "Attività chiave dell'organizzazione")),
+    # The gate: the build (and validate) do not use a translation with an error; it falls back, with a warning.
+    Case("TRN101", "not-used", lambda r: None, IT_PO, "Welcome",
+         r"instance `it`: translation not used \(TRN102: active or new content.*`<script>`.*\); the text is shown "
+         "in `en` instead", files={"course/instances.yaml": INSTANCES},
+         catalog=_msgstr("Welcome", "Benvenuti <script>alert('x')</script>"), also=("TRN002", "TRN003", "TRN102")),
+    Case("TRN102", "event-handler", lambda r: None, IT_PO, "Welcome",
+         "an event handler `onerror=`; the tag `<img>`, which the source does not use",
+         files={"course/instances.yaml": INSTANCES},
+         catalog=_msgstr("Welcome", "Benvenuti <img src=x onerror=alert(1)>"), also=("TRN002", "TRN003", "TRN101")),
+    Case("TRN103", "newline-at-end", lambda r: None, IT_PO, "Welcome",
+         "do not both end with a newline", files={"course/instances.yaml": INSTANCES},
+         catalog=_msgstr("Welcome", "Benvenuti\n"), also=("TRN002", "TRN101")),
+    Case("TRN104", "list-added", before_paragraph("Share who you are and why you joined."), IT_PO,
+         "Share who you are and why you joined.", "the structure differs from the source: 2 list items where the "
+         "source has 0", files={"course/instances.yaml": INSTANCES},
+         catalog=_msgstr("Share who you are and why you joined.", "Racconta:\n- chi sei\n- perché partecipi")
+         , also=("TRN002", "TRN101")),
+    Case("TRN105", "decimal-read-wrong", before_paragraph("One and a half is 1.5, and 1.5 × 3 = 4.5."), IT_PO,
+         "One and a half is 1.5, and 1.5 × 3 = 4.5.", r"numbers differ from the source: 15, 45 in the translation",
+         files={"course/instances.yaml": INSTANCES},
+         catalog=_msgstr("One and a half is 1.5, and 1.5 × 3 = 4.5.", "Uno e mezzo è 1,5, e 15 × 3 = 45."),
+         also=("TRN002", "TRN101")),
     # -- OLX: the OLX each instance gets, through Studio's import gate. An empty raw block is caught where it is
     # written (line 9); what only the built OLX shows points at the unit holding it (line 7).
     Case("OLX001", "empty-raw-problem", replace(QUIZ, "```problem", '```olx\n<problem display_name="Empty"/>\n```\n\n'

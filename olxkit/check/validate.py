@@ -18,6 +18,7 @@ from .._perf import without_gc
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
+from ..i18n.gate import syntax_findings
 from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
 from ..olx.archive import write_files
 from ..olx_export import OlxTree, export_olx
@@ -207,6 +208,7 @@ def _translation_findings(project, course, instance, report, catalogs, checked: 
         checked.add(code)
         catalog_rel = f"{LOCALE_DIR}/{code}.po"
         po = catalogs[code]
+        out += syntax_findings(Path(project) / catalog_rel, catalog_rel)
         out += check_catalog(po, catalog_rel, load_glossary(project, code))
         fuzzy = [e for e in po if "fuzzy" in e.flags and not e.obsolete and e.msgid]
         for entry in fuzzy:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import polib
@@ -13,7 +15,6 @@ from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?")
 _PLAIN_FIELDS = {
     "problem title",
     "unit title",
@@ -37,13 +38,28 @@ _FIT_RATIO, _FIT_SLACK = 1.2, 3
 
 
 def _inventory(text: str, block: bool) -> dict[str, Counter]:
+    """What must survive translation in a text: link targets, images, code, math, HTML, emphasis, breaks…
+
+    Memoised: the same source text is compared with its translation in every catalog of a build.
+    """
+    return _inventory_cached(text, block) if _MARKUP.search(text) else _EMPTY_INVENTORY
+
+
+_KINDS = ("link", "url", "image", "code", "math", "mathnum", "html", "strong", "em", "literal", "break", "footnote",
+          "s", "ref")
+_EMPTY_INVENTORY = {k: Counter() for k in _KINDS}
+# A character that can start inline Markdown, HTML, an entity, math, a placeholder or a footnote.
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}^|]|\n|  ")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]|\^\[")
+_REF_LABEL = re.compile(r"\]\[([^\]]+)\]")
+
+
+@lru_cache(maxsize=65536)
+def _inventory_cached(text: str, block: bool) -> dict[str, Counter]:
     md = make_markdown()
     env: dict = {}
     tokens = md.parse(text, env) if block else md.parseInline(text, env)
-    inv: dict[str, Counter] = {
-        k: Counter()
-        for k in ("link", "url", "image", "code", "math", "html", "strong", "em", "literal", "break", "footnote", "s")
-    }
+    inv: dict[str, Counter] = {k: Counter() for k in _KINDS}
     stack = list(tokens)
     while stack:
         tok = stack.pop(0)
@@ -57,7 +73,9 @@ def _inventory(text: str, block: bool) -> dict[str, Counter]:
         elif tok.type == "code_inline":
             inv["code"][tok.content] += 1
         elif tok.type in ("math_inline", "math_inline_double", "math_block"):
-            inv["math"][tok.content.strip()] += 1
+            inv["math"][math_skeleton(tok.content)] += 1
+            for number in _MATH_NUMBER.findall(tok.content):
+                inv["mathnum"][number] += 1
         elif tok.type in ("html_inline", "html_block"):
             inv["html"][re.sub(r"\s+", " ", tok.content.strip())] += 1
         elif tok.type == "strong_open":
@@ -68,12 +86,33 @@ def _inventory(text: str, block: bool) -> dict[str, Counter]:
             inv["s"]["~~"] += 1
         elif tok.type == "hardbreak":
             inv["break"]["\\n"] += 1
-        elif tok.type == "footnote_ref":
-            inv["footnote"][tok.meta.get("label", "")] += 1
         elif tok.type == "text":
             for mark in re.findall(r"\*\*|__|~~|(?<![\w\\])\*(?!\s)|`", tok.content):
                 inv["literal"][mark] += 1
+    # Footnote and reference labels resolve only against the lesson's definitions, which a lone text lacks:
+    # they are counted in the text as written.
+    for match in _FOOTNOTE_REF.finditer(text):
+        inv["footnote"][match.group(1) or "^[…]"] += 1
+    for match in _REF_LABEL.finditer(text):
+        if not match.group(1).startswith("^"):
+            inv["ref"][match.group(1).lower()] += 1
     return inv
+
+
+def math_skeleton(content: str) -> str:
+    """A formula with what a translation may change taken out: the words of `\\text{…}`, spacing, and the way
+    numbers are written (`200{,}000`, `200{.}000` and `200\\,000` are one number). Numbers are compared by
+    value (`_math_numbers`), the rest of the formula symbol by symbol, in any order (`€200` may become `200 €`)."""
+    body = _TEXT_CMD.sub(r"\\text{}", content)
+    body = _MATH_NUMBER.sub("#", body)
+    body = re.sub(r"\\[,;:! ]|\\q?quad\b|~", " ", body)
+    symbols = re.findall(r"\\[A-Za-z]+|\\.|\S", body)
+    return " ".join(sorted(symbols))
+
+
+_TEXT_CMD = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+# A number inside LaTeX: digits with `{,}` / `{.}` / `\,` / `.` / `,` between groups.
+_MATH_NUMBER = re.compile(r"\d+(?:(?:\{[.,]\}|\\,|[.,'])\d+)*")
 
 
 _NAMES = {
@@ -87,6 +126,7 @@ _NAMES = {
     "s": "strikethrough spans",
     "break": "line breaks",
     "footnote": "footnote references",
+    "ref": "reference links ([text][label])",
 }
 
 
@@ -101,39 +141,44 @@ def _diff(a: Counter, b: Counter) -> str:
     return "; ".join(parts)
 
 
-def check_entry(
-    entry: polib.POEntry,
-    glossary: list[tuple[str, str, list[str]]] | None = None,
-) -> list[tuple[Severity, str, str]]:
-    """Findings for one translated entry: (severity, rule code, message)."""
+def check_text(context: str | None, source: str, target: str, locale: str | None = None
+               ) -> list[tuple[Severity, str, str]]:
+    """Every finding on one translation but the glossary's: (severity, rule code, message).
+
+    The build's gate runs exactly these on every text it is about to use (`gate_errors`); cheap tests go first,
+    and a text with no markup on either side is never parsed.
+    """
     findings: list[tuple[Severity, str, str]] = []
-    source, target = entry.msgid, entry.msgstr
     if not target:
         return findings
-    block = bool(entry.msgctxt) and entry.msgctxt not in _PLAIN_FIELDS
+    block = bool(context) and context not in _PLAIN_FIELDS
+    findings.extend(_active_content(source, target))
+    findings.extend(_newlines(source, target))
     src, dst = _inventory(source, block), _inventory(target, block)
-    for key, name in _NAMES.items():
-        if src[key] != dst[key]:
-            findings.append((Severity.ERROR, "TRN003", f"{name} differ from the source: {_diff(src[key], dst[key])}"))
-    if src["url"] != dst["url"]:
-        findings.append(
-            (Severity.WARNING, "TRN007", f"link URLs differ from the source: {_diff(src['url'], dst['url'])}")
-        )
-    if dst["literal"] != src["literal"]:
-        findings.append(
-            (
-                Severity.ERROR,
-                "TRN003",
-                "unbalanced Markdown: "
-                f"{', '.join(sorted(set((dst['literal'] - src['literal']).elements())) or ['markup'])} "
-                "left as literal text",
+    if src is not dst:
+        for key, name in _NAMES.items():
+            if src[key] != dst[key]:
+                findings.append((Severity.ERROR, "TRN003", f"{name} differ from the source: "
+                                 f"{_diff(src[key], dst[key])}"))
+        if src["url"] != dst["url"]:
+            findings.append(
+                (Severity.WARNING, "TRN007", f"link URLs differ from the source: {_diff(src['url'], dst['url'])}")
             )
-        )
-    if entry.msgctxt == "diagram label":
+        if dst["literal"] != src["literal"]:
+            findings.append((Severity.ERROR, "TRN003", "unbalanced Markdown: "
+                             f"{', '.join(sorted(set((dst['literal'] - src['literal']).elements())) or ['markup'])} "
+                             "left as literal text"))
+        if src["mathnum"] != dst["mathnum"]:
+            findings.extend(_math_numbers(src["mathnum"], dst["mathnum"], locale))
+    if context == "diagram label":
         findings.extend(_fit(source, target))
-    if Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target)):
+    if ("{" in source or "%" in source or "{" in target or "%" in target) and (
+        Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target))
+    ):
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
-    if block or not entry.msgctxt:
+    if context not in _PLAIN_FIELDS or context is None:
+        findings.extend(_structure(source, target, block))
+    if (block or not context) and (src is not dst or _MARKUP.search(target)):
         html = render_text(target) if block else render_text(target, inline=True)
         from ..olx_export import check_html
 
@@ -141,15 +186,236 @@ def check_entry(
             findings.append((Severity.ERROR, "TRN003", f"the translation renders to invalid HTML: {problem}"))
     if target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}", re.sub(r"`[^`]*`|\$[^$]*\$", "", source)):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
-    if _numbers(source) != _numbers(target):
-        findings.append(
-            (
-                Severity.INFO,
-                "TRN004",
-                f"numbers differ from the source ({', '.join(sorted(_numbers(source)))}"
-                f" → {', '.join(sorted(_numbers(target))) or 'none'})",
-            )
-        )
+    if _DIGIT.search(source) or _DIGIT.search(target):
+        findings.extend(_number_findings(source, target, locale))
+    return findings
+
+
+def gate_errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:
+    """(rule code, message) of each error that keeps the build from using this translation."""
+    return [(code, message) for severity, code, message in check_text(context, source, target, locale)
+            if severity >= Severity.ERROR]
+
+
+_DIGIT = re.compile(r"\d")
+# Active content: what could run in a learner's browser. A translation may never bring it, whatever its source.
+_ACTIVE_TAGS = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style|frame|frameset|applet|base|meta|link|form)\b",
+                          re.I)
+_ACTIVE_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I)
+_ACTIVE_URL = re.compile(r"(?:javascript|vbscript|data)\s*:", re.I)
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR_NAME = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*(?:=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+
+
+def _active_content(source: str, target: str) -> list[tuple[Severity, str, str]]:
+    """TRN102: script, event handlers, javascript:/data: URLs, embedded frames or styles, and any tag or
+    attribute the source does not use."""
+    if "<" not in target and ":" not in target:
+        return []
+    out = []
+    tags = _ACTIVE_TAGS.findall(target)
+    if tags:
+        out.append(f"`<{tags[0].lower()}>`")
+    handlers = _ACTIVE_ATTR.findall(target)
+    if handlers:
+        out.append(f"an event handler `{handlers[0].lower()}=`")
+    urls = _ACTIVE_URL.findall(target)
+    if urls and len(urls) > len(_ACTIVE_URL.findall(source)):
+        out.append(f"a `{urls[0].split(':')[0].strip().lower()}:` URL")
+    if "<" in target:
+        allowed = _tags_and_attributes(source)
+        for tag, attrs in _tags_and_attributes(target).items():
+            if tag not in allowed:
+                if f"`<{tag}>`" not in out:
+                    out.append(f"the tag `<{tag}>`, which the source does not use")
+            else:
+                extra = sorted(attrs - allowed[tag])
+                if extra:
+                    out.append(f"the attribute `{extra[0]}` on `<{tag}>`, which the source does not use")
+    if not out:
+        return []
+    return [(Severity.ERROR, "TRN102", "active or new content in a translation: " + "; ".join(dict.fromkeys(out))
+             + " (a translation may only use the tags and attributes of its source)")]
+
+
+def _tags_and_attributes(text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for match in _TAG.finditer(text):
+        names = found.setdefault(match.group(2).lower(), set())
+        names.update(m.group(1).lower() for m in _ATTR_NAME.finditer(match.group(3)))
+    return found
+
+
+def _newlines(source: str, target: str) -> list[tuple[Severity, str, str]]:
+    """TRN103 as `msgfmt --check` has it: a text and its translation both begin, or both end, with a newline."""
+    out = []
+    if source.startswith("\n") != target.startswith("\n"):
+        out.append((Severity.ERROR, "TRN103", "the source and the translation do not both begin with a newline "
+                    "(`\\n`); msgfmt --check rejects the catalog"))
+    if source.endswith("\n") != target.endswith("\n"):
+        out.append((Severity.ERROR, "TRN103", "the source and the translation do not both end with a newline "
+                    "(`\\n`); msgfmt --check rejects the catalog"))
+    return out
+
+
+_BLOCK_LINE = re.compile(r"^(?:\s{0,3}(?:[#>|+-]|\*\s|\d+[.)](?:\s|$))|\s{4})", re.M)
+
+
+def _structure(source: str, target: str, block: bool) -> list[tuple[Severity, str, str]]:
+    """TRN104: list items (count and nesting), headings and their levels, tables (rows and cells), quotes.
+
+    A prose message is one inline run, rendered inline: a list or heading written into its translation would
+    show as literal `- …`. A YAML text (a prompt, an explanation) is Markdown with its own blocks."""
+    if not _BLOCK_LINE.search(source) and not _BLOCK_LINE.search(target):
+        return []
+    if not block and "\n" not in target.replace("\\\n", ""):
+        # An inline run is rendered inline: `1. lépés` at its start is text. Only lines the translator added
+        # can make blocks (they would show as literal `- …`).
+        return []
+    src, dst = _blocks(source), _blocks(target)
+    if src == dst:
+        return []
+    problems = []
+    for kind in dict.fromkeys([*src, *dst]):
+        a, b = src.get(kind, 0), dst.get(kind, 0)
+        if a != b:
+            problems.append(f"{b} {kind} where the source has {a}")
+    return [(Severity.ERROR, "TRN104", "the structure differs from the source: " + "; ".join(problems))]
+
+
+@lru_cache(maxsize=16384)
+def _blocks_cached(text: str) -> tuple:
+    md = make_markdown()
+    found: Counter = Counter()
+    depth = 0
+    cells = 0
+    for tok in md.parse(text, {}):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open":
+            found[f"list items at level {depth}" if depth > 1 else "list items"] += 1
+        elif tok.type == "heading_open":
+            found[f"level-{tok.tag[1]} headings"] += 1
+        elif tok.type == "tr_open":
+            cells = 0
+        elif tok.type in ("th_open", "td_open"):
+            cells += 1
+        elif tok.type == "tr_close":
+            found[f"table rows of {cells} cells"] += 1
+        elif tok.type == "blockquote_open":
+            found["block quotes"] += 1
+        elif tok.type == "footnote_open":
+            found["footnotes"] += 1
+    return tuple(sorted(found.items()))
+
+
+def _blocks(text: str) -> dict[str, int]:
+    return dict(_blocks_cached(text))
+
+
+# Numbers as written in running text: digits, with group and decimal signs between them.
+_TEXT_NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f ]\d+)*")
+_SKIP_FOR_NUMBERS = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\]\([^)]*\)|\{\{[^}]*\}\}|<[^>]*>|\[\^[^\]]*\]",
+                               re.S)
+
+
+def _number_values(text: str, locale: str | None) -> list[tuple[str, list[list[Decimal]]]]:
+    """Each number of a text with its readings, most likely first: as the locale writes numbers, as English
+    does, and as separate integers (a time `10.30`, a range `3-5`, a list `1, 2`)."""
+    out = []
+    for raw in _TEXT_NUMBER.findall(_SKIP_FOR_NUMBERS.sub(" ", text)):
+        raw = raw.strip()
+        readings = []
+        for code in ([locale] if locale else []) + ["en"]:
+            value = _parse_number(raw, code)
+            if value is not None:
+                readings.append([value])
+        readings.append([Decimal(int(d)) for d in re.findall(r"\d+", raw)])
+        out.append((raw, readings))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _parse_number(raw: str, code: str) -> Decimal | None:
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    candidate = raw.replace(" ", "\u00a0") if code.split("_")[0] in _SPACE_GROUPS else raw
+    for text in dict.fromkeys([candidate, raw.replace(" ", "\u202f")] if code.split("_")[0] in _SPACE_GROUPS
+                              else [candidate]):
+        try:
+            return parse_decimal(text, locale=code.replace("-", "_"), strict=True)
+        except (NumberFormatError, ValueError, ArithmeticError):
+            continue
+        except Exception:  # noqa: BLE001 - an unknown locale: read the number as English does
+            return None
+    return None
+
+
+_SPACE_GROUPS = {"hu", "sk", "pl", "sl", "fr", "cs"}
+
+
+def _derived_from_year(value: Decimal, years: list[Decimal]) -> bool:
+    """A year may become its decade (`1980s` → `lata 80.`) or its century (`20. storočie`) in a translation."""
+    return any(year == year.to_integral_value() and 1000 <= year <= 2999
+               and value in (year % 100, year // 100, year // 100 + 1) for year in years)
+
+
+def _number_findings(source: str, target: str, locale: str | None) -> list[tuple[Severity, str, str]]:
+    """TRN105: every number of the translation has the value of a number of the source, each read the way its
+    language writes numbers (Babel/CLDR: `1,5` in German is `1.5`; `15` is not). Numbers left out (written
+    as words) are only worth a look (TRN004)."""
+    src = _number_values(source, "en")
+    dst = _number_values(target, locale)
+    known = {value for _raw, readings in src for value in readings[0]}
+    years = [value for _raw, readings in src for value in readings[0]]
+    wrong = [raw for raw, readings in dst
+             if not any(all(v in known for v in reading) for reading in readings)
+             and not all(_derived_from_year(v, years) for v in readings[-1])]
+    out = []
+    if wrong:
+        shown = ", ".join(raw for raw, _ in src) or "none"
+        out.append((Severity.ERROR, "TRN105", f"numbers differ from the source: {', '.join(wrong[:3])} in the "
+                    f"translation, {shown} in the source (compared by value, each read as its language writes "
+                    "numbers)"))
+    elif len(dst) < len(src):
+        out.append((Severity.INFO, "TRN004", f"numbers differ from the source ({', '.join(r for r, _ in src)} → "
+                    f"{', '.join(r for r, _ in dst) or 'none'}): written in words?"))
+    return out
+
+
+def _math_numbers(src: Counter, dst: Counter, locale: str | None) -> list[tuple[Severity, str, str]]:
+    """TRN105 inside math: the same numbers by value (`200{,}000` may be written `200{.}000` in German)."""
+    def values(counter: Counter, code: str) -> Counter:
+        out: Counter = Counter()
+        for raw, n in counter.items():
+            plain = raw.replace("{,}", ",").replace("{.}", ".").replace("\\,", "\u00a0")
+            value = _parse_number(plain, code) if code else None
+            if value is None:
+                value = _parse_number(plain, "en")
+            out[value if value is not None else raw] += n
+        return out
+
+    a = values(src, "en")
+    b = values(dst, locale or "en")
+    if a == b or values(dst, "en") == a:
+        return []
+    return [(Severity.ERROR, "TRN105", "numbers in math differ from the source: "
+             f"{', '.join(sorted(src))} → {', '.join(sorted(dst)) or 'none'}")]
+
+
+def check_entry(
+    entry: polib.POEntry,
+    glossary: list[tuple[str, str, list[str]]] | None = None,
+    locale: str | None = None,
+) -> list[tuple[Severity, str, str]]:
+    """Findings for one translated entry: (severity, rule code, message). `locale` (the catalog's language)
+    decides how its numbers are read; without it numbers are compared digit by digit."""
+    findings = check_text(entry.msgctxt or None, entry.msgid, entry.msgstr, locale)
+    source, target = entry.msgid, entry.msgstr
+    if not target:
+        return findings
     # Typed answers (context "answer") may legitimately keep a source-language term learners also type.
     for term, wanted, exceptions in (glossary or []) if entry.msgctxt != "answer" else []:
         # Titles of works are cited in italics and stay in their original language.
@@ -174,15 +440,6 @@ def _fit(source: str, target: str) -> list[tuple[Severity, str, str]]:
     if len(dst) > len(src):
         out.append((Severity.WARNING, "TRN008", f"{len(dst)} lines where the drawing has room for {len(src)}: the "
                     "lines below may overlap the next text"))
-    return out
-
-
-def _numbers(text: str) -> set[str]:
-    text = re.sub(r"\$[^$]*\$|`[^`]*`|\]\([^)]*\)|\{\{[^}]*\}\}", "", text)
-    out = set()
-    for raw in _NUMBER.findall(text):
-        digits = re.sub(r"[^\d]", "", raw)
-        out.add(digits.lstrip("0") or "0")
     return out
 
 
@@ -213,6 +470,7 @@ def check_catalog(
     glossary: list[tuple[str, str, list[str]]] | None = None,
 ) -> list[Diagnostic]:
     """Every finding in one catalog, at `locale/xx.po:line`, naming the source place."""
+    locale = po.metadata.get("Language") or Path(rel).stem
     out = []
     for entry in po:
         if not entry.msgid or entry.obsolete or not entry.msgstr:
@@ -221,6 +479,6 @@ def check_catalog(
         origin = ""
         if where:
             origin = f" (source: {where[0]}:{where[1]})" if where[1] else f" (source: {where[0]})"
-        for severity, code, message in check_entry(entry, glossary):
+        for severity, code, message in check_entry(entry, glossary, locale):
             out.append(Diagnostic(rel, entry.linenum or 0, message + origin, severity, code))
     return sorted(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
@@ -110,9 +111,35 @@ def read_translations(path: str | os.PathLike, rel: str | None = None) -> dict[t
 
     A lean reader for builds, several times faster than polib; catalogs are still written only by polib.
     Plural entries are not used by courses and are skipped. A file that is not UTF-8 is an error naming
-    `rel` (default: `path`) and the line.
+    `rel` (default: `path`) and the line. See `scan_translations` for the syntax it also checks.
     """
-    table: dict[tuple[str | None, str], str] = {}
+    return scan_translations(path, rel).table
+
+
+@dataclass
+class Scan:
+    """What a build reads from a catalog: its usable translations, where each one is, and the syntax errors."""
+
+    table: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    lines: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    """line where each usable entry starts (its first comment, else its msgctxt or msgid), as polib counts"""
+    syntax: list[tuple[int, str]] = field(default_factory=list)
+    """(line, message): what `msgfmt --check` calls a fatal error; a catalog with any is not used"""
+    language: str = ""
+    """the header's Language field"""
+
+
+# A quoted PO string as gettext reads it: every `"` and `\` inside is escaped, and only C escapes are allowed.
+_PO_STRING = re.compile(r'"(?:[^"\\]|\\(?:[ntrabfv\\"\'?]|[0-7]{1,3}|x[0-9a-fA-F]+))*"')
+_KEYWORDS = {"msgctxt", "msgid", "msgid_plural", "msgstr"}
+_PLURAL_MSGSTR = re.compile(r"msgstr\[\d+\]\Z")
+
+
+def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
+    """Read a catalog for a build as gettext reads it: usable translations with their lines, and every syntax
+    error `msgfmt` finds fatal (an unescaped quote, an unknown keyword or escape, a msgid without msgstr, a
+    message defined twice). Raises an error naming `rel` and the line for a file that is not UTF-8."""
+    scan = Scan()
     data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8")
@@ -120,51 +147,116 @@ def read_translations(path: str | os.PathLike, rel: str | None = None) -> dict[t
         line = data.count(b"\n", 0, exc.start) + 1
         raise error(rel or str(path), line, "cannot read this catalog: it is not UTF-8 text; save it as UTF-8 "
                     "in a PO editor", code="SYN001") from None
+    table, lines, syntax = scan.table, scan.lines, scan.syntax
+    seen: dict[tuple[str | None, str], int] = {}
     # Entries are paragraphs. Comments (#: #. #| and obsolete #~ lines) carry nothing a build uses but the fuzzy
     # flag; a comment or msgid after a msgstr starts the next entry (for files written without blank lines).
-    for block in _BLANK_LINES.split(text):
-        msgctxt = msgid = msgstr = current = None
-        usable = True
-        for line in block.split("\n"):
-            line = line.strip()
-            if not line:
-                continue
-            first = line[0]
-            if first == '"':
-                if current is not None:
-                    current.append(_unquote(line))
-                continue
-            if msgstr is not None and (first == "#" or line.startswith(("msgctxt", "msgid "))):
-                _store(table, msgctxt, msgid, msgstr, usable)
-                msgctxt = msgid = msgstr = current = None
-                usable = True
-            if first == "#":
-                if line.startswith("#,") and "fuzzy" in line:
-                    usable = False
-                continue
-            keyword = line.split(None, 1)[0]
-            if keyword == "msgid":
-                current = msgid = [_unquote(line)]
-            elif keyword == "msgstr":
-                current = msgstr = [_unquote(line)]
-            elif keyword == "msgctxt":
-                current = msgctxt = [_unquote(line)]
-            else:  # msgid_plural, msgstr[n]: plural entries are not used by courses
-                usable = False
-                current = None
-        if msgstr is not None:
-            _store(table, msgctxt, msgid, msgstr, usable)
-    return table
+    state = {"ctxt": None, "id": None, "str": None, "usable": True, "start": 0, "plural": False}
+    number = 0
+
+    def finish():
+        msgctxt, msgid, msgstr = state["ctxt"], state["id"], state["str"]
+        if msgid is not None and msgstr is None and not state["plural"]:
+            syntax.append((state["start"], "missing `msgstr` after this `msgid`"))
+        elif msgid is not None:
+            key = ("".join(msgctxt) if msgctxt is not None else None, "".join(msgid))
+            if key in seen:
+                syntax.append((state["start"], f"duplicate message definition (first defined at line {seen[key]})"))
+            else:
+                seen[key] = state["start"]
+            if key[1] == "" and msgstr is not None:
+                found = re.search(r"^Language:[ \t]*(\S*)", "".join(msgstr), re.M)
+                scan.language = found.group(1) if found else ""
+            elif state["usable"] and msgstr is not None and not state["plural"]:
+                value = "".join(msgstr)
+                if value:
+                    table[key] = value
+                    lines[key] = state["start"]
+        state.update(ctxt=None, id=None, str=None, usable=True, start=0, plural=False)
+
+    current = None
+    for raw in text.split("\n"):
+        number += 1
+        line = raw.strip()
+        if not line:
+            if state["str"] is not None or state["id"] is not None or state["ctxt"] is not None:
+                finish()
+            current = None
+            continue
+        first = line[0]
+        if not state["start"] and first != '"' and state["id"] is None and state["ctxt"] is None:
+            # The entry's first line, its comments included (where polib, and so `i18n check`, places it).
+            state["start"] = number
+        if first == '"':
+            if current is None:
+                syntax.append((number, "a quoted string outside any `msgid` or `msgstr`"))
+            elif not _PO_STRING.fullmatch(line):
+                syntax.append((number, _string_problem(line)))
+            else:
+                current.append(_unquote(line))
+            continue
+        if first == "#":
+            if state["str"] is not None:
+                finish()
+                state["start"] = number
+            current = None
+            if line.startswith("#,") and "fuzzy" in line and state["id"] is None:
+                state["usable"] = False
+            continue
+        keyword, _, rest = line.partition(" ")
+        if not rest:
+            keyword, _, rest = line.partition("\t")
+        rest = rest.strip()
+        if keyword not in _KEYWORDS and not _PLURAL_MSGSTR.match(keyword):
+            syntax.append((number, f"unknown keyword `{keyword[:20]}`; a quote inside a text must be written \\\""))
+            current = None
+            continue
+        if not rest.startswith('"') or not _PO_STRING.fullmatch(rest):
+            syntax.append((number, _string_problem(rest)))
+            # Keep the entry's shape (no second error for the same line), but never use it.
+            rest = '""'
+            broken = True
+        else:
+            broken = False
+        if keyword in ("msgctxt", "msgid") and state["str"] is not None:
+            finish()
+            state["start"] = number
+        if broken:
+            state["usable"] = False
+        if keyword == "msgctxt":
+            if state["id"] is not None:
+                syntax.append((number, "`msgctxt` after `msgid`: the context comes first"))
+            current = state["ctxt"] = [_unquote(rest)]
+        elif keyword == "msgid":
+            if state["id"] is not None:
+                syntax.append((number, "`msgid` without a `msgstr` before it"))
+            current = state["id"] = [_unquote(rest)]
+        elif keyword == "msgstr":
+            if state["id"] is None:
+                syntax.append((number, "`msgstr` without a `msgid`"))
+            if state["plural"]:
+                syntax.append((number, "a plural message takes `msgstr[n]`, not `msgstr`"))
+            current = state["str"] = [_unquote(rest)]
+        else:  # msgid_plural, msgstr[n]: plural entries are not used by courses
+            state["plural"] = True
+            current = []
+    finish()
+    return scan
 
 
-def _store(table: dict, msgctxt: list | None, msgid: list | None, msgstr: list, usable: bool) -> None:
-    if usable and msgid is not None:
-        key, value = "".join(msgid), "".join(msgstr)
-        if key and value:
-            table[("".join(msgctxt) if msgctxt is not None else None, key)] = value
+def _string_problem(text: str) -> str:
+    if not text.startswith('"') or not text.endswith('"') or len(text) < 2:
+        return "a text must be in double quotes"
+    inner = text[1:-1]
+    bad = re.search(r'(?<!\\)(?:\\\\)*"', inner)
+    if bad:
+        return "unescaped double quote: write a quote inside a text as \\\""
+    escape = re.search(r"\\([^ntrabfv\\\"'?0-7x])", inner)
+    if escape:
+        return f"invalid escape `\\{escape.group(1)}`"
+    return "malformed quoted text"
 
 
-_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
 
 def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:

@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 from .._perf import without_gc
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, OlxkitError, error
 from ..source.instances import load_instances
 from ..source.loader import load_course
 from . import locales
 from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary
 from .extract import extract_catalog, read_messages, template_text
+from .gate import syntax_findings
 from .pofile import catalog_text, read_catalog, write_catalog, write_if_changed
 from .variant import LOCALE_DIR, translations
 
@@ -117,5 +118,14 @@ def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagno
         rel = f"{LOCALE_DIR}/{code}.po"
         if not (root / rel).is_file():
             raise error(rel, 0, "this catalog does not exist; run `olxkit i18n update`")
-        findings.extend(check_catalog(read_catalog(root / rel, rel), rel, load_glossary(root, code)))
+        syntax = syntax_findings(root / rel, rel)
+        findings.extend(syntax)
+        try:
+            po = read_catalog(root / rel, rel)
+        except OlxkitError as exc:
+            if not syntax:
+                raise
+            findings.extend(d for d in exc.diagnostics if d.line not in {s.line for s in syntax})
+            continue
+        findings.extend(check_catalog(po, rel, load_glossary(root, code)))
     return sorted(findings)

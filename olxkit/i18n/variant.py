@@ -17,7 +17,8 @@ from .._perf import Forked, can_fork
 from ..diagnostics import Diagnostic, Severity
 from ..model import Course, Instance, VideoComponent
 from . import locales
-from .pofile import read_catalog, read_translations
+from .gate import CatalogTable, gate_catalog, read_gated
+from .pofile import read_catalog
 from .walk import Item, translate_course
 
 LOCALE_DIR = "locale"
@@ -32,15 +33,17 @@ def _existing_catalogs(root: str | Path, wanted: list[str]):
             yield code, path, rel
 
 
-def load_tables(root: str | Path, wanted: list[str]) -> dict[str, dict[tuple[str | None, str], str]]:
-    """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`."""
-    return {code: read_translations(path, rel) for code, path, rel in _existing_catalogs(root, wanted)}
+def load_tables(root: str | Path, wanted: list[str]) -> dict[str, CatalogTable]:
+    """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`, each
+    through the gate (`gate.read_gated`): what it lets through, and what it kept out."""
+    return {code: read_gated(path, rel, code) for code, path, rel in _existing_catalogs(root, wanted)}
 
 
 class TablePrefetch:
     """The translation tables of `locale/<code>.po` for `codes`, read by a forked child ahead of time.
 
-    A build reads its sources on one core; the child reads the catalogs on another meanwhile, and pickles each
+    A build reads its sources on one core; the child reads and gates the catalogs on another meanwhile
+    (`load_tables`: the gate's checks are most of the work), and pickles each
     table into an anonymous in-memory file that the build's workers inherit. Call `wait()` in the process that
     made it (before forking workers); `tables()` then works in any process forked after. A catalog the child
     could not read is read again where it is wanted, so errors are the same as without the prefetch.
@@ -65,7 +68,7 @@ class TablePrefetch:
         index, offset = {}, 0
         try:
             for code, path, rel in _existing_catalogs(self.root, codes):
-                data = pickle.dumps(read_translations(path, rel), protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps(read_gated(path, rel, code), protocol=pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
                 while view:
                     view = view[os.pwrite(self.fd, view, offset + len(data) - len(view)) :]
@@ -83,7 +86,7 @@ class TablePrefetch:
             except Exception:  # noqa: BLE001 - the child died: every table is read where it is wanted
                 self.index = {}
 
-    def tables(self, wanted: list[str]) -> dict[str, dict[tuple[str | None, str], str]]:
+    def tables(self, wanted: list[str]) -> dict[str, CatalogTable]:
         """As `load_tables(root, wanted)`."""
         if self.index is None:
             raise RuntimeError("TablePrefetch.wait() must be called first")
@@ -137,6 +140,11 @@ class FallbackReport:
     fell_back: list[Item] = field(default_factory=list)
     mixed_problems: int = 0
     """problems put wholly in the fallback language because only part of them was translated"""
+    rejected: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+    """(catalog, line, rule code, message, language used instead) of each translation the gate kept out that
+    this variant would have used"""
+    unreadable: list[tuple[str, int, str]] = field(default_factory=list)
+    """(catalog, line, message) of each syntax error of a catalog on the chain (that catalog is not used)"""
 
     def places(self, limit: int = 5) -> str:
         """Where the texts that fell back come from: `a.md:3, b.md:9 and 12 more places`."""
@@ -227,11 +235,12 @@ def make_variant(
     """The course as `instance` gets it: translated along the fallback chain (de_AT → de → source)."""
     source = locales.normalize(course.language)
     chain = locales.chain(instance.locale, source)
-    # Catalogs may come as polib files or as tables already read with read_translations.
-    tables = [(code, catalogs[code] if isinstance(catalogs[code], dict) else translations(catalogs[code]))
-              for code in chain if code != source and code in catalogs]
+    # Catalogs may come as polib files or as tables already read (and gated) by load_tables.
+    tables = [(code, _gated(catalogs[code], code)) for code in chain if code != source and code in catalogs]
     translator = _ChainTranslator(instance.locale, source, tables)
     variant = translate_course(course, translator) if instance.locale != source else course
+    if instance.locale != source:
+        _report_gate(translator.report, tables, source)
     if instance.locale == source:
         translator.report.translated = translator.report.total = 1
     transcripts_used: set[str] = set()
@@ -285,6 +294,28 @@ def make_variant(
     return variant, translator.report
 
 
+def _gated(catalog, code: str) -> CatalogTable | dict:
+    if isinstance(catalog, dict):
+        return catalog
+    return gate_catalog(catalog, f"{LOCALE_DIR}/{code}.po", code)
+
+
+def _report_gate(report: FallbackReport, tables: list[tuple[str, dict]], source: str) -> None:
+    """What the gate kept out of the tables of a chain, as far as this variant would have used it: a de
+    translation kept out is not reported for de_AT when de_AT has its own."""
+    for index, (_code, table) in enumerate(tables):
+        for line, message in getattr(table, "syntax", ()):
+            report.unreadable.append((table.rel, line, message))
+        for rejection in getattr(table, "rejected", ()):
+            if any(rejection.key in earlier for _c, earlier in tables[:index]):
+                continue
+            instead = next((c for c, later in tables[index + 1:] if rejection.key in later), source)
+            # Active content first: the most serious reason leads.
+            errors = sorted(rejection.errors, key=lambda e: (not e[0].startswith("TRN1"), e[0]))
+            message = "; ".join(f"{code}: {text}" for code, text in dict.fromkeys(errors))
+            report.rejected.append((table.rel, rejection.line, errors[0][0], message, instead))
+
+
 def _same_video(candidate: str, source_path: str, known: set[str]) -> bool:
     for code in known:
         stem = re.sub(r"-[a-z]{2,3}(?:_[A-Z]{2})?(\.\w+)$", "", source_path)
@@ -297,6 +328,13 @@ def fallback_findings(report: FallbackReport, instance: Instance, strict: bool =
     """What a translated instance's report means for the author: fallbacks, mixed problems, low coverage."""
     rel = f"{LOCALE_DIR}/{instance.locale}.po"
     out = []
+    for catalog, line, message in report.unreadable:
+        out.append(Diagnostic(catalog, line, f"instance `{instance.id}`: this catalog cannot be read as gettext "
+                              f"reads it: {message}; it is not used until this is fixed", Severity.ERROR, "TRN103"))
+    for catalog, line, _code, message, instead in report.rejected:
+        out.append(Diagnostic(catalog, line, f"instance `{instance.id}`: translation not used ({message}); "
+                              f"the text is shown in `{instead}` instead", Severity.ERROR if strict else
+                              Severity.WARNING, "TRN101"))
     if report.fell_back:
         out.append(Diagnostic(rel, 1, f"instance `{instance.id}`: {len(report.fell_back)} of {report.total} texts "
                               f"are untranslated or fuzzy and fall back: {report.places()}",

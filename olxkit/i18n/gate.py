@@ -1,0 +1,87 @@
+"""The build's translation gate: every translation is checked before a variant may use it.
+
+A catalog is read as gettext reads it (`pofile.scan_translations`); a catalog with a syntax error is not used at
+all. Each translation then goes through the errors of `i18n check` (`checks.gate_errors`); one with an error is
+left out of the table, so that its text falls back along the chain (de_AT → de → source) exactly as an
+untranslated one does, and a problem with such a text falls back whole. What was left out, and why, travels
+with the table, for the build to report at the catalog's file:line for each instance that would have used it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from ..diagnostics import Diagnostic, Severity
+from .checks import gate_errors
+from .pofile import scan_translations
+
+Key = tuple[str | None, str]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A translation the gate did not let through."""
+
+    key: Key
+    line: int
+    errors: tuple[tuple[str, str], ...]
+    """(rule code, message) of each error found"""
+
+
+class CatalogTable(dict):
+    """Usable translations of one catalog, (msgctxt, msgid) → msgstr, after the gate.
+
+    `rel` is the catalog's project-relative path; `rejected` what the gate kept out; `syntax` the (line, message)
+    of each syntax error: a catalog with one is empty (gettext would not compile it either).
+    """
+
+    def __init__(self, data=(), rel: str = "", rejected=(), syntax=()):
+        super().__init__(data)
+        self.rel = rel
+        self.rejected: list[Rejection] = list(rejected)
+        self.syntax: list[tuple[int, str]] = list(syntax)
+
+    def __reduce__(self):
+        # Tables travel between processes (the prefetch, the workers): keep what the gate found with them.
+        return type(self), (dict(self), self.rel, self.rejected, self.syntax)
+
+
+def gate(items, rel: str, locale: str, lines: dict[Key, int]) -> CatalogTable:
+    """The gated table of `items` ((key, msgstr) pairs) of the catalog `rel` in `locale`."""
+    table = CatalogTable(rel=rel)
+    for key, msgstr in items:
+        errors = gate_errors(key[0], key[1], msgstr, locale)
+        if errors:
+            table.rejected.append(Rejection(key, lines.get(key, 0), tuple(errors)))
+        else:
+            table[key] = msgstr
+    return table
+
+
+def read_gated(path: str | os.PathLike, rel: str, code: str) -> CatalogTable:
+    """Read the catalog `path` (`rel` in messages) for locale `code` and pass it through the gate."""
+    scan = scan_translations(path, rel)
+    if scan.syntax:
+        return CatalogTable(rel=rel, syntax=sorted(scan.syntax))
+    return gate(scan.table.items(), rel, scan.language or code, scan.lines)
+
+
+def gate_catalog(po: polib.POFile, rel: str, code: str) -> CatalogTable:
+    """As `read_gated`, for a catalog already read with polib (validate reads catalogs that way)."""
+    items, lines = [], {}
+    for e in po:
+        if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags:
+            key = (e.msgctxt or None, e.msgid)
+            items.append((key, e.msgstr))
+            lines[key] = e.linenum or 0
+    return gate(items, rel, po.metadata.get("Language") or Path(rel).stem or code, lines)
+
+
+def syntax_findings(path: str | os.PathLike, rel: str) -> list[Diagnostic]:
+    """TRN103 errors: what gettext (`msgfmt --check`) finds fatal in the catalog at `path`."""
+    return [Diagnostic(rel, line, f"this catalog cannot be read as gettext reads it: {message}", Severity.ERROR,
+                       "TRN103") for line, message in scan_translations(path, rel).syntax]
