@@ -369,7 +369,7 @@ def test_extract_in_shares_reports_each_error_once_at_its_line(tmp_path):
     assert i18n_project.extract(root, jobs=2)[0] > 0 and (root / "locale/course.pot").is_file()
 
 
-def test_a_catalog_that_is_not_utf8_stops_the_build_at_its_line(tmp_path):
+def test_a_catalog_that_is_not_utf8_fails_its_instance_at_its_line(tmp_path):
     """Catalogs are read ahead in a forked child when every instance is built; errors must not change."""
     root = project(tmp_path)
     assert run_cli("i18n", "update", str(root)).exit_code == 0
@@ -378,12 +378,16 @@ def test_a_catalog_that_is_not_utf8_stops_the_build_at_its_line(tmp_path):
     lines[4] = b'"Language-Team: Italian \xff\\n"'
     catalog.write_bytes(b"\n".join(lines))
     outputs = []
-    for args in ([], ["-i", "it"], ["-j", "1"]):
-        result = run_cli("build", str(root), "-o", str(tmp_path / "out"), "-q", *args)
+    for number, args in enumerate(([], ["-i", "it"], ["-j", "1"])):
+        out = tmp_path / f"out{number}"
+        result = run_cli("build", str(root), "-o", str(out), "-q", *args)
         assert result.exit_code == 1, result.output
-        outputs.append(result.output)
-        assert "locale/it.po:5:1: error[SYN001]" in result.output and "not UTF-8" in result.output
-        assert not (tmp_path / "out").exists()
+        outputs.append(result.stderr.splitlines()[0])
+        assert "locale/it.po:5:1: error[SYN001] instance `it`" in result.output and "not UTF-8" in result.output
+        # Only the Italian instance fails: the others' archives are written (none is left when it is alone).
+        assert sorted(p.name for p in out.glob("*.tar.gz")) == ([] if args == ["-i", "it"] else [
+            "MyOrg+C101+2026_T1.tar.gz", "MyOrg+C101+2026_T1_AT.tar.gz", "MyOrg+C101+2026_T1_DE.tar.gz"])
+    assert not (tmp_path / "out1").exists()
     assert outputs[0] == outputs[1] == outputs[2]
 
 

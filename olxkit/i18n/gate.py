@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polib
 
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, OlxkitError, Severity
 from .checks import gate_errors
 from .pofile import scan_translations
 
@@ -35,15 +35,16 @@ class Rejection:
 class CatalogTable(dict):
     """Usable translations of one catalog, (msgctxt, msgid) → msgstr, after the gate.
 
-    `rel` is the catalog's project-relative path; `rejected` what the gate kept out; `syntax` the (line, message)
-    of each syntax error: a catalog with one is empty (gettext would not compile it either).
+    `rel` is the catalog's project-relative path; `rejected` what the gate kept out; `syntax` the (line, message,
+    rule code) of each error that keeps the whole catalog from being read: a catalog with one is empty (gettext
+    would not compile it either).
     """
 
     def __init__(self, data=(), rel: str = "", rejected=(), syntax=()):
         super().__init__(data)
         self.rel = rel
         self.rejected: list[Rejection] = list(rejected)
-        self.syntax: list[tuple[int, str]] = list(syntax)
+        self.syntax: list[tuple[int, str, str]] = list(syntax)
 
     def __reduce__(self):
         # Tables travel between processes (the prefetch, the workers): keep what the gate found with them.
@@ -64,9 +65,12 @@ def gate(items, rel: str, locale: str, lines: dict[Key, int]) -> CatalogTable:
 
 def read_gated(path: str | os.PathLike, rel: str, code: str) -> CatalogTable:
     """Read the catalog `path` (`rel` in messages) for locale `code` and pass it through the gate."""
-    scan = scan_translations(path, rel)
+    try:
+        scan = scan_translations(path, rel)
+    except OlxkitError as exc:  # not UTF-8: the catalog is not used, its instances fail, the others do not
+        return CatalogTable(rel=rel, syntax=[(d.line, d.message, d.code) for d in exc.diagnostics])
     if scan.syntax:
-        return CatalogTable(rel=rel, syntax=sorted(scan.syntax))
+        return CatalogTable(rel=rel, syntax=[(line, message, "TRN103") for line, message in sorted(scan.syntax)])
     return gate(scan.table.items(), rel, scan.language or code, scan.lines)
 
 

@@ -143,8 +143,8 @@ class FallbackReport:
     rejected: list[tuple[str, int, str, str, str]] = field(default_factory=list)
     """(catalog, line, rule code, message, language used instead) of each translation the gate kept out that
     this variant would have used"""
-    unreadable: list[tuple[str, int, str]] = field(default_factory=list)
-    """(catalog, line, message) of each syntax error of a catalog on the chain (that catalog is not used)"""
+    unreadable: list[tuple[str, int, str, str]] = field(default_factory=list)
+    """(catalog, line, message, rule code) of each error that keeps a catalog of the chain from being used"""
 
     def places(self, limit: int = 5) -> str:
         """Where the texts that fell back come from: `a.md:3, b.md:9 and 12 more places`."""
@@ -304,8 +304,8 @@ def _report_gate(report: FallbackReport, tables: list[tuple[str, dict]], source:
     """What the gate kept out of the tables of a chain, as far as this variant would have used it: a de
     translation kept out is not reported for de_AT when de_AT has its own."""
     for index, (_code, table) in enumerate(tables):
-        for line, message in getattr(table, "syntax", ()):
-            report.unreadable.append((table.rel, line, message))
+        for line, message, code in getattr(table, "syntax", ()):
+            report.unreadable.append((table.rel, line, message, code))
         for rejection in getattr(table, "rejected", ()):
             if any(rejection.key in earlier for _c, earlier in tables[:index]):
                 continue
@@ -328,9 +328,10 @@ def fallback_findings(report: FallbackReport, instance: Instance, strict: bool =
     """What a translated instance's report means for the author: fallbacks, mixed problems, low coverage."""
     rel = f"{LOCALE_DIR}/{instance.locale}.po"
     out = []
-    for catalog, line, message in report.unreadable:
+    for catalog, line, message, code in report.unreadable:
+        message = message.replace("cannot read this catalog: ", "")
         out.append(Diagnostic(catalog, line, f"instance `{instance.id}`: this catalog cannot be read as gettext "
-                              f"reads it: {message}; it is not used until this is fixed", Severity.ERROR, "TRN103"))
+                              f"reads it: {message}; it is not used until this is fixed", Severity.ERROR, code))
     for catalog, line, _code, message, instead in report.rejected:
         out.append(Diagnostic(catalog, line, f"instance `{instance.id}`: translation not used ({message}); "
                               f"the text is shown in `{instead}` instead", Severity.ERROR if strict else
