@@ -496,6 +496,15 @@ def export_olx(
     """
     diags = Diagnostics()
     tree = _Exporter(course, diags, labels or {}).export(part)
+    from .archive import member_name_fits  # the archive stage imports this one
+
+    for path in [*tree.files, *tree.assets]:
+        if not member_name_fits(path):
+            where, line = tree.origins.get(path, (f"course/static/{path.partition('/')[2]}", 0))
+            name = path.rsplit("/", 1)[-1]
+            diags.add(where, line, f"the OLX file name `{name}` made from this block's ids is {len(name.encode())} "
+                      "bytes, more than an archive member's 100: give the lesson, unit or component a shorter id",
+                      code="AUT005")
     return tree, diags
 
 

@@ -31,6 +31,8 @@ GROUPS = {
     "TRN": "Translations",
     "OLX": "OLX import gate",
     "INT": "olxkit itself",
+    "YML": "YAML: where a YAML text breaks, and how to mend it",
+    "AUT": "Authoring: mistakes that would otherwise reach learners unnoticed",
 }
 
 RULES: list[Rule] = [
@@ -38,8 +40,9 @@ RULES: list[Rule] = [
         "SYN001",
         "unreadable-file",
         E,
-        "A file is not UTF-8, its YAML is malformed, or a lesson has no front matter.",
-        "title: [unclosed",
+        "A file is not UTF-8, a lesson has no front matter, or its YAML is malformed in a way no YML rule "
+        "explains.",
+        "a lesson saved in Latin-1",
     ),
     Rule(
         "SYN002",
@@ -422,6 +425,32 @@ RULES: list[Rule] = [
         "A check crashed (please report it), or `--olxcleaner` could not run olxcleaner.",
         "olxkit validate --olxcleaner without olxcleaner installed",
     ),
+]
+
+RULES += [
+    Rule("YML001", "yaml-tab", E, "A tab in the indentation of YAML: YAML indents with spaces only. The finding "
+         "points at the tab.", "answers:\n\t- unit"),
+    Rule("YML002", "yaml-quote-value", E, "A value YAML cannot read unquoted: a `: ` inside it, text after a "
+         "quoted part, or a first character such as a backtick or `@`. Put the whole value in quotes.",
+         "title: Appendix: raw notes   # write title: \"Appendix: raw notes\""),
+    Rule("YML003", "yaml-indentation", E, "A line indented differently from the block it belongs to (a key "
+         "de-indented out of its list item, or indented deeper than its neighbours). The finding gives the line "
+         "and column of the block the line should line up with.",
+         "choices:\n  - text: a\n    correct: true\n  feedback: Well done   # indent to the column of `text:`"),
+    Rule("YML004", "yaml-unclosed", E, "A `[`, `{` or quote that is never closed, reported where it opens.",
+         "answers: [unit, a unit"),
+    Rule("AUT001", "unclosed-fence", E, "A component fence (```problem, ```video…) with no closing ``` line "
+         "before the next fence, unit heading or the end of the lesson; reported at its opening line.",
+         "```problem ... (no closing ```) ... ## Next unit"),
+    Rule("AUT002", "empty-choice", E, "A choice or hint with no text (a bare `-`): learners would see an empty "
+         "option or hint.", "choices:\n  - text: a\n    correct: true\n  -"),
+    Rule("AUT003", "hints-not-a-list", E, "`hints:` given as one text instead of a list of hints.",
+         "hints: Look at the heading   # write hints: then - Look at the heading"),
+    Rule("AUT004", "due-before-start", E, "A lesson is due before the course (or one of its instances) starts: "
+         "learners could never submit it.", "due: 2026-08-01 with start: 2026-09-01"),
+    Rule("AUT005", "archive-name-too-long", E, "The OLX file name made from a lesson's and a unit's ids is longer "
+         "than an archive member name may be (100 bytes); give one of them a shorter id.",
+         "a lesson id and a unit id of 60 characters each"),
 ]
 
 BY_CODE = {rule.code: rule for rule in RULES}

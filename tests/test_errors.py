@@ -32,7 +32,8 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 # (case id, how to break the project, expected file, expected line, expected words in the message)
 CASES = [
-    ("malformed-yaml", lambda r: edit(r, COURSE, "title: ", "title: [unclosed\n  x: "), COURSE, 4, "malformed YAML"),
+    ("malformed-yaml", lambda r: edit(r, COURSE, "title: ", "title: [unclosed\n  x: "), COURSE, 4,
+     "the `\\[` opened here is never closed"),
     ("unknown-key", lambda r: edit(r, COURSE, "self_paced: true", "self_pacd: true"), COURSE, 8,
      "unknown key `self_pacd`.*did you mean `self_paced`"),
     ("missing-required", lambda r: edit(r, COURSE, "org: MyOrg\n", ""), COURSE, 1, "missing required key `org`"),
@@ -47,7 +48,7 @@ CASES = [
     ("unknown-component", lambda r: edit(r, LESSON, "```discussion", "```discusion"), LESSON, 25,
      "unknown component type `discusion`.*did you mean `discussion`"),
     ("bad-yaml-in-component", lambda r: edit(r, LESSON, "prompt: Which heading", "prompt: [Which heading"),
-     LESSON, 14, "malformed YAML"),
+     LESSON, 14, "the `\\[` opened here is never closed"),
     ("missing-image", lambda r: edit(r, LESSON, "Each `##` heading",
                        "![A diagram](../../course/static/nope.png)\n\nEach `##` heading"),
      LESSON, 7, "missing image `course/static/nope.png`"),
@@ -89,7 +90,8 @@ def test_bad_input_gives_one_located_error_and_keeps_previous_build(tmp_path, ca
     assert result.exit_code == 1, result.output
     errors = [ln for ln in result.stderr.splitlines() if " error[" in ln]
     assert len(errors) == 1, result.stderr
-    assert errors[0].startswith(f"{rel}:{line}:1: error["), errors[0]
+    # YAML errors point at the column too; every other error at the line.
+    assert re.match(rf"{re.escape(rel)}:{line}:\d+: error\[", errors[0]), errors[0]
     assert re.search(pattern, errors[0]), errors[0]
     assert "Traceback" not in result.output
     assert snapshot(out) == before, "a failed build must not touch the previous output"

@@ -164,6 +164,8 @@ class Case:
     catalog: Callable | None = None
     """With a catalog tweak, the course gets an Italian instance and a translated locale/it.po, then tweaked."""
     args: tuple[str, ...] = ()
+    column: int = 1
+    """YAML findings (YML…) point at the column of the fault; the others at the line."""
 
 
 VIDEO = "```video\nid: intro\nyoutube: dQw4w9WgXcQ\ntranscripts:\n  en: intro-en.srt\n```"
@@ -177,15 +179,37 @@ def _with_course_image(root: Path) -> None:
 
 CASES = [
     # -- SYN: syntax
-    Case("SYN001", "malformed-yaml", replace(COURSE, "title: ", "title: [unclosed\n  x: "), COURSE, 4,
-         "malformed YAML"),
+    Case("SYN001", "not-utf8", lambda r: (r / LESSON).write_bytes("---\ntitle: Caf\u00e9\n---\n".encode("latin-1")),
+         LESSON, 2, "not UTF-8"),
     Case("SYN001", "no-front-matter", replace(LESSON, "---\ntitle: Welcome\n---\n", ""), LESSON, 1,
          "starts with YAML front matter"),
     Case("SYN001", "unreadable-catalog", lambda r: None, IT_PO, 3, "cannot read this catalog",
          files={"course/instances.yaml": INSTANCES, IT_PO: 'msgid "Welcome"\nmsgstr "Benvenuti"\nnonsense\n'}),
-    Case("SYN001", "malformed-glossary", lambda r: None, "course/glossary.yaml", 2, "malformed YAML",
+    Case("YML004", "malformed-glossary", lambda r: None, "course/glossary.yaml", 2,
+         "the `\\[` opened here is never closed",
          files={"course/instances.yaml": INSTANCES, "course/glossary.yaml": "terms:\n  - en: [progress\n"},
-         catalog=_all_translated),
+         catalog=_all_translated, column=9),
+    # -- YML: YAML that breaks, at the real place, with what to do
+    Case("YML001", "tab", replace(QUIZ, "answers: [unit, a unit]", "answers:\n\t- unit"), QUIZ, 15,
+         "a tab character.*replace the tab with spaces"),
+    Case("YML002", "colon-in-value", replace(LESSON, "title: Welcome", "title: Welcome: start here"), LESSON, 2,
+         'put the value in quotes, as in `title: "Welcome: start here"`', column=15),
+    Case("YML003", "de-indented-key", replace(LESSON, '    feedback: "Right', '  feedback: "Right'), LESSON, 19,
+         "does not fit the list that starts at line 16", column=3),
+    Case("YML004", "unclosed-bracket", replace(COURSE, "title: ", "title: [unclosed\n  x: "), COURSE, 4,
+         "the `\\[` opened here is never closed", column=8),
+    # -- AUT: authoring mistakes that would reach learners
+    Case("AUT001", "unclosed-fence", replace(QUIZ, "answers: [unit, a unit]\nexplanation: Every `##` heading "
+         "starts a unit.\n```\n", "answers: [unit, a unit]\n"), QUIZ, 9, "fence opened here is not closed"),
+    Case("AUT002", "empty-choice", replace(LESSON, '    feedback: "Right: one `##` heading per unit."\n',
+         '    feedback: "Right: one `##` heading per unit."\n  -\n'), LESSON, 20, "an empty choice"),
+    Case("AUT003", "hints-a-string", replace(QUIZ, "explanation:", "hints: One word.\nexplanation:"), QUIZ, 15,
+         "`hints:` is a list"),
+    Case("AUT004", "due-before-start", replace(QUIZ, "format: Quiz\n", "format: Quiz\ndue: 2026-08-01\n"), QUIZ,
+         5, "before the course starts"),
+    Case("AUT005", "member-name-too-long", steps(
+        replace(QUIZ, "title: Quiz\n", f"title: Quiz\nid: {'q' * 50}\n"),
+        replace(QUIZ, "{#check}", f"{{#{'c' * 50}}}")), QUIZ, 8, "shorter id", also=("AUT005",)),
     Case("SYN002", "unknown-key", replace(COURSE, "self_paced: true", "self_pacd: true"), COURSE, 8,
          "unknown key `self_pacd`.*did you mean `self_paced`"),
     Case("SYN003", "missing-title", replace(LESSON, "title: Welcome\n", "id: welcome\n"), LESSON, 2,
@@ -403,7 +427,7 @@ def check_case(case: Case, root: Path) -> None:
     assert len(hits) == 1, where
     hit = hits[0]
     assert re.search(case.words, hit["message"]), where
-    assert (hit["severity"], hit["rule"], hit["column"]) == (str(rule.severity), rule.name, 1), where
+    assert (hit["severity"], hit["rule"], hit["column"]) == (str(rule.severity), rule.name, case.column), where
     others = [f for f in doc["findings"] if f is not hit and f["severity"] != "info"]
     assert sorted({f["code"] for f in others}) == sorted(case.also), where
     assert exit_code == (1 if doc["summary"]["error"] else 0), where

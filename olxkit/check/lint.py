@@ -186,7 +186,18 @@ class _Lint:
 
     def dates_of_lesson(self, lesson) -> None:
         c = self.course
-        if lesson.due and ((c.end and lesson.due > c.end) or lesson.due < c.start):
+        if lesson.due and lesson.due < c.start:
+            self.add(lesson.path, lesson.due_line, "AUT004", f"this lesson is due ({lesson.due.date()}) before the "
+                     f"course starts ({c.start.date()}): learners could never submit it; set `due:` after the start",
+                     Severity.ERROR)
+            return
+        for i in self.instances:
+            if lesson.due and i.start and lesson.due < i.start:
+                self.add(lesson.path, lesson.due_line, "AUT004", f"this lesson is due ({lesson.due.date()}) before "
+                         f"instance `{i.id}` starts ({i.start.date()}): its learners could never submit it; set "
+                         "`due:` after every instance's start", Severity.ERROR)
+                return
+        if lesson.due and c.end and lesson.due > c.end:
             self.add(lesson.path, lesson.due_line, "DAT002", "this lesson's due date is outside the course dates "
                      f"({c.start.date()} – {c.end.date() if c.end else '…'})", Severity.WARNING)
 

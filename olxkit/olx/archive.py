@@ -82,19 +82,31 @@ def _octal(value: int, width: int) -> bytes:
     return b"%0*o\0" % (width - 1, value)
 
 
+def _ustar_split(raw: bytes) -> tuple[bytes, bytes] | None:
+    """(prefix, name) of a ustar member name, or None when it cannot be stored.
+
+    ustar keeps long names as prefix/name; like tarfile, take the shortest prefix that makes both fit.
+    """
+    if len(raw) <= 100:
+        return b"", raw
+    parts = raw.split(b"/")
+    for i in range(1, len(parts)):
+        prefix, rest = b"/".join(parts[:i]), b"/".join(parts[i:])
+        if len(prefix) <= 155 and len(rest) <= 100:
+            return prefix, rest
+    return None
+
+
+def member_name_fits(path: str) -> bool:
+    """Whether the OLX file `path` can be a member of the archive (its file name at most 100 bytes)."""
+    return _ustar_split(f"{TOP}/{path}".encode()) is not None
+
+
 def _ustar_header(name: str, mtime: int, is_dir: bool, size: int) -> bytes:
-    raw = name.encode("utf-8")
-    prefix = b""
-    if len(raw) > 100:
-        # ustar keeps long names as prefix/name; like tarfile, take the shortest prefix that makes both fit.
-        parts = raw.split(b"/")
-        for i in range(1, len(parts)):
-            prefix, rest = b"/".join(parts[:i]), b"/".join(parts[i:])
-            if len(prefix) <= 155 and len(rest) <= 100:
-                raw = rest
-                break
-        else:
-            raise ValueError(f"path too long for an archive member: {name}")
+    split = _ustar_split(name.encode("utf-8"))
+    if split is None:
+        raise ValueError(f"path too long for an archive member: {name}")
+    prefix, raw = split
     header = b"".join((
         raw.ljust(100, NUL),
         _octal(0o755 if is_dir else 0o644, 8),

@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from yaml.nodes import SequenceNode
+
 from ..diagnostics import Diagnostics, OlxkitError, error
 from ..model import (
     About,
@@ -280,7 +282,7 @@ class _Loader:
         try:
             raw_units, env = parse_lesson(body, offset, texts_only=self.texts_only)
         except LessonSyntaxError as exc:
-            raise error(rel, exc.line, str(exc), code="SYN005") from None
+            raise error(rel, exc.line, str(exc), code=exc.code) from None
         if not raw_units:
             raise error(
                 rel, offset + 1, "this lesson has no units; start one with `## Unit title {#unit-id}`", code="STR004"
@@ -369,8 +371,10 @@ class _Loader:
         if node is None:
             return []
         holder = YamlMap(None, rel)
-        if not hasattr(node, "value") or not isinstance(node.value, list):
-            raise error(rel, 1, "updates.yaml must be a list of updates (`- date: …`)", code="SYN004")
+        if not isinstance(node, SequenceNode):
+            raise error(rel, node.start_mark.line + 1, "updates.yaml must be a list of updates, each starting with "
+                        "`- date:` at the start of a line (with `title:` and `body:`); see `olxkit docs updates`",
+                        code="SYN004")
         updates = []
         for item in node.value:
             data = holder.sub(item, "an update")

@@ -182,9 +182,42 @@ class RawUnit:
 
 
 class LessonSyntaxError(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, code: str = "SYN005"):
         super().__init__(message)
         self.line = line
+        self.code = code
+
+
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*(\S*)")
+
+
+def _check_fence_closed(tok: Token, lines: list[str], line_offset: int) -> None:
+    """A component fence must be closed before the next fence or the end of the lesson.
+
+    markdown-it runs an unclosed fence on to the next bare fence line (or the end), so without this the author
+    is told about YAML errors far below the real mistake, the missing closing line.
+    """
+    start, end = tok.map
+    opening = start + 1 + line_offset
+    last = lines[end - 1] if 0 < end <= len(lines) else ""
+    closing = _FENCE_LINE.match(last)
+    closed = end - 1 > start and closing is not None and closing.group(1)[0] == tok.markup[0] \
+        and len(closing.group(1)) >= len(tok.markup) and not closing.group(2)
+    inner = None
+    for number in range(start + 1, end - 1 if closed else end):
+        match = _FENCE_LINE.match(lines[number]) if number < len(lines) else None
+        if match and match.group(2) or (number < len(lines) and re.match(r" {0,3}##\s", lines[number])):
+            inner = number
+            break
+    if closed and inner is None:
+        return
+    where = f"it runs on to line {inner + 1 + line_offset}" if inner is not None else "it runs to the end of the file"
+    raise LessonSyntaxError(
+        opening,
+        f"the {tok.markup}{tok.info.strip()} fence opened here is not closed ({where}): add a `{tok.markup}` line "
+        "after its last line",
+        code="AUT001",
+    )
 
 
 def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple[list[RawUnit], dict[str, Any]]:
@@ -197,6 +230,7 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
     env: dict[str, Any] = {}
     tokens = parse_for_texts(body, env) if texts_only else make_markdown().parse(body, env)
     units: list[RawUnit] = []
+    lines = body.split("\n")
     footnotes: dict[int, list[Token]] = {}
     current: list[Token] | None = None
     i = 0
@@ -258,6 +292,7 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
                 )
             if kind in COMPONENT_TYPES:
                 line = tok.map[0] + 1 + line_offset
+                _check_fence_closed(tok, lines, line_offset)
                 if not units:
                     raise LessonSyntaxError(
                         line, "a component before the first `##` unit heading; start the lesson with a `## Unit title`"

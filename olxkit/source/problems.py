@@ -93,7 +93,15 @@ def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> Prob
         questions = [_read_question(data.sub(node, "a question"), ()) for node in nodes]
     else:
         questions = [_read_question(data, PROBLEM_KEYS)]
+    hint_node = data.node("hints")
+    if isinstance(hint_node, ScalarNode):
+        raise error(data.path, data.line_of("hints"), "`hints:` is a list, one hint per line starting with `- `: "
+                    f"write `hints:` and below it `  - {data.text_of(hint_node, 'hints').strip()}`", code="AUT003")
     hints = [text for text, _line in data.text_list("hints")]
+    for text, line in data.text_list("hints"):
+        if not text.strip():
+            raise error(data.path, line, "an empty hint (a bare `-`): write the hint or remove the line",
+                        code="AUT002")
     settings = dict(defaults)
     settings.update(read_settings(data, check_keys=False))
     return ProblemComponent(
@@ -138,11 +146,17 @@ def _read_choices(data: YamlMap, q: Question) -> None:
         if isinstance(node, ScalarNode):
             text = data.text_of(node, "choice")
             line = node.start_mark.line + 1 + data.offset
+            if not text.strip():
+                raise error(data.path, line, "an empty choice (a bare `-`): learners would see an option with no "
+                            "text; write its text (`- text: …`) or remove the line", code="AUT002")
             q.choices.append(Choice(text=text, correct=False, feedback=None, line=line))
             continue
         choice = data.sub(node, "a choice")
         choice.check_keys(("text", "correct", "feedback"))
         text = choice.text("text", required=True)
+        if not text.strip():
+            raise error(data.path, choice.line_of("text"), "an empty choice: learners would see an option with no "
+                        "text; write its text or remove the choice", code="AUT002")
         q.choices.append(Choice(text=text, correct=bool(choice.boolean("correct", False)),
                                 feedback=choice.text("feedback"), line=choice.line))
     if len(q.choices) < 2:

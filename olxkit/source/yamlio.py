@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..diagnostics import error
+from ..diagnostics import Diagnostic, OlxkitError, Severity, error
 
 try:
     _Loader = yaml.CSafeLoader
@@ -26,20 +26,88 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node | None:
-    """Parse one YAML document into a node tree, or raise an error naming `path:line`."""
+    """Parse one YAML document into a node tree, or raise an error naming `path:line:column` and what to do."""
     try:
         return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        # The context mark is where the broken construct starts (the `[` never closed), the problem mark
-        # where the parser gave up; the former is where the author has to look.
-        mark = exc.context_mark or exc.problem_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise error(
-            path, line, f"malformed YAML: {problem}; check indentation, quoting and colons", code="SYN001"
-        ) from None
+        line, column, message, code = explain_yaml_error(exc, text, line_offset)
+        raise OlxkitError(Diagnostic(path, line + line_offset, message, Severity.ERROR, code, column)) from None
     except yaml.YAMLError as exc:
         raise error(path, line_offset + 1, f"malformed YAML: {exc}", code="SYN001") from None
+
+
+_FLOW_OPENERS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
+_QUOTE_FIRST = "`@%*&!|>"
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 0) -> tuple[int, int, str, str]:
+    """(line, column, message, code) of a YAML parse error: where the author has to look, and what to do.
+
+    The parser's problem mark is where it gave up; for an unclosed bracket or quote the place to look is
+    where it opened (the context mark), for anything else the problem mark itself.
+    """
+    problem = exc.problem or ""
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    lines = text.split("\n")
+    if mark is None:
+        return 1, 1, f"malformed YAML: {problem or context}", "SYN001"
+    row, col = mark.line, mark.column
+    here = lines[row] if row < len(lines) else ""
+
+    def at(r: int, c: int) -> tuple[int, int]:
+        return r + 1, c + 1
+
+    indent = here[: len(here) - len(here.lstrip(" \t"))]
+    if "\t" in indent or "tab" in problem:
+        tab = here.find("\t")
+        return (*at(row, max(tab, 0)), "a tab character: YAML indents with spaces only; replace the tab with spaces",
+                "YML001")
+    cmark = exc.context_mark
+    for kind, (opener, closer) in _FLOW_OPENERS.items():
+        if kind in context and cmark is not None:
+            return (*at(cmark.line, cmark.column), f"the `{opener}` opened here is never closed: add `{closer}` after "
+                    f"the last item, or put the value in quotes if the `{opener}` is text", "YML004")
+    if "quoted scalar" in context and cmark is not None:
+        opening = lines[cmark.line] if cmark.line < len(lines) else ""
+        quote = opening[cmark.column] if cmark.column < len(opening) else '"'
+        inside = "write a `\"` inside it as `\\\"`" if quote == '"' else "write a `'` inside it as `''`"
+        return (*at(cmark.line, cmark.column), f"the quote `{quote}` opened here is never closed: add the closing "
+                f"`{quote}` ({inside})", "YML004")
+    if "mapping values are not allowed" in problem:
+        key, sep, _value = here.partition(": ")
+        first_colon = len(key) if sep else len(here)
+        if first_colon < col and key.strip() and not key.strip().startswith(("-", '"', "'")):
+            name = key.strip()
+            value = here[first_colon + 2 :].strip().replace('"', '\\"')
+            return (*at(row, col), f"`: ` inside the value of `{name}`: put the value in quotes, as in "
+                    f'`{name}: "{value}"`', "YML002")
+        if first_colon < col:
+            return (*at(row, col), "`: ` inside a value: put the value in quotes", "YML002")
+        return (*at(row, col), "this key is indented deeper than the line above: a key lines up with the other keys "
+                "of its mapping (spaces only); if the line above is text that goes on here, put that text in quotes",
+                "YML003")
+    if "cannot start any token" in problem or "alias" in context or "anchor" in context or "tag" in context:
+        char = here[col] if col < len(here) else ""
+        if cmark is not None and ("alias" in context or "anchor" in context or "tag" in context):
+            row, col = cmark.line, cmark.column
+            char = lines[row][col] if col < len(lines[row]) else char
+        if char and char in _QUOTE_FIRST:
+            return (*at(row, col), f"a YAML value cannot start with `{char}`: put the whole value in quotes",
+                    "YML002")
+    if "block" in context and cmark is not None and ("expected" in problem):
+        before = here[:col]
+        if before.strip():
+            return (*at(row, col), "unexpected text after the value: if the value contains quotes or `: `, "
+                    "put the whole value in quotes", "YML002")
+        what = "list" if "collection" in context or "sequence" in context else "mapping"
+        entries = "items (`- `)" if what == "list" else "keys"
+        start = cmark.line + 1 + line_offset
+        new_item = ", or start a new item with `- `" if what == "list" else ""
+        return (*at(row, col), f"indentation: this line does not fit the {what} that starts at line {start}, "
+                f"whose {entries} start at column {cmark.column + 1}; indent it like the entries it belongs to "
+                f"(spaces only){new_item}", "YML003")
+    return (*at(row, col), f"malformed YAML: {problem or context}; check indentation, quoting and colons", "SYN001")
 
 
 def node_line(node: Node, line_offset: int = 0) -> int:

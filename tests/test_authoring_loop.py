@@ -1,0 +1,190 @@
+"""The authoring loop (issue 14): exact messages, nothing silently wrong, and `validate` finds what stops `build`.
+
+Each case is a mistake an instructional designer makes; every test runs the real CLI on a real project.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from helpers import make_project, run_cli
+
+QUIZ = "modules/01-getting-started/02-quiz.md"
+FRONT = "---\ntitle: Quiz\ngraded: true\nformat: Quiz\n---\n\n## Check your understanding {#check}\n\n"
+
+
+def quiz(body: str, front: str = FRONT) -> dict[str, str]:
+    """A project whose graded quiz lesson is `front` followed by `body`."""
+    return {QUIZ: front + body}
+
+
+def findings(project) -> list[dict]:
+    result = run_cli("validate", str(project), "--format", "json")
+    return json.loads(result.stdout)["findings"]
+
+
+def build_and_validate(project, tmp_path):
+    """(build result, validate result): the same project through both commands."""
+    built = run_cli("build", str(project), "-o", str(tmp_path / "out"), "-q")
+    checked = run_cli("validate", str(project))
+    return built, checked
+
+
+# -- the crash: a YAML file of another shape --------------------------------------------------------------------
+
+def test_updates_written_as_a_mapping_is_a_located_error(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "course/updates.yaml": "updates:\n  - date: 2026-09-01\n    title: Welcome\n    body: Hello\n",
+    })
+    built, checked = build_and_validate(project, tmp_path)
+    for result in (built, checked):
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.output
+        assert "course/updates.yaml:1:1: error[SYN004]" in result.output
+        assert "a list of updates" in result.output
+
+
+# -- YAML messages: the real place, and what to do ------------------------------------------------------------
+
+PROBLEM_HEAD = "```problem\nid: q1\ntype: single-choice\nprompt: Pick one\nchoices:\n"
+
+
+def test_a_de_indented_key_is_reported_at_its_own_line(tmp_path):
+    body = PROBLEM_HEAD + "  - text: a\n    correct: true\n  feedback: Well done\n  - text: b\n```\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    lines = FRONT.count("\n") + body.count("\n")
+    assert lines
+    feedback_line = (FRONT + body).split("\n").index("  feedback: Well done") + 1
+    result = run_cli("validate", str(project))
+    assert result.exit_code == 1
+    assert f"{QUIZ}:{feedback_line}:3: error[YML003]" in result.output, result.output
+    assert "indent" in result.output and "line " in result.output
+
+
+def test_a_tab_is_named_and_replaced_by_spaces(tmp_path):
+    body = "```problem\nid: q1\ntype: text\nprompt: Name it\nanswers:\n\t- unit\n```\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    tab_line = (FRONT + body).split("\n").index("\t- unit") + 1
+    result = run_cli("validate", str(project))
+    assert f"{QUIZ}:{tab_line}:1: error[YML001]" in result.output, result.output
+    assert "tab" in result.output and "spaces" in result.output
+
+
+def test_an_unclosed_fence_is_reported_at_its_opening_line(tmp_path):
+    body = ("```problem\nid: q1\ntype: text\nprompt: Name it\nanswers: [unit]\n\n"
+            "## Second unit {#second}\n\nSome text.\n\n"
+            "```problem\nid: q2\ntype: text\nprompt: Again\nanswers: [unit]\n```\n")
+    project = make_project(tmp_path / "p", quiz(body))
+    opening = FRONT.count("\n") + 1
+    result = run_cli("validate", str(project))
+    assert result.exit_code == 1
+    assert f"{QUIZ}:{opening}:1: error[AUT001]" in result.output, result.output
+    assert "not closed" in result.output and "```" in result.output
+
+
+def test_an_unclosed_fence_at_the_end_of_the_lesson(tmp_path):
+    body = "```problem\nid: q1\ntype: text\nprompt: Name it\nanswers: [unit]\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    result = run_cli("validate", str(project))
+    assert f"{QUIZ}:{FRONT.count(chr(10)) + 1}:1: error[AUT001]" in result.output, result.output
+
+
+def test_a_colon_in_a_value_says_to_quote_it(tmp_path):
+    front = "---\ntitle: Appendix: raw notes\n---\n\n## Notes {#notes}\n\nText.\n"
+    project = make_project(tmp_path / "p", {"modules/01-getting-started/01-welcome.md": front})
+    result = run_cli("validate", str(project))
+    assert "modules/01-getting-started/01-welcome.md:2:16: error[YML002]" in result.output, result.output
+    assert 'title: "Appendix: raw notes"' in result.output
+
+
+def test_an_unclosed_bracket_is_reported_where_it_opens(tmp_path):
+    body = "```problem\nid: q1\ntype: text\nprompt: Name it\nanswers: [unit, a unit\nexplanation: x\n```\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    line = (FRONT + body).split("\n").index("answers: [unit, a unit") + 1
+    result = run_cli("validate", str(project))
+    assert f"{QUIZ}:{line}:10: error[YML004]" in result.output, result.output
+    assert "`[`" in result.output and "`]`" in result.output
+
+
+# -- silently accepted --------------------------------------------------------------------------------------------
+
+def test_an_empty_choice_is_an_error(tmp_path):
+    body = PROBLEM_HEAD + "  - text: a\n    correct: true\n  - text: b\n  -\n```\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    line = (FRONT + body).split("\n").index("  -") + 1
+    built, checked = build_and_validate(project, tmp_path)
+    for result in (built, checked):
+        assert result.exit_code == 1
+        assert f"{QUIZ}:{line}:1: error[AUT002]" in result.output, result.output
+
+
+def test_hints_as_one_string_is_an_error(tmp_path):
+    body = "```problem\nid: q1\ntype: text\nprompt: Name it\nanswers: [unit]\nhints: Look at the heading\n```\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    line = (FRONT + body).split("\n").index("hints: Look at the heading") + 1
+    built, checked = build_and_validate(project, tmp_path)
+    for result in (built, checked):
+        assert result.exit_code == 1
+        assert f"{QUIZ}:{line}:1: error[AUT003]" in result.output, result.output
+        assert "- Look at the heading" in result.output
+
+
+def test_a_quiz_due_before_the_course_starts_is_an_error(tmp_path):
+    front = "---\ntitle: Quiz\ngraded: true\nformat: Quiz\ndue: 2026-08-01\n---\n\n## Check {#check}\n\n"
+    body = "```problem\nid: q1\ntype: text\nprompt: Name it\nanswers: [unit]\n```\n"
+    project = make_project(tmp_path / "p", quiz(body, front))
+    built, checked = build_and_validate(project, tmp_path)
+    for result in (built, checked):
+        assert result.exit_code == 1
+        assert f"{QUIZ}:5:1: error[AUT004]" in result.output, result.output
+        assert "before the course starts" in result.output
+
+
+# -- what stops build is found by validate --------------------------------------------------------------------
+
+def test_an_archive_member_name_over_100_bytes_is_found_by_validate(tmp_path):
+    lesson_id = "a-lesson-whose-identifier-is-long-because-the-author-described-everything-in-it"
+    unit_id = "and-a-unit-whose-identifier-is-just-as-long-as-that-lesson-identifier-above-it"
+    lesson = (f"---\ntitle: Welcome\nid: {lesson_id}\n---\n\n## Long {{#{unit_id}}}\n\nText.\n")
+    project = make_project(tmp_path / "p", {"modules/01-getting-started/01-welcome.md": lesson})
+    built, checked = build_and_validate(project, tmp_path)
+    for result in (built, checked):
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.output
+        assert "modules/01-getting-started/01-welcome.md:6:1: error[AUT005]" in result.output, result.output
+        assert "shorter" in result.output
+
+
+SEEDED = {
+    "updates as a mapping": {"course/updates.yaml": "updates:\n  - date: 2026-09-01\n    body: Hi\n"},
+    "tab": quiz("```problem\nid: q1\ntype: text\nprompt: N\nanswers:\n\t- unit\n```\n"),
+    "colon": {"modules/01-getting-started/01-welcome.md": "---\ntitle: A: b\n---\n\n## U {#u}\n\nT.\n"},
+    "unclosed fence": quiz("```problem\nid: q1\ntype: text\nprompt: N\nanswers: [unit]\n"),
+    "empty choice": quiz(PROBLEM_HEAD + "  - text: a\n    correct: true\n  - text: b\n  -\n```\n"),
+    "hints string": quiz("```problem\nid: q1\ntype: text\nprompt: N\nanswers: [unit]\nhints: h\n```\n"),
+    "due before start": quiz("```problem\nid: q1\ntype: text\nprompt: N\nanswers: [unit]\n```\n",
+                             FRONT.replace("format: Quiz\n", "format: Quiz\ndue: 2026-01-01\n")),
+    "section tag": quiz("<section>\n\nText in a section.\n\n</section>\n"),
+    "long member name": {"modules/01-getting-started/01-welcome.md":
+                         f"---\ntitle: W\nid: {'l' * 60}\n---\n\n## Long {{#{'u' * 60}}}\n\nText.\n"},
+    "updates body missing": {"course/updates.yaml": "- date: 2026-09-01\n  title: Hi\n"},
+    "module.yaml a list": {"modules/01-getting-started/module.yaml": "- 01-welcome.md\n"},
+    "instances.yaml a scalar": {"course/instances.yaml": "italy\n"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEEDED))
+def test_validate_and_build_give_the_same_verdict(tmp_path, case):
+    project = make_project(tmp_path / "p", SEEDED[case])
+    built, checked = build_and_validate(project, tmp_path)
+    assert built.exit_code == 1, built.output
+    assert checked.exit_code == 1, checked.output
+    assert "internal error" not in built.output + checked.output
+    errors = {line.split(": error", 1)[0] for line in built.output.splitlines() if ": error[" in line}
+    assert errors, built.output
+    for where in errors:
+        assert re.match(r".+:\d+:\d+$", where)
+        assert where in checked.output, (where, checked.output)
