@@ -25,6 +25,61 @@ def regexp_answers(answers: list[str]) -> list[str]:
     return [f"^(?:{answer})$" for answer in answers]
 
 
+_MAX_SPELLINGS = 24
+
+
+def regexp_spellings(answers: list[str]) -> list[str] | None:
+    """Every text the `regexp` answers accept, when that is a short finite list (`AT|AUT`, `colou?rs?`), else None.
+
+    Open edX's "Show answer" displays the accepted answers as they are written into the OLX: patterns anchored
+    for whole-answer matching (`^(?:AT|AUT)$`) would show learners regular-expression syntax. A finite pattern is
+    written instead as the plain answers it accepts ("AT or AUT"), which Open edX compares the same way.
+    """
+    from re import _parser as sre_parse  # the standard library's own pattern parser
+
+    out: list[str] = []
+    for answer in answers:
+        try:
+            parsed = sre_parse.parse(answer)
+            if parsed.state.flags & ~re.UNICODE:  # (?i), (?x)…: leave such patterns to the regexp engine
+                return None
+            spellings = _expand(parsed, sre_parse)
+        except (re.error, _Infinite):
+            return None
+        if spellings is None or len(out) + len(spellings) > _MAX_SPELLINGS:
+            return None
+        out += [text for text in spellings if text and text not in out]
+    return out or None
+
+
+class _Infinite(Exception):
+    pass
+
+
+def _expand(pattern, sre) -> list[str] | None:
+    """The strings a parsed pattern matches, built from literals, `|`, groups and `?` only."""
+    texts = [""]
+    for op, arg in pattern:
+        if op is sre.LITERAL:
+            options = [chr(arg)]
+        elif op is sre.SUBPATTERN:
+            if arg[1] or arg[2]:  # inline flags inside a group
+                raise _Infinite
+            options = _expand(arg[3], sre)
+        elif op is sre.BRANCH:
+            options = [t for branch in arg[1] for t in _expand(branch, sre)]
+        elif op is sre.IN and all(item_op is sre.LITERAL for item_op, _v in arg):
+            options = [chr(v) for _op, v in arg]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] == 0 and arg[1] == 1:
+            options = ["", *_expand(arg[2], sre)]
+        else:
+            raise _Infinite
+        texts = [t + o for t in texts for o in options]
+        if len(texts) > _MAX_SPELLINGS:
+            raise _Infinite
+    return texts
+
+
 def capa_regexp(answers: list[str]) -> str:
     """The one pattern Open edX compiles to grade a `regexp` text question."""
     return "^" + "|".join(regexp_answers(answers)) + "$"
@@ -161,9 +216,13 @@ def _question(root: etree._Element, q: Question, resolve) -> None:
         if q.correct_feedback:
             _inline_into(etree.SubElement(response, "correcthint"), q.correct_feedback, resolve)
     else:
-        answers = regexp_answers(q.answers) if q.regexp else q.answers
+        spellings = regexp_spellings(q.answers) if q.regexp else None
+        if spellings and not q.case_sensitive:  # "color or Color" says nothing more to a learner than "color"
+            spellings = list({text.lower(): text for text in reversed(spellings)}.values())[::-1]
+        as_regexp = q.regexp and spellings is None
+        answers = spellings or (regexp_answers(q.answers) if as_regexp else q.answers)
         response.set("answer", answers[0])
-        flags = ([] if q.case_sensitive else ["ci"]) + (["regexp"] if q.regexp else [])
+        flags = ([] if q.case_sensitive else ["ci"]) + (["regexp"] if as_regexp else [])
         if flags:
             response.set("type", " ".join(flags))
         for extra in answers[1:]:
