@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import make_project, run_cli
 from lxml import etree
 
 from olxkit.olx_export import check_html
+
+from helpers import make_project, run_cli
 
 LESSON = "modules/01-getting-started/01-welcome.md"
 PAGE = "---\ntitle: Welcome\n---\n\n## Start {#start}\n\nFirst paragraph.\n\n{html}\n\nLast paragraph.\n"

@@ -8,6 +8,7 @@ CAPA) builds each problem here, shows its answers and grades it.
 from __future__ import annotations
 
 import pytest
+
 from conftest_conformance import openedx  # noqa: F401
 from helpers import make_project, run_cli
 
