@@ -79,9 +79,15 @@ def _json(data) -> bytes:
 # The elements libxml2's HTML parser knows (its HTML 4 table, as in the libxml2 2.12 of lxml 5.3.2 that Studio
 # runs): Studio's import gate rejects any other tag ("Tag section invalid"). libxml2 2.14 (lxml 6) parses HTML5
 # and no longer reports unknown tags, so the check is made here, the same whatever lxml is installed.
-HTML4_ELEMENTS = frozenset(
-    ["a", "abbr", "acronym", "address", "applet", "area", "b", "base", "basefont", "bdo", "big", "blockquote", "body", "br", "button", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del", "dfn", "dir", "div", "dl", "dt", "em", "embed", "fieldset", "font", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "html", "i", "iframe", "img", "input", "ins", "isindex", "kbd", "label", "legend", "li", "link", "map", "menu", "meta", "noframes", "noscript", "object", "ol", "optgroup", "option", "p", "param", "pre", "q", "s", "samp", "script", "select", "small", "span", "strike", "strong", "style", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "tt", "u", "ul", "var"]
-)
+HTML4_ELEMENTS = frozenset({
+    "a", "abbr", "acronym", "address", "applet", "area", "b", "base", "basefont", "bdo", "big", "blockquote",
+    "body", "br", "button", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del", "dfn", "dir",
+    "div", "dl", "dt", "em", "embed", "fieldset", "font", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5",
+    "h6", "head", "hr", "html", "i", "iframe", "img", "input", "ins", "isindex", "kbd", "label", "legend", "li",
+    "link", "map", "menu", "meta", "noframes", "noscript", "object", "ol", "optgroup", "option", "p", "param",
+    "pre", "q", "s", "samp", "script", "select", "small", "span", "strike", "strong", "style", "sub", "sup",
+    "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "tt", "u", "ul", "var"
+})
 _UNKNOWN_TAG = re.compile(r"Tag \S+ invalid")
 
 
