@@ -134,9 +134,15 @@ def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
     docs/rules.md explains every code, and `rules:` in course/course.yaml can ignore a code or re-grade it.
     Exit status: 0 clean, 1 when a finding reaches --fail-on, 2 usage error.
     """
-    from .check.validate import as_github, as_json, summary
+    from .check.validate import as_github, as_json, olxcleaner_installed, summary
     from .check.validate import validate as run_validate
     from .diagnostics import Severity
+
+    if olxcleaner and not olxcleaner_installed():
+        # A missing tool is a usage problem (exit 2), not a finding about the course (exit 1).
+        stderr("olxkit: --olxcleaner needs the olxcleaner package (Studio's import validator): "
+                "pip install olxcleaner")
+        sys.exit(2)
 
     findings = run_validate(project, instances=list(instances) or None, olxcleaner=olxcleaner)
     if fmt == "json":

@@ -188,3 +188,56 @@ def test_validate_and_build_give_the_same_verdict(tmp_path, case):
     for where in errors:
         assert re.match(r".+:\d+:\d+$", where)
         assert where in checked.output, (where, checked.output)
+
+
+# -- exit statuses as the README gives them ---------------------------------------------------------------------
+
+def test_ctrl_c_exits_2_with_one_line(tmp_path):
+    """Ctrl-C reaches the whole process group, as from a terminal; the build says so in one line and exits 2."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import REPO, copy_course
+
+    project = copy_course(tmp_path / "p")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "olxkit", "build", str(project), "-j", "2"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stderr.readline().strip().startswith("Reading")  # the build has started
+        time.sleep(0.3)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 2, (proc.returncode, err)
+    assert err.strip().splitlines()[-1] == "olxkit: interrupted", err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+def test_olxcleaner_missing_is_a_usage_error(tmp_path):
+    """`validate --olxcleaner` where the Python has no olxcleaner: exit 2 (a missing tool), not 1 (findings)."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    project = make_project(tmp_path / "p", {})
+    hider = tmp_path / "hide"
+    hider.mkdir()
+    # A package that fails to import as a missing one does: what a Python without olxcleaner sees.
+    (hider / "sitecustomize.py").write_text(
+        "import sys\nclass _Hide:\n    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'olxcleaner':\n            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, _Hide())\n")
+    env = {**os.environ, "PYTHONPATH": f"{hider}{os.pathsep}{REPO}"}
+    done = subprocess.run([sys.executable, "-m", "olxkit", "validate", str(project), "--olxcleaner"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done
+    assert done.stderr.strip() == ("olxkit: --olxcleaner needs the olxcleaner package (Studio's import validator): "
+                                   "pip install olxcleaner")

@@ -455,15 +455,17 @@ def check_internal_error(root: Path, monkeypatch) -> None:
     jsonschema.validate(doc, SCHEMA)
     monkeypatch.undo()
 
-    # --olxcleaner where the Python running olxkit has no olxcleaner: one INT001 finding, no traceback.
+    # --olxcleaner where the Python running olxkit has no olxcleaner: a usage error (exit 2), no traceback.
     root = make_project(root.parent / "clean", {})
     python = root.parent / "python-without-olxcleaner"
     python.write_text("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'olxcleaner'\" >&2\nexit 1\n")
     python.chmod(python.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setattr(validate_module.sys, "executable", str(python))
     result = run_cli("validate", str(root), "--olxcleaner")
-    assert result.exit_code == 1
-    assert "error[INT001] --olxcleaner needs the olxcleaner package: pip install olxcleaner" in result.stdout
+    assert result.exit_code == 2
+    assert "olxkit: --olxcleaner needs the olxcleaner package (Studio's import validator): pip install olxcleaner" \
+        in result.stderr
+    assert not result.stdout
     assert "Traceback" not in result.output
 
 

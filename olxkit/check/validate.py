@@ -86,6 +86,15 @@ def olx_gate(tree: OlxTree) -> list[Diagnostic]:
     return out
 
 
+def olxcleaner_installed() -> bool:
+    """Whether the Python running olxkit can run olxcleaner (looked up in another process: it is GPL)."""
+    probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('olxcleaner') is None)"
+    try:
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 def run_olxcleaner(tree: OlxTree) -> list[Diagnostic]:
     """Run olxcleaner (Studio's import validator, GPL: run in its own process, never imported) on `tree`."""
     with tempfile.TemporaryDirectory() as tmp:

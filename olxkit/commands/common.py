@@ -31,7 +31,11 @@ def handle_errors(func):
             count = len(exc.diagnostics)
             stderr(f"olxkit: {count} error{'s' if count != 1 else ''}; nothing was written")
             sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            # Outputs are written to a temporary name and renamed, so what is in place is whole, old or new.
+            stderr("olxkit: interrupted")
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:
             # The reader went away (`olxkit … | head`): not an error worth a message.
