@@ -20,6 +20,7 @@ from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .model import Course
 from .olx.archive import archive_bytes, write_files
+from .olx.manifest import update_manifest
 from .olx_export import export_olx, merge
 from .rules import apply_rules
 from .source.instances import load_instances, select
@@ -63,6 +64,8 @@ class BuildReport:
     warnings: list[Diagnostic] = field(default_factory=list)
     failed: dict[str, list[Diagnostic]] = field(default_factory=dict)
     """instance id → the errors that kept its archive from being written (the others' were written)"""
+    removed: list[str] = field(default_factory=list)
+    """Outputs an earlier build wrote into the folder that this build no longer writes, now deleted."""
 
 
 class PartialBuildError(OlxkitError):
@@ -188,9 +191,12 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
                 is_source=instance.locale == source,
             )
         )
+    written = {r.instance: [r.archive.name] + ([r.tree.name] if r.tree else []) for r in results}
+    # A failed instance keeps what an earlier build wrote for it.
+    removed = update_manifest(out, written, every_instance=instances is None and not failed)
     kept = apply_rules(diags.items, course.rules)
     report = BuildReport(results, sorted(set(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR)),
-                         failed)
+                         failed, removed)
     if failed:
         raise PartialBuildError(list(dict.fromkeys(d for errors in failed.values() for d in errors)), report)
     return report

@@ -11,7 +11,7 @@ from . import __version__
 from .commands import i18n as i18n_commands
 from .commands import importing as import_commands
 from .commands import publish as publish_commands
-from .commands.common import FORMATS, handle_errors, stderr
+from .commands.common import FORMATS, handle_errors, project_argument, stderr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,7 +25,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option(
     "-o",
     "--output",
@@ -87,7 +87,8 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
             json.dumps(
                 {"archives": [r.as_dict() for r in report.results], "warnings": [d.format() for d in report.warnings],
                  "failed": [{"instance": name, "errors": [d.format() for d in errors]}
-                            for name, errors in report.failed.items()]},
+                            for name, errors in report.failed.items()],
+                 "removed": report.removed},
                 indent=2,
                 ensure_ascii=False,
             )
@@ -102,6 +103,8 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
         click.echo(f"{result.course_key} [{result.instance}, {result.locale}]: {blocks}")
         extra = "" if result.is_source else f", {result.coverage:.0f}% translated"
         click.echo(f"  archive {result.archive} ({_size(result.size)}{extra})")
+    for name in report.removed:
+        click.echo(f"  removed {name} (an earlier build's output this build no longer writes)")
     if report.warnings:
         click.echo(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}")
     for name, errors in report.failed.items():
@@ -114,7 +117,7 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
 
 
 @cli.command()
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
               help="Check only this instance (repeatable) [default: every enabled instance].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
@@ -185,7 +188,7 @@ def new(directory, title, org, number, run_name):
 
 
 @cli.command("pin-ids")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option("--check", is_flag=True, help="Only report unpinned units (exit 1 if any); change nothing.")
 @handle_errors
 def pin_ids(project, check):

@@ -241,3 +241,97 @@ def test_olxcleaner_missing_is_a_usage_error(tmp_path):
     assert done.returncode == 2, done
     assert done.stderr.strip() == ("olxkit: --olxcleaner needs the olxcleaner package (Studio's import validator): "
                                    "pip install olxcleaner")
+
+
+# -- a tidy build folder -------------------------------------------------------------------------------------------
+
+def _outputs(folder) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def test_stale_outputs_are_removed_and_nothing_else(tmp_path):
+    project = make_project(tmp_path / "p", {})
+    build = project / "build"
+    assert run_cli("build", str(project), "-q").exit_code == 0
+    assert {"MyOrg+C101+2026_T1.tar.gz", "MyOrg+C101+2026_T1"} <= _outputs(build)
+    # What olxkit never wrote stays, even when it looks like its output.
+    (build / "notes.txt").write_text("mine")
+    (build / "Kept+By+Hand.tar.gz").write_bytes(b"not olxkit's")
+    (build / "published").mkdir()
+    (build / "published" / "it.tar.gz").write_bytes(b"x")
+    course = project / "course/course.yaml"
+    course.write_text(course.read_text().replace("number: C101", "number: C102"))
+    result = run_cli("build", str(project))
+    assert result.exit_code == 0, result.output
+    assert _outputs(build) - {".olxkit-manifest.json", ".olxkit-tmp", ".olxkit.lock"} == {
+        "MyOrg+C102+2026_T1.tar.gz", "MyOrg+C102+2026_T1", "notes.txt", "Kept+By+Hand.tar.gz", "published"}
+    assert "removed MyOrg+C101+2026_T1.tar.gz" in result.output
+    assert (build / "published" / "it.tar.gz").read_bytes() == b"x"
+    # --format json says what was removed.
+    course.write_text(course.read_text().replace("number: C102", "number: C103"))
+    doc = json.loads(run_cli("build", str(project), "--format", "json").stdout)
+    assert sorted(doc["removed"]) == ["MyOrg+C102+2026_T1", "MyOrg+C102+2026_T1.tar.gz"]
+
+
+def test_building_one_instance_keeps_the_others(tmp_path):
+    project = make_project(tmp_path / "p", {"course/instances.yaml": (
+        "instances:\n  - id: en\n    locale: en\n  - id: it\n    locale: it\n    run: 2026_T1_IT\n")})
+    assert run_cli("build", str(project), "-q").exit_code == 0, run_cli("build", str(project)).output
+    assert run_cli("build", str(project), "-i", "en", "-q", "--no-tree").exit_code == 0
+    left = _outputs(project / "build")
+    assert {"MyOrg+C101+2026_T1.tar.gz", "MyOrg+C101+2026_T1_IT.tar.gz", "MyOrg+C101+2026_T1_IT"} <= left
+    assert "MyOrg+C101+2026_T1" not in left  # en's tree is no longer written: --no-tree
+
+
+def test_commands_find_the_project_from_a_sub_folder(tmp_path):
+    project = make_project(tmp_path / "p", {})
+    inside = project / "modules" / "01-getting-started"
+    built = run_cli("build", "-q", cwd=inside)
+    assert built.exit_code == 0, built.output
+    assert (project / "build" / "MyOrg+C101+2026_T1.tar.gz").is_file()
+    assert not (inside / "build").exists()
+    assert run_cli("validate", cwd=inside).exit_code == 0
+    assert run_cli("validate", "course", cwd=project).exit_code == 0
+    elsewhere = run_cli("build", cwd=tmp_path)
+    assert elsewhere.exit_code == 1 and "no course here" in elsewhere.output
+
+
+def test_new_writes_a_gitignore_that_keeps_build_out_of_git(tmp_path):
+    import shutil
+    import subprocess
+
+    project = make_project(tmp_path / "p", {})
+    assert "build/" in (project / ".gitignore").read_text().splitlines()
+    assert run_cli("build", str(project), "-q").exit_code == 0
+    if shutil.which("git") is None:
+        pytest.fail("git is needed for this test")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    status = subprocess.run(["git", "-C", str(project), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert status and "build/" not in status, status
+    assert ".gitignore" in status
+
+
+def test_pip_install_leaves_nothing_in_build(tmp_path):
+    """The README's first command, for real: `pip install .` in a fresh venv; build/ holds only olxkit output."""
+    import shutil
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    source = tmp_path / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        "build", ".git", "*.egg-info", "__pycache__", ".venv", "venv", "locale", "bench", "tests", ".setuptools-build"))
+    (source / "build").mkdir()
+    (source / "build" / "MyOrg+C101+2026_T1.tar.gz").write_bytes(b"an earlier archive")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    done = subprocess.run([str(venv / "bin/pip"), "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                           "."], cwd=source, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert _outputs(source / "build") == {"MyOrg+C101+2026_T1.tar.gz"}
+    listed = subprocess.run([str(venv / "bin/python"), "-c", "import importlib.metadata as m; "
+                             "print('\\n'.join(str(f) for f in m.files('olxkit')))"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    assert "olxkit/cli.py" in listed

@@ -18,6 +18,19 @@ def stderr(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _find_project(_ctx, _param, value: str) -> str:
+    """PROJECT from any of its sub-folders, as git finds its repository."""
+    from ..source.project import find_project
+
+    found = find_project(value)
+    return value if str(found) == value else str(found)
+
+
+project_argument = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str),
+                                  callback=_find_project)
+"""The PROJECT argument of every command that works on a course project (default: the one around `.`)."""
+
+
 def handle_errors(func):
     """Turn user mistakes into one line each (exit 1) and crashes into a short report (exit 2)."""
 

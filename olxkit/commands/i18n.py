@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import FORMATS, handle_errors
+from .common import FORMATS, handle_errors, project_argument
 
 
 @click.group()
@@ -20,7 +20,7 @@ def i18n():
 
 
 @i18n.command("extract")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if locale/course.pot is out of date (for CI).")
 @handle_errors
 def i18n_extract(project, check):
@@ -35,7 +35,7 @@ def i18n_extract(project, check):
 
 
 @i18n.command("update")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option("-l", "--locale", "only", multiple=True, help="Update only this locale (repeatable).")
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any catalog is out of date (for CI).")
 @handle_errors
@@ -62,7 +62,7 @@ def i18n_update(project, only, check):
 
 
 @i18n.command("status")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @handle_errors
 def i18n_status(project, fmt):
@@ -84,7 +84,7 @@ def i18n_status(project, fmt):
 
 
 @i18n.command("check")
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+@project_argument
 @click.option("-l", "--locale", "only", multiple=True, help="Check only this locale (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option(

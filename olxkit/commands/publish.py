@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import FORMATS, handle_errors, stderr
+from .common import FORMATS, handle_errors, project_argument, stderr
 
 _TIMING = [
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=1800.0, show_default=True,
@@ -72,7 +72,7 @@ def register(cli: click.Group) -> None:
     """Add the publishing commands to the `olxkit` group."""
     @cli.command("new-run")
     @click.argument("run")
-    @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+    @project_argument
     @click.option("--start", required=True, metavar="DATE", help="First day of the run: YYYY-MM-DD or "
                   "YYYY-MM-DDTHH:MM[+01:00] (UTC unless an offset is given).")
     @click.option("--end", required=True, metavar="DATE", help="When the run ends (same forms as --start).")
@@ -140,7 +140,7 @@ def register(cli: click.Group) -> None:
             sys.exit(1)
 
     @cli.command("publish")
-    @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+    @project_argument
     @click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
                   help="Publish this instance (repeatable).")
     @click.option("--all", "all_instances", is_flag=True, help="Publish every enabled instance.")
@@ -189,7 +189,7 @@ def register(cli: click.Group) -> None:
                 show_diff=dry_run)
 
     @cli.command("publish-status")
-    @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+    @project_argument
     @click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
                   help="Only this instance (repeatable) [default: every enabled instance].")
     @click.option("--wait", is_flag=True, help="Follow open imports until they end or --timeout passes.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from ..diagnostics import Diagnostics, error
 from ..model import (
@@ -168,3 +170,15 @@ def check_grading(course: Course, diags: Diagnostics) -> None:
                 f"`drop: {t.drop}` leaves no `{t.type}` counted ({count} in the course); drop fewer than there are",
                 code="GRD003",
             )
+
+
+def find_project(path: str | os.PathLike) -> Path:
+    """The course project `path` is in: `path` itself or the nearest parent with course/course.yaml (like git).
+
+    `path` itself when no folder up the tree has one, so the caller reports "no course here" for it.
+    """
+    start = Path(path)
+    for folder in (start, *start.resolve().parents):
+        if (folder / "course" / "course.yaml").is_file():
+            return folder
+    return start

@@ -13,6 +13,10 @@ from .loader import load_course
 from .project import KEY_PART
 
 _TEMPLATES = {
+    ".gitignore": """\
+# What olxkit writes (archives, OLX trees, its manifest): made from the sources, never committed.
+build/
+""",
     "course/course.yaml": """\
 org: {{ org }}
 number: {{ number }}
