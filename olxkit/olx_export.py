@@ -23,6 +23,7 @@ from .model import (
     VideoComponent,
 )
 from .olx.capa import ProblemMarkupError, build_problem
+from .olx.members import member_name_fits
 from .source.links import LinkResolver, flatten_asset_name
 from .source.markdown import render
 from .source.yamlio import format_date
@@ -517,8 +518,6 @@ def export_olx(
     """
     diags = Diagnostics()
     tree = _Exporter(course, diags, labels or {}).export(part)
-    from .archive import member_name_fits  # the archive stage imports this one
-
     for path in [*tree.files, *tree.assets]:
         if not member_name_fits(path):
             where, line = tree.origins.get(path, (f"course/static/{path.partition('/')[2]}", 0))

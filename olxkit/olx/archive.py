@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..fsio import replace_folder, stage_folder, write_atomic
 from ..olx_export import OlxTree
+from .members import TOP, ustar_split
 
 DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest date every archive format can hold
-TOP = "course"
 
 
 def source_date_epoch() -> int:
@@ -82,28 +82,8 @@ def _octal(value: int, width: int) -> bytes:
     return b"%0*o\0" % (width - 1, value)
 
 
-def _ustar_split(raw: bytes) -> tuple[bytes, bytes] | None:
-    """(prefix, name) of a ustar member name, or None when it cannot be stored.
-
-    ustar keeps long names as prefix/name; like tarfile, take the shortest prefix that makes both fit.
-    """
-    if len(raw) <= 100:
-        return b"", raw
-    parts = raw.split(b"/")
-    for i in range(1, len(parts)):
-        prefix, rest = b"/".join(parts[:i]), b"/".join(parts[i:])
-        if len(prefix) <= 155 and len(rest) <= 100:
-            return prefix, rest
-    return None
-
-
-def member_name_fits(path: str) -> bool:
-    """Whether the OLX file `path` can be a member of the archive (its file name at most 100 bytes)."""
-    return _ustar_split(f"{TOP}/{path}".encode()) is not None
-
-
 def _ustar_header(name: str, mtime: int, is_dir: bool, size: int) -> bytes:
-    split = _ustar_split(name.encode("utf-8"))
+    split = ustar_split(name.encode("utf-8"))
     if split is None:
         raise ValueError(f"path too long for an archive member: {name}")
     prefix, raw = split
