@@ -173,7 +173,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     if context == "diagram label":
         findings.extend(_fit(source, target))
     if ("{" in source or "%" in source or "{" in target or "%" in target) and (
-        Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target))
+        _placeholders(source) != _placeholders(target)
     ):
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
     if context not in _PLAIN_FIELDS or context is None:
@@ -189,6 +189,14 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     if _DIGIT.search(source) or _DIGIT.search(target):
         findings.extend(_number_findings(source, target, locale))
     return findings
+
+
+def _placeholders(text: str) -> Counter:
+    # LaTeX braces (`\\text{value}`) are not placeholders: math is compared on its own.
+    return Counter(_PLACEHOLDER.findall(_MATH_SPAN.sub(" ", text) if "$" in text else text))
+
+
+_MATH_SPAN = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
 
 
 def gate_errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:
