@@ -17,6 +17,10 @@ import polib
 from .pofile import header
 
 FUZZY_CUTOFF = 0.8
+# Header fields `update` sets; any other field of a catalog is kept as its translator's tools wrote it.
+OWNED_HEADER = {"Project-Id-Version", "Report-Msgid-Bugs-To", "Language", "MIME-Version", "Content-Type",
+                "Content-Transfer-Encoding", "Plural-Forms", "Language-Team", "Last-Translator"}
+_TRANSLATOR = {"Language-Team", "Last-Translator"}
 Key = tuple[str | None, str]
 
 
@@ -75,9 +79,9 @@ def update_catalog(
             if entry.msgid == "":
                 continue
             (old_obsolete if entry.obsolete else old_active)[_key(entry)] = entry
-        for field in ("Last-Translator", "Language-Team", "PO-Revision-Date"):
-            if po.metadata.get(field):
-                translator_header[field] = po.metadata[field]
+        # Every field other tools write (Poedit's X-Generator and X-Poedit-*, Weblate's, a translator's
+        # PO-Revision-Date) is kept; only the fields olxkit owns are set below.
+        translator_header = {k: v for k, v in po.metadata.items() if k not in OWNED_HEADER or k in _TRANSLATOR}
     out = polib.POFile(wrapwidth=0, encoding="utf-8", check_for_duplicates=False)
     out.header = (
         po.header
@@ -87,7 +91,7 @@ def update_catalog(
         else ""
     )
     meta = header(project, language)
-    meta.update(translator_header)
+    meta.update({k: v for k, v in translator_header.items() if v or k not in meta})
     out.metadata = meta
     new_keys = {_key(e) for e in pot if e.msgid}
     used: set[Key] = set()

@@ -80,6 +80,32 @@ def new_catalog(project: str, language: str | None, comment: str) -> polib.POFil
     return po
 
 
+def parse_catalog_text(text: str) -> polib.POFile:
+    """A catalog from its text (no file)."""
+    return polib.pofile(text, wrapwidth=0, encoding="utf-8", check_for_duplicates=False)
+
+
+def same_meaning(a: polib.POFile, b: polib.POFile) -> bool:
+    """Whether two catalogs say the same thing, whatever their bytes: the same header fields, and the same
+    entries (active and obsolete) with the same translations, flags, previous msgids, comments and references.
+    A catalog saved by Poedit or Weblate, or rewritten by `msgcat` (wrapped or not), means what it meant."""
+    return a.metadata == b.metadata and _meaning(a) == _meaning(b)
+
+
+def _meaning(po: polib.POFile) -> dict:
+    out = {}
+    for e in po:
+        if not e.msgid and not e.obsolete:
+            continue
+        key = (e.obsolete, e.msgctxt or None, e.msgid)
+        out[key] = (e.msgstr, e.msgid_plural, tuple(sorted(e.msgstr_plural.items())), frozenset(e.flags),
+                    e.previous_msgctxt or None, e.previous_msgid or None,
+                    # Tools re-wrap comments (polib and Poedit at 79 columns): their words are what they mean.
+                    " ".join(e.comment.split()), " ".join(e.tcomment.split()),
+                    tuple(sorted((path, str(line)) for path, line in e.occurrences)))
+    return out
+
+
 def catalog_text(po: polib.POFile) -> str:
     text = str(po)
     return text if text.endswith("\n") else text + "\n"

@@ -14,7 +14,7 @@ from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary
 from .extract import extract_catalog, read_messages, template_text
 from .gate import syntax_findings
-from .pofile import catalog_text, read_catalog, write_catalog, write_if_changed
+from .pofile import parse_catalog_text, read_catalog, same_meaning, write_catalog, write_if_changed
 from .variant import LOCALE_DIR, translations
 
 POT = f"{LOCALE_DIR}/course.pot"
@@ -42,7 +42,12 @@ def extract(root: str | os.PathLike, check: bool = False, jobs: int | None = Non
     path = root / POT
     if check:
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
-        return count, current != text
+        if current == text:
+            return count, False
+        try:
+            return count, not same_meaning(read_catalog(path, POT), parse_catalog_text(text))
+        except OlxkitError:
+            return count, True
     return count, write_if_changed(text, path)
 
 
@@ -69,8 +74,8 @@ def update(
         old = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
         new, stats = update_catalog(old, pot, code, project)
         if check:
-            current = path.read_text(encoding="utf-8") if path.is_file() else ""
-            results[code] = (stats, current != catalog_text(new))
+            # Out of date means a different meaning, not different bytes (see `same_meaning`).
+            results[code] = (stats, old is None or not same_meaning(old, new))
         else:
             results[code] = (stats, write_catalog(new, path))
     return results
