@@ -30,6 +30,7 @@ GROUPS = {
     "PRB": "Problems",
     "TRN": "Translations",
     "OLX": "OLX import gate",
+    "IMP": "Importing a course (`olxkit import`)",
     "INT": "olxkit itself",
     "YML": "YAML: where a YAML text breaks, and how to mend it",
     "AUT": "Authoring: mistakes that would otherwise reach learners unnoticed",
@@ -418,6 +419,24 @@ RULES: list[Rule] = [
         "`--olxcleaner`), mapped back to the source file.",
         "InvalidSetting on a discussion",
     ),
+    Rule("IMP001", "refused-source", E, "The import source is unsafe or not a course export: a link, a device, an "
+         "absolute or `..` path, two course.xml, a size or compression ratio past the limit, a zip, XML with a DTD "
+         "or entities, a file that is not UTF-8, or a non-empty output folder. Nothing is written.",
+         "olxkit import course.zip"),
+    Rule("IMP009", "import-does-not-build", E, "The project an import wrote does not build (please report it with "
+         "the export); nothing is written.", "a converted lesson with a link olxkit refuses"),
+    Rule("IMP010", "kept-core-block", INFO, "An html, problem, video or discussion block is kept as it came (an `olx` "
+         "component and its files under course/olx/) because olxkit's source cannot say it without loss; the "
+         "message says why.", "html with a <div class=…> layout; a formula or script problem"),
+    Rule("IMP011", "kept-xblock", INFO, "A block of a type olxkit has no component for (poll, ORA, LTI, drag and drop, "
+         "library content…) is kept as it came.", "<poll …> in a unit"),
+    Rule("IMP012", "not-represented", W, "Part of the export the project cannot hold (an empty unit).",
+         "<vertical display_name=\"Empty\"/>"),
+    Rule("IMP013", "duplicate-url-name", W, "Two blocks of one type share a url_name; Studio keeps the first and so "
+         "does the import.", "two <problem url_name=\"q1\">"),
+    Rule("IMP014", "grading-kept", INFO, "The grading policy is kept in course/olx.yaml because course.yaml "
+         "`grading:` cannot say it (letter grades, weights that do not add up, explicit counts).",
+         "GRADE_CUTOFFS {\"A\": 0.9, \"B\": 0.7}"),
     Rule(
         "INT001",
         "internal-error",

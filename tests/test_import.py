@@ -279,3 +279,63 @@ def test_output_must_be_absent_or_empty_unless_forced(tmp_path):
     assert forced.exit_code == 0, forced.output
     assert not (out / "keep.txt").exists() and (out / "course" / "course.yaml").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "studio-export.tar.gz"]
+
+
+# -- the IMP rules, each seeded (tests/test_validate.py's rule catalogue check runs these) -----------------------
+
+def _folder_course(root: Path, vertical_children: str, extra_vertical: str = "") -> Path:
+    files = {
+        "course.xml": '<course url_name="r" org="o" course="c"/>',
+        "course/r.xml": '<course display_name="C" start="&quot;2025-01-01T00:00:00Z&quot;"><chapter url_name="ch"/>'
+                        "</course>",
+        "chapter/ch.xml": '<chapter display_name="Ch"><sequential url_name="s"/></chapter>',
+        "sequential/s.xml": f'<sequential display_name="S"><vertical url_name="v"/>{extra_vertical}</sequential>',
+        "vertical/v.xml": f'<vertical display_name="V">{vertical_children}</vertical>',
+        "policies/r/policy.json": '{"course/r": {"start": "2025-01-01T00:00:00Z"}}',
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def seeded_import_finding(code: str, tmp_path: Path, monkeypatch) -> None:
+    """Import a source made to give `code`, and check the finding is reported (or the import refused)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if code == "IMP001":
+        assert "zip file" in _zip_refusal(tmp_path)
+        return
+    if code == "IMP009":
+        # A project that does not build is a bug in the import: simulated with a build that fails.
+        from olxkit import build as build_module
+        from olxkit.diagnostics import error
+
+        def failing(*_args, **_kwargs):
+            raise error("modules/x.md", 3, "simulated", code="LNK001")
+
+        monkeypatch.setattr(build_module, "build", failing)
+        result = run_cli("import", str(STUDIO / "course"), "-o", str(tmp_path / "out"), "--quiet")
+        assert result.exit_code == 1 and "error[IMP009]" in result.stderr and not (tmp_path / "out").exists()
+        return
+    if code in ("IMP010", "IMP011", "IMP014"):
+        source = STUDIO / "course"
+    elif code == "IMP012":
+        source = _folder_course(tmp_path / "olx", '<html url_name="h" display_name="x"><p>Hi</p></html>',
+                                '<vertical url_name="empty"/>')
+        (source / "vertical/empty.xml").write_text('<vertical display_name="Empty"/>')
+    else:
+        source = _folder_course(tmp_path / "olx", '<problem url_name="q"><p>a</p></problem>'
+                                                  '<problem url_name="q"><p>b</p></problem>')
+    result = run_cli("import", str(source), "-o", str(tmp_path / "out"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert code in codes, codes
+
+
+def _zip_refusal(tmp_path: Path) -> str:
+    import zipfile
+
+    zipped = tmp_path / "course.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("course/course.xml", '<course url_name="r" org="o" course="c"/>')
+    return _refused(tmp_path, zipped)

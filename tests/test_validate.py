@@ -19,6 +19,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from test_import import seeded_import_finding
 
 import olxkit.check.validate as validate_module
 from olxkit.diagnostics import Diagnostic, Severity
@@ -474,6 +475,9 @@ NOT_SEEDABLE = {
     "INT001": ("an internal error is a bug in olxkit: no course makes a check crash (simulated here), and "
                "olxcleaner failing depends on the machine (simulated with a Python that lacks it)",
                check_internal_error),
+    **{code: ("an import finding: seeded by importing a crafted export (tests/test_import.py)",
+              lambda root, monkeypatch, code=code: seeded_import_finding(code, root, monkeypatch))
+       for code in ("IMP001", "IMP009", "IMP010", "IMP011", "IMP012", "IMP013", "IMP014")},
 }
 
 

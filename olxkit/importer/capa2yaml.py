@@ -8,6 +8,8 @@ input, choice, answer, hint and text, in order). Anything else stays as it came.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..olx.capa import build_problem
@@ -22,28 +24,66 @@ SETTINGS = ("max_attempts", "weight", "showanswer", "show_correctness", "show_re
 
 
 def problem_to_yaml(element: etree._Element, defaults: dict, links: LinkMap,
-                    base_dir: str = "modules/x") -> tuple[dict | None, str]:
-    """(the problem's YAML data without `id`, "") or (None, why it stays as it came)."""
+                    base_dir: str = "modules/x", check: bool = True) -> tuple[dict | None, str]:
+    """(the problem's YAML data without `id`, "") or (None, why it stays as it came).
+
+    With `check`, the YAML is read back with olxkit's problem reader and built, and the result compared with the
+    original; without, only the checks olxkit's reader makes are repeated on the data (the import builds the
+    whole project once and compares every block instead).
+    """
     try:
         data = _Reader(links, base_dir).problem(element, defaults)
+        for question in data.get("questions", [data]):
+            _check(question)
     except Unconvertible as exc:
         return None, str(exc)
-    try:
-        built = _build(data, defaults, links, base_dir)
-    except Exception as exc:  # the reader's checks refuse it (an OlxkitError) or the markup does not build
-        return None, f"its YAML would not build ({getattr(exc, 'diagnostics', [exc])[0]})"
-    if not same_problem(element, built):
-        return None, "its YAML would not build into the same problem"
+    if check:
+        try:
+            problem = _read(data, defaults, base_dir)
+            if not same_problem(element, build_problem(problem, link_resolver(links, base_dir))):
+                return None, "its YAML would not build into the same problem"
+        except Exception as exc:  # the reader's checks refuse it (an OlxkitError) or the markup does not build
+            return None, f"its YAML would not build ({getattr(exc, 'diagnostics', [exc])[0]})"
     return data, ""
 
 
-def _build(data: dict, defaults: dict, links: LinkMap, base_dir: str) -> etree._Element:
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
+_RANGE = re.compile(r"\s*[\[(]\s*[^,]+\s*,\s*[^,]+\s*[\])]\s*\Z")
+
+
+def _check(q: dict) -> None:
+    """What olxkit's problem reader refuses (source/problems.py), so that the project the import writes builds."""
+    if "choices" in q:
+        choices = q["choices"]
+        correct = [c for c in choices if c.get("correct")]
+        texts = [c["text"] for c in choices]
+        if len(choices) < 2 or not correct or len(set(texts)) != len(texts) or not all(t.strip() for t in texts):
+            raise Unconvertible("choices olxkit's problem reader refuses (fewer than two, none correct or a repeat)")
+        if q["type"] in ("single-choice", "dropdown") and len(correct) > 1:
+            raise Unconvertible("several correct choices in a single-choice question")
+    if q["type"] == "numerical":
+        answer = q["answer"].strip()
+        if not (_NUMBER.match(answer) or _RANGE.match(answer)) or (_RANGE.match(answer) and "tolerance" in q):
+            raise Unconvertible(f"a numerical answer olxkit does not write ({answer})")
+        tol = q.get("tolerance", "0").strip().removesuffix("%")
+        if not _NUMBER.match(tol) or tol.startswith("-"):
+            raise Unconvertible(f"a tolerance olxkit does not write ({q.get('tolerance')})")
+        if _RANGE.match(answer):
+            low, high = (x.strip() for x in answer.strip()[1:-1].split(","))
+            if not (_NUMBER.match(low) and _NUMBER.match(high) and float(low) < float(high)):
+                raise Unconvertible(f"a range olxkit does not write ({answer})")
+    if q["type"] == "text" and not all(a.strip() and a == a.strip() for a in q["answers"]):
+        raise Unconvertible("an empty accepted answer, or one with spaces at its ends")
+    if not q["prompt"].strip():
+        raise Unconvertible("a question without text")
+
+
+def _read(data: dict, defaults: dict, base_dir: str):
     from .project import dump_yaml
 
     text = dump_yaml({"id": "p", **data})
     yaml_map = YamlMap(parse_yaml(text, "import"), "import", 0, "a problem")
-    problem = read_problem(yaml_map, defaults, base_dir)
-    return build_problem(problem, link_resolver(links, base_dir))
+    return read_problem(yaml_map, defaults, base_dir)
 
 
 class _Reader:

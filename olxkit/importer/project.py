@@ -31,8 +31,8 @@ KNOWN_COURSE_POLICY = ("display_name", "language", "start", "end", "enrollment_s
 SETTINGS = ("max_attempts", "weight", "showanswer", "show_correctness", "show_reset_button", "rerandomize")
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """libyaml's writer when there is one (Python's is most of an import's time otherwise)."""
 
 
 def _str(dumper, value: str):
@@ -111,7 +111,6 @@ class Writer:
         plan.names.clear()
         plan.overlay_files.clear()
         plan.components.clear()
-        plan.skipped.clear()
         self.language = self._course_value("language") or "en"
         self.lang_prefix = f'<div lang="{self.language}">\n'
         plan.html_lang = self._html_lang()
@@ -166,7 +165,8 @@ class Writer:
         plan = self.plan
         module_ids: set[str] = set()
         lesson_ids: set[str] = set()
-        seqs = [s for c in self.olx.root.children for s in c.children]
+        chapters = self._non_empty(self.olx.root.children)
+        seqs = [s for c in chapters for s in c.children]
         # Lesson ids first: a module may not take a lesson's id.
         lesson_id_of = {}
         for seq in seqs:
@@ -174,7 +174,7 @@ class Writer:
         self.modules: list[str] = []
         # Links need every unit's place before any html is converted.
         layout = []
-        for number, chapter in enumerate(self.olx.root.children, 1):
+        for number, chapter in enumerate(chapters, 1):
             module_id = self._id(chapter.url_name, chapter.display_name, "module")
             module_id = _unique(module_id, module_ids | lesson_ids)
             module_ids.add(module_id)
@@ -210,6 +210,24 @@ class Writer:
             for seq, lesson_id, file, units in lessons:
                 self.lesson(seq, lesson_id, file, units)
 
+    def _non_empty(self, chapters: list[Block]) -> list[Block]:
+        """The chapters, subsections and units that hold something: olxkit has no empty unit, lesson or module."""
+        kept = []
+        for chapter in chapters:
+            for seq in chapter.children:
+                for vertical in [v for v in seq.children if not v.children]:
+                    self.plan.skipped.append((vertical.ref, "an empty unit (an olxkit unit holds a component)"))
+                    seq.children.remove(vertical)
+            for seq in [s for s in chapter.children if not s.children]:
+                self.plan.skipped.append((seq.ref, "an empty subsection (an olxkit lesson holds a unit)"))
+                chapter.children.remove(seq)
+            if chapter.children:
+                kept.append(chapter)
+            else:
+                self.plan.skipped.append((chapter.ref, "an empty section (an olxkit module holds a lesson)"))
+        self.olx.root.children = kept
+        return kept
+
     def _id(self, url_name: str, title: str, fallback: str) -> str:
         return url_name if ID_RE.match(url_name) else slugify(title or url_name, fallback)
 
@@ -239,8 +257,6 @@ class Writer:
             lines.append(f"## {escape_title(vertical.display_name or 'Unit')} {{#{unit_id}}}")
             lines.append("")
             default = f"{lesson_id}_{unit_id}"
-            if not vertical.children:
-                self.plan.skipped.append((vertical.ref, "an empty unit (olxkit units hold at least one component)"))
             for comp in self.components(vertical, default):
                 self.plan.components.append(comp)
                 lines.append(self.component_text(comp))
@@ -270,15 +286,14 @@ class Writer:
         if not reason:
             if block.tag == "html":
                 text_id = f"{previous}-text" if previous else "text"
-                prompt = following is not None and following.tag == "discussion" and block.url_name.startswith(
-                    f"{plan.names.get('vertical/' + default, default)}_")
                 md, why = self.html(block)
-                if md is not None and prompt and block.url_name.endswith("-prompt"):
-                    cid = block.url_name.rsplit("_", 1)[-1]
-                    self._prompts[following.ref] = (md, cid)
-                    self._name("html", f"{default}_{cid}", block.url_name)
-                    used.add(cid)
-                    return Component(block, "prompt", cid, md)
+                prompt_id = self._prompt_of(block, following, default, used)
+                if md is not None and prompt_id:
+                    # olxkit writes a discussion's `prompt:` as the html block just before it, named <id>-prompt.
+                    self._prompts[following.ref] = md
+                    self._name("html", f"{default}_{prompt_id}", block.url_name)
+                    used.add(prompt_id)
+                    return Component(block, "prompt", prompt_id, md)
                 if md is not None and previous_text:
                     why = "two html blocks in a row (Markdown text between components is one block)"
                 elif md is not None:
@@ -287,7 +302,8 @@ class Writer:
                     return Component(block, "text", text_id, md)
                 reason = why
             elif block.tag == "problem":
-                data, reason = problem_to_yaml(block.element, self.problem_defaults, self.links, self.lesson_dir)
+                data, reason = problem_to_yaml(block.element, self.problem_defaults, self.links, self.lesson_dir,
+                                               check=False)
                 if data is not None:
                     cid = self._cid(block, default, used)
                     return Component(block, "problem", cid, dump_yaml({"id": cid, **data}))
@@ -302,14 +318,24 @@ class Writer:
                         "category": block.attrs.get("discussion_category", ""),
                         "target": block.attrs.get("discussion_target", "")}
                 if block.ref in self._prompts:
-                    md, prompt_id = self._prompts[block.ref]
-                    if prompt_id == f"{cid}-prompt":
-                        data["prompt"] = md
+                    data["prompt"] = self._prompts[block.ref]
                 return Component(block, "discussion", cid, dump_yaml(data))
             else:
                 reason = f"<{block.tag}> has no olxkit component type"
         plan.reasons[block.ref] = reason
         return self.passthrough(block, default, used, reason)
+
+    def _prompt_of(self, block: Block, following: Block | None, default: str, used: set[str]) -> str | None:
+        """`<id>-prompt` when this html block is the prompt olxkit writes before discussion <id>, else None."""
+        if following is None or following.tag != "discussion" or following.ref in self.plan.reasons:
+            return None
+        vertical = self.plan.names.get(f"vertical/{default}", default)
+        if block.url_name != f"{following.url_name}-prompt" or not following.url_name.startswith(vertical + "_"):
+            return None
+        cid = following.url_name[len(vertical) + 1:]
+        if not ID_RE.match(cid) or cid in used or f"{cid}-prompt" in used:
+            return None
+        return f"{cid}-prompt"
 
     def _cid(self, block: Block, default: str, used: set[str]) -> str:
         vertical = self.plan.names.get(f"vertical/{default}", default)
@@ -360,7 +386,7 @@ class Writer:
         html = self.unwrap(block.html or "")
         if self.plan.html_lang and html == block.html:
             return None, "html without the course's language wrapper"
-        return html_to_markdown(html, self.links, self.lesson_dir, exact=self.plan.html_lang)
+        return html_to_markdown(html, self.links, self.lesson_dir, exact=self.plan.html_lang, check=False)
 
     def video(self, block: Block) -> tuple[dict | None, str]:
         el = block.element
