@@ -65,7 +65,7 @@ def test_studio_export_round_trip_loses_nothing(studio_round_trip):
     assert differences(before, after) == []
     blocks = [(b.ref, b.parent.ref if b.parent else None) for b in before.blocks()]
     assert blocks == [(b.ref, b.parent.ref if b.parent else None) for b in after.blocks()]
-    assert len(blocks) == 26
+    assert len(blocks) == 27
     # Static files byte-identical (names Studio flattened and names with spaces included); pages kept.
     for rel, data in before.files.items():
         if rel.startswith(("static/", "about/", "info/", "tabs/", "drafts/")):
@@ -87,13 +87,16 @@ def test_olxkit_diff_sees_no_block_level_change(studio_round_trip):
 
 def test_report_counts_and_reasons(studio_round_trip):
     _source, _project, _rebuilt, report = studio_round_trip
-    assert (report["modules"], report["lessons"], report["units"], report["components"]) == (2, 3, 5, 15)
+    assert (report["modules"], report["lessons"], report["units"], report["components"]) == (2, 3, 5, 16)
     assert report["converted"]["problem"] == 6 and report["kept_raw"]["problem"] == 2
     assert report["kept_raw"]["poll"] == 1
+    assert report["converted"]["video"] == 1 and report["kept_raw"]["video"] == 1
+    assert report["converted"]["html"] == 3 and report["converted"]["discussion"] == 1
     assert report["drafts_kept"] == 3
     why = {f["block"]: f["message"] for f in report["findings"]}
     assert "formularesponse" in why["problem/formula_growth"]
     assert "script" in why["problem/custom_script"]
+    assert "other languages" in why["video/6b7c8d9e0f1a2b3c4d5e6f7081920314"]
     assert why["poll/c3d4e5f60718293a4b5c6d7e8f90a1b2"].startswith("kept as OLX")
     assert {f["code"] for f in report["findings"]} <= {"IMP010", "IMP011", "IMP012", "IMP013", "IMP014"}
 
@@ -102,6 +105,11 @@ def test_source_is_readable_markdown_and_yaml_with_pinned_ids(studio_round_trip)
     _source, project, _rebuilt, _report = studio_round_trip
     lesson = (project / "modules/01-getting-started/01-welcome-orientation.md").read_text()
     assert "## How this course works {#1d2e3f405162738495a6b7c8d9e0f1a2}" in lesson
+    # /jump_to_id/ links became relative lesson links, /static/ links relative file links, math stays MathJax.
+    assert "- Watch the [overview](01-welcome-orientation.md#1d2e3f405162738495a6b7c8d9e0f1a2);" in lesson
+    assert "- take the [check-in quiz](02-check-in-quiz.md);" in lesson
+    assert "![Map of the three partner towns](../../course/static/images/map.png)" in lesson
+    assert "\\\\(N\\_t = N\\_0 e^{rt}\\\\)" in lesson
     # A table and a code block became Markdown; raw layout stayed raw, kept as it came.
     assert "| Week | Hours |" in lesson and "```python" in lesson
     assert '<html url_name="8d9e0f1a2b3c4d5e6f70819203142536"/>' in lesson

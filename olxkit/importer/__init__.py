@@ -73,10 +73,11 @@ def _converge(plan: Plan, work: Path, say):
     except OlxkitError as exc:
         raise OlxkitError([_as_import_error(d) for d in exc.diagnostics]) from None
     rebuilt = read_olx(read_source(result.results[0].archive))
-    raw_before = set(plan.raw)
+    raw_before, kept_before = set(plan.raw), set(plan.kept_files)
     compare(plan.course, rebuilt, plan)
-    if plan.raw != raw_before:
-        say(f"{len(plan.raw - raw_before)} blocks do not come back the same: keeping them as they came")
+    if plan.raw != raw_before or plan.kept_files != kept_before:
+        say(f"{len(plan.raw - raw_before) + len(plan.kept_files - kept_before)} blocks or files do not come back "
+            "the same: keeping them as they came")
         shutil.rmtree(project)
         files = new_writer(plan, project).write()
     else:

@@ -19,7 +19,7 @@ from ..olx.read import html_key
 from ..source.markdown import make_markdown
 
 _WS = re.compile(r"[ \t\n\r\f]+")
-_INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s"}
+_INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s", "span"}
 
 
 class Unconvertible(Exception):
@@ -130,27 +130,14 @@ def html_to_markdown(html: str, links: LinkMap, base_dir: str = "modules/x", exa
     return None, "html whose Markdown would not render back to the same HTML"
 
 
-_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~$])")
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
 
 
 def _escape(text: str) -> str:
     if "&" in text and re.search(r"&(#?\w+);", text):
-        text = text.replace("&", "&amp;")  # `&amp;` is itself an entity: it renders `&` back
         raise Unconvertible("text that looks like an HTML entity")
-    out = []
-    last = 0
-    for m in _MATH.finditer(text):
-        out.append(_ESCAPE.sub(r"\\\1", text[last:m.start()]))
-        inner = m.group(1) if m.group(1) is not None else m.group(2)
-        if "$" in inner or "\\)" in inner:
-            raise Unconvertible("math that holds `$`")
-        out.append(f"${inner}$" if m.group(1) is not None else f"$${inner}$$")
-        last = m.end()
-    out.append(_ESCAPE.sub(r"\\\1", text[last:]))
-    result = "".join(out)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), result)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _ESCAPE.sub(r"\\\1", text))
 
 
 class HtmlConverter:
@@ -282,6 +269,13 @@ class HtmlConverter:
             raise Unconvertible(f"an inline <{tag}>")
         if tag == "br":
             return "\\\n"
+        if tag == "span":
+            # olxkit's $…$ is MathJax's \(…\) in <span class="math inline">; any other span stays raw
+            inner = el.text or ""
+            if dict(el.attrib) != {"class": "math inline"} or len(el) or "$" in inner \
+                    or not (inner.startswith("\\(") and inner.endswith("\\)")):
+                raise Unconvertible("an inline <span>")
+            return f"${inner[2:-2]}$"
         if tag == "img":
             alt, src = el.get("alt", ""), el.get("src", "")
             if not alt.strip() or set(el.attrib) - {"alt", "src"}:

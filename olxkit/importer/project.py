@@ -80,6 +80,8 @@ class Plan:
 
     course: OlxCourse
     raw: set[str] = field(default_factory=set)
+    kept_files: set[str] = field(default_factory=set)
+    """Files of the export the build did not give back the same: kept as they came (course/olx/)."""
     """Refs of blocks to keep as they came (decided by `verify` after a first try)."""
     reasons: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
@@ -407,6 +409,8 @@ class Writer:
             return None, "a video with neither a YouTube id nor a source URL"
         if not isinstance(transcripts, dict) or not all(v in self.assets for v in transcripts.values()):
             return None, "a transcript that is not a file in static/"
+        if set(transcripts) - {self.language}:
+            return None, "transcripts in other languages than the course's (an olxkit archive carries its own)"
         data: dict = {"title": el.get("display_name", "Video")}
         if youtube:
             data["youtube"] = youtube
@@ -553,6 +557,9 @@ class Writer:
         skip = {f"policies/{self.olx.run}/policy.json", f"policies/{self.olx.run}/grading_policy.json",
                 f"policies/{self.olx.run}.json", "course.xml"}
         for rel, data in self.olx.files.items():
+            if rel in self.plan.kept_files:
+                self.plan.overlay_files[rel] = data
+                continue
             if rel.startswith("static/") or rel in skip or rel in self.olx.used or rel in self.native_files:
                 continue
             self.plan.overlay_files.setdefault(rel, data)

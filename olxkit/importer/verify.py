@@ -77,7 +77,24 @@ def compare(original: OlxCourse, rebuilt: OlxCourse, plan) -> list[str]:
         # Kept as it came: its own file (or element) carries its attributes.
         plan.attributes.pop(ref, None)
     _policy(original, rebuilt, plan)
+    _files(original, rebuilt, plan)
     return problems
+
+
+def _files(original: OlxCourse, rebuilt: OlxCourse, plan) -> None:
+    """Static files, About pages, course info, tabs…: any the build did not give back the same is kept as it came."""
+    skip = {f"policies/{original.run}/policy.json", f"policies/{original.run}/grading_policy.json",
+            f"policies/{original.run}.json", "course.xml"}
+    for rel, data in original.files.items():
+        if rel in original.used or rel in skip or rel in plan.kept_files:
+            continue
+        new = rebuilt.files.get(rel)
+        if new == data:
+            continue
+        if new is not None and rel.endswith(".html") and not rel.startswith("static/") and not plan.html_lang \
+                and same_html(data.decode("utf-8"), new.decode("utf-8")):
+            continue
+        plan.kept_files.add(rel)
 
 
 def _skipped(plan, block: Block) -> bool:
