@@ -20,7 +20,8 @@ from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .model import Course
 from .olx.archive import archive_bytes, write_files
-from .olx.manifest import update_manifest
+from .olx.learners import learner_blocks, learner_changes
+from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
 from .rules import apply_rules
 from .source.instances import load_instances, select
@@ -42,6 +43,8 @@ class BuildResult:
     coverage: float = 100.0
     fallbacks: int = 0
     is_source: bool = True
+    learner_changes: list[dict] = field(default_factory=list)
+    """What changed for learners since the previous build of this instance into the same folder."""
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +58,7 @@ class BuildResult:
             "blocks": dict(sorted(self.counts.items())),
             "coverage": round(self.coverage, 1),
             "fallbacks": self.fallbacks,
+            "learner_changes": self.learner_changes,
         }
 
 
@@ -168,6 +172,8 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
         if instance.id in failed and stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     results = []
+    before = read_learners(out)
+    learners = {}
     for instance, summary, data, stage in planned:
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
@@ -189,11 +195,14 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
                 coverage=summary["coverage"],
                 fallbacks=summary["fallbacks"],
                 is_source=instance.locale == source,
+                learner_changes=learner_changes(before[instance.id], summary["learners"])
+                if instance.id in before else [],
             )
         )
+        learners[instance.id] = summary["learners"]
     written = {r.instance: [r.archive.name] + ([r.tree.name] if r.tree else []) for r in results}
     # A failed instance keeps what an earlier build wrote for it.
-    removed = update_manifest(out, written, every_instance=instances is None and not failed)
+    removed = update_manifest(out, written, every_instance=instances is None and not failed, learners=learners)
     kept = apply_rules(diags.items, course.rules)
     report = BuildReport(results, sorted(set(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR)),
                          failed, removed)
@@ -230,7 +239,7 @@ def _make_variant(index: int):
     data = b"" if diags.errors else archive_bytes(olx)
     # Only what the parent reports travels back: pickling the OLX tree would cost more than making it.
     summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back),
-               "counts": dict(olx.counts)}
+               "counts": dict(olx.counts), "learners": {} if diags.errors else learner_blocks(olx.files)}
     return diags.items, summary, data
 
 

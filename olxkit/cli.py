@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import __version__
+from .commands import docs as docs_commands
 from .commands import i18n as i18n_commands
 from .commands import importing as import_commands
 from .commands import publish as publish_commands
@@ -20,7 +21,7 @@ def cli():
     """Compile a course written in Markdown and YAML into Open edX course archives (OLX).
 
     Start with `olxkit new my-course`, edit the files, then run `olxkit build my-course`.
-    The course format is described in docs/authoring.md.
+    The course format: `olxkit docs` (the authoring reference, installed with olxkit).
     """
 
 
@@ -103,6 +104,10 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
         click.echo(f"{result.course_key} [{result.instance}, {result.locale}]: {blocks}")
         extra = "" if result.is_source else f", {result.coverage:.0f}% translated"
         click.echo(f"  archive {result.archive} ({_size(result.size)}{extra})")
+        if result.learner_changes:
+            click.echo(f"  for learners, since the previous build ({len(result.learner_changes)}):")
+            for change in result.learner_changes:
+                click.echo(f"    {change['message']}")
     for name in report.removed:
         click.echo(f"  removed {name} (an earlier build's output this build no longer writes)")
     if report.warnings:
@@ -134,7 +139,7 @@ def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
     Checks the sources (structure, links, assets, accessibility, dates, grading, problems), every instance's
     translation (coverage, fuzzy entries, translation QA, glossary) and the OLX each instance gets (the
     structural checks of Studio's import). Each finding is `path:line:col: severity[code] message`, sorted;
-    docs/rules.md explains every code, and `rules:` in course/course.yaml can ignore a code or re-grade it.
+    `olxkit docs rules` explains every code, and `rules:` in course/course.yaml can ignore a code or re-grade it.
     Exit status: 0 clean, 1 when a finding reaches --fail-on, 2 usage error.
     """
     from .check.validate import as_github, as_json, olxcleaner_installed, summary
@@ -216,6 +221,7 @@ def _size(size: int) -> str:
     return f"{size} B"
 
 
+cli.add_command(docs_commands.docs)
 cli.add_command(i18n_commands.i18n)
 cli.add_command(import_commands.import_)
 publish_commands.register(cli)

@@ -335,3 +335,51 @@ def test_pip_install_leaves_nothing_in_build(tmp_path):
                              "print('\\n'.join(str(f) for f in m.files('olxkit')))"],
                             capture_output=True, text=True, check=True).stdout.splitlines()
     assert "olxkit/cli.py" in listed
+    assert "olxkit/reference/authoring.md" in listed  # `olxkit docs` has its reference where olxkit is installed
+
+
+# -- what a rebuild changes for learners --------------------------------------------------------------------------
+
+GRADED = ("---\ntitle: Quiz\ngraded: true\nformat: Quiz\n---\n\n## Check your understanding {#check}\n\n"
+          "```problem\nid: q1\ntitle: Units\ntype: text\nprompt: What does a `##` heading start?\n"
+          "answers: [unit]\n```\n\n"
+          "```problem\nid: budget\ntitle: Budget\ntype: numerical\nprompt: How many euros?\nanswer: 25\n```\n\n"
+          "```problem\nid: pick\ntitle: Pick one\ntype: single-choice\nprompt: Which?\nchoices:\n"
+          "  - text: A\n    correct: true\n  - B\n```\n\n"
+          "```problem\nid: extra\ntitle: Extra\ntype: text\nprompt: Anything?\nanswers: [yes]\n```\n")
+
+
+def test_a_rebuild_says_what_changes_for_learners(tmp_path):
+    project = make_project(tmp_path / "p", {QUIZ: GRADED})
+    first = json.loads(run_cli("build", str(project), "--format", "json").stdout)
+    assert first["archives"][0]["learner_changes"] == []
+    old_tree = tmp_path / "old"
+    import shutil
+
+    shutil.copytree(project / "build" / "MyOrg+C101+2026_T1", old_tree)
+    edited = (GRADED.replace("answer: 25", "answer: 20")
+              .replace("id: pick\n", "id: pick-one\n")
+              .replace("id: q1\ntitle: Units\ntype: text\nprompt: What does a `##` heading start?\nanswers: [unit]",
+                       "id: q1\ntitle: Units\ntype: numerical\nprompt: How many `#`?\nanswer: 2")
+              .split("```problem\nid: extra")[0])
+    (project / QUIZ).write_text(edited)
+    result = run_cli("build", str(project), "--format", "json")
+    assert result.exit_code == 0, result.output
+    changes = {c["block"]: c for c in json.loads(result.stdout)["archives"][0]["learner_changes"]}
+    base = "problem/quiz_check_"
+    assert changes[base + "budget"]["change"] == "answer"
+    assert "25 → 20" in changes[base + "budget"]["message"]
+    assert "past scores are not regraded" in changes[base + "budget"]["message"]
+    assert changes[base + "extra"]["change"] == "removed"
+    assert changes[base + "pick"]["change"] == "id" and "pick-one" in changes[base + "pick"]["message"]
+    assert changes[base + "q1"]["change"] == "retyped"
+    assert len(changes) == 4
+    # The same in text, after each instance; an unchanged rebuild says nothing.
+    (project / QUIZ).write_text(edited.replace("answer: 20", "answer: 21"))
+    text = run_cli("build", str(project)).stdout
+    assert "for learners, since the previous build (1):" in text and "20 → 21" in text
+    assert "for learners" not in run_cli("build", str(project)).stdout
+    # `olxkit diff` of the two trees names the changed graded answer and what it means.
+    diff = run_cli("diff", str(old_tree), str(project / "build" / "MyOrg+C101+2026_T1"))
+    assert "answer 25 → 21" in diff.stdout
+    assert "past scores are not regraded" in diff.stdout

@@ -794,10 +794,10 @@ def test_range_answer_written_as_a_yaml_list_or_quoted(tmp_path, template_projec
 
 
 def doc_problem_examples() -> list[str]:
-    """Every YAML example of a whole problem block in the `problem` section of docs/authoring.md."""
+    """Every YAML example of a whole problem block in the `problem` section of the authoring reference."""
     import yaml
 
-    text = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    text = (REPO / "olxkit" / "reference" / "authoring.md").read_text(encoding="utf-8")
     section = text[text.index("### `problem`"):text.index("### `olx`")]
     examples = []
     for body in re.findall(r"^```yaml\n(.*?)^```$", section, re.S | re.M):

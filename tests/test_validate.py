@@ -705,7 +705,7 @@ def test_unknown_rule_code_in_config_is_an_error_with_a_suggestion(tmp_path, com
     assert result.exit_code == 1
     output = result.stdout + result.stderr
     assert (f"{COURSE}:24:1: error[SYN004] `LNK0004` is not a rule code or group (did you mean `LNK004`?); "
-            "see docs/rules.md") in output
+            "see `olxkit docs rules`") in output
 
 
 # ------------------------------------------------------------------------------------------------ exit codes

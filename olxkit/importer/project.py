@@ -461,7 +461,7 @@ class Writer:
         advanced = policy.get("advanced_modules")
         if isinstance(advanced, list) and all(isinstance(a, str) for a in advanced) and advanced:
             data["advanced_modules"] = advanced
-        header = ("# Imported by `olxkit import` from an Open edX export. Format: docs/authoring.md;\n"
+        header = ("# Imported by `olxkit import` from an Open edX export. Format: `olxkit docs`;\n"
                   "# what this file cannot say is kept in course/olx.yaml and course/olx/ (docs/importing.md).\n")
         self.put("course/course.yaml", header + dump_yaml(data))
 

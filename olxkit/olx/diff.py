@@ -35,10 +35,13 @@ class BlockChange:
     details: list[str] = field(default_factory=list)
     risk: str | None = None
     """Why learners' data is at risk, when it is."""
+    note: str | None = None
+    """What learners who already answered keep (a graded answer changed: past scores are not regraded)."""
 
     def as_dict(self) -> dict:
         return {"change": self.change, "type": self.type, "url_name": self.url_name,
-                "display_name": self.display_name, "parent": self.parent, "details": self.details, "risk": self.risk}
+                "display_name": self.display_name, "parent": self.parent, "details": self.details, "risk": self.risk,
+                "note": self.note}
 
 
 @dataclass
@@ -154,9 +157,28 @@ def _block_changes(old: Snapshot, new: Snapshot) -> list[BlockChange]:
                 change.risk = (f"its questions change ({', '.join(a.responses)} → {', '.join(b.responses) or 'none'})"
                                ": learners' saved answers no longer match them")
                 change.details.append("questions retyped")
+            elif a.answers != b.answers:
+                pairs = "; ".join(f"{x or '(none)'} → {y or '(none)'}"
+                                  for x, y in zip(a.answers, b.answers, strict=False) if x != y)
+                change.details.append(f"answer {pairs}")
+                if _graded(new, ref):
+                    change.note = ("graded answer changed: past scores are not regraded — learners who already "
+                                   "answered keep the score they got")
             changes.append(change)
     order = {"removed": 0, "retyped": 1, "added": 2, "changed": 3}
     return sorted(changes, key=lambda c: (order[c.change], c.type, c.url_name))
+
+
+def _graded(snapshot: Snapshot, ref: str) -> bool:
+    """Whether the block `ref` is in a graded subsection."""
+    seen = set()
+    while ref in snapshot.blocks and ref not in seen:
+        seen.add(ref)
+        block = snapshot.blocks[ref]
+        if block.type == "sequential":
+            return block.attrs.get("graded") == "true"
+        ref = block.parent or ""
+    return False
 
 
 def _short(value) -> str:
@@ -253,6 +275,10 @@ def format_text(diff: CourseDiff) -> str:
             lines.append(f"{title}: " + ", ".join(f"{len(v)} {k}" for k, v in changes.items() if v))
             for kind in ("added", "removed", "changed"):
                 lines.extend(f"  {_SIGN[kind]} {name}" for name in changes[kind])
+    notes = [b for b in diff.blocks if b.note]
+    if notes:
+        lines.append(f"graded answers changed: {len(notes)} (past scores are not regraded)")
+        lines.extend(f"  {b.type} {b.url_name}: {b.note}" for b in notes)
     risks = diff.risks
     if risks:
         lines.append(f"learner-data risks: {len(risks)}")

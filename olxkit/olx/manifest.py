@@ -27,11 +27,22 @@ def read_manifest(out: Path) -> dict[str, list[str]]:
         return {}
 
 
-def update_manifest(out: Path, written: dict[str, list[str]], every_instance: bool) -> list[str]:
+def read_learners(out: Path) -> dict[str, dict]:
+    """{instance id: its blocks that keep learner state} as the last build into `out` recorded them."""
+    try:
+        learners = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["learners"]
+        return {str(k): v for k, v in learners.items() if isinstance(v, dict)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def update_manifest(out: Path, written: dict[str, list[str]], every_instance: bool,
+                    learners: dict[str, dict] | None = None) -> list[str]:
     """Record what this build wrote into `out` and remove what the previous build wrote and this one did not.
 
-    `written` is {instance id: [output names]}; with `every_instance` false (a build of some instances) the other
-    instances' outputs are kept. Returns the removed names, sorted.
+    `written` is {instance id: [output names]}, `learners` {instance id: its blocks that keep learner state};
+    with `every_instance` false (a build of some instances) the other instances' records are kept. Returns the
+    removed names, sorted.
     """
     previous = read_manifest(out)
     kept = {} if every_instance else {k: v for k, v in previous.items() if k not in written}
@@ -39,7 +50,10 @@ def update_manifest(out: Path, written: dict[str, list[str]], every_instance: bo
     still = {name for names in current.values() for name in names}
     removed = sorted({name for names in previous.values() for name in names
                       if name not in still and _remove_output(out, name)})
-    doc = {"version": 1, "outputs": {k: sorted(v) for k, v in sorted(current.items())}}
+    blocks = {**({} if every_instance else {k: v for k, v in read_learners(out).items() if k not in written}),
+              **(learners or {})}
+    doc = {"version": 1, "outputs": {k: sorted(v) for k, v in sorted(current.items())},
+           "learners": dict(sorted(blocks.items()))}
     write_atomic(out / MANIFEST, json.dumps(doc, indent=2) + "\n")
     return removed
 

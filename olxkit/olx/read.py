@@ -141,6 +141,8 @@ class Block:
     """Digest of everything inside a leaf block (child elements, text, its html file)."""
     responses: tuple[str, ...] = ()
     """A problem's response types in order; saved answers are keyed by their position."""
+    answers: tuple[str, ...] = ()
+    """A problem's correct answers, one text per response (what `diff` shows when a graded answer changes)."""
 
 
 @dataclass
@@ -269,8 +271,7 @@ class _Reader:
                 digest.update(etree.tostring(child, method="c14n"))
         block.content = digest.hexdigest()
         if tag == "problem":
-            block.responses = tuple(el.tag for el in element.iter() if isinstance(el.tag, str)
-                                    and el.tag.endswith("response"))
+            block.responses, block.answers = response_answers(element)
 
 
 # -- what two ways of writing the same content have in common -------------------------------------------------
@@ -330,3 +331,39 @@ def problem_key(problem: etree._Element) -> str:
         if el.tag == "textline":
             el.attrib.pop("size", None)
     return etree.tostring(copy, method="c14n").decode("utf-8")
+
+
+def response_answers(problem: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(response types, correct answers) of a problem, in order: one short text per response."""
+    responses, answers = [], []
+    for response in problem.iter():
+        if isinstance(response.tag, str) and response.tag.endswith("response"):
+            responses.append(response.tag)
+            answers.append(_answer_text(response))
+    return tuple(responses), tuple(answers)
+
+
+def _text_of(element: etree._Element) -> str:
+    """An element's own text and its children's, without hints and feedback, whitespace normalised."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and not child.tag.endswith("hint"):
+            parts.append(_text_of(child))
+        parts.append(child.tail or "")
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+def _answer_text(response: etree._Element) -> str:
+    tag = response.tag
+    if tag == "stringresponse":
+        accepted = [response.get("answer", "")] + [a.get("answer", "") for a in response.iter("additional_answer")]
+        return " | ".join(accepted)
+    if tag == "numericalresponse":
+        tolerance = next((p.get("default") for p in response.iter("responseparam") if p.get("type") == "tolerance"),
+                         None)
+        return response.get("answer", "") + (f" ± {tolerance}" if tolerance else "")
+    if tag in ("choiceresponse", "multiplechoiceresponse"):
+        return " ; ".join(_text_of(c) for c in response.iter("choice") if (c.get("correct") or "").lower() == "true")
+    if tag == "optionresponse":
+        return " ; ".join(_text_of(o) for o in response.iter("option") if (o.get("correct") or "").lower() == "true")
+    return ""

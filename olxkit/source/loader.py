@@ -344,7 +344,7 @@ class _Loader:
                 data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
                 if data.mapping_node is None:
                     raise error(
-                        rel, item.line, f"this {item.type} block is empty; see docs/authoring.md", code="STR004"
+                        rel, item.line, f"this {item.type} block is empty; see `olxkit docs {item.type}`", code="STR004"
                     )
                 if item.type == "video":
                     component = read_video(course, data, unit)

@@ -64,7 +64,7 @@ def read_rules(data: YamlMap) -> dict:
             code = code.strip().upper()
             if code not in BY_CODE and code not in GROUPS:
                 raise error(data.path, line, f"`{code}` is not a rule code or group{closest(code, [*BY_CODE, *GROUPS])}"
-                            "; see docs/rules.md", code="SYN004")
+                            "; see `olxkit docs rules`", code="SYN004")
             codes.append(code)
         out[level] = codes
     return out

@@ -1,0 +1,87 @@
+"""What a rebuild changes for learners: problems removed or retyped, ids changed, graded answers changed.
+
+Open edX keeps learners' answers and scores by block type and url_name, and never regrades past submissions.
+Each build records, per instance, the blocks that keep learner state (in the build folder's manifest); the next
+build compares its own with them and says what learners will see differently.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .read import CONTAINERS, response_answers
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
+NO_STATE = CONTAINERS | {"html", "video", "discussion"}
+
+
+def learner_blocks(files: dict[str, bytes]) -> dict[str, dict]:
+    """{`type/url_name`: {title, graded, responses, answers}} for every block of an OLX tree that keeps learner
+    state, read from the tree's files (OLX path → bytes)."""
+    graded_units: set[str] = set()
+    for path, data in files.items():
+        if path.startswith("sequential/") and path.endswith(".xml"):
+            sequential = etree.fromstring(data, _PARSER)
+            if sequential.get("graded") == "true":
+                graded_units |= {c.get("url_name", "") for c in sequential if isinstance(c.tag, str)}
+    out: dict[str, dict] = {}
+    for path, data in sorted(files.items()):
+        if not (path.startswith("vertical/") and path.endswith(".xml")):
+            continue
+        unit = path[len("vertical/"):-len(".xml")]
+        for child in etree.fromstring(data, _PARSER):
+            if not isinstance(child.tag, str) or child.tag in NO_STATE or not child.get("url_name"):
+                continue
+            element = child
+            pointer = f"{child.tag}/{child.get('url_name')}.xml"
+            if len(child.attrib) == 1 and len(child) == 0 and pointer in files:
+                element = etree.fromstring(files[pointer], _PARSER)
+            responses, answers = response_answers(element) if child.tag == "problem" else ((), ())
+            out[f"{child.tag}/{child.get('url_name')}"] = {
+                "title": element.get("display_name", ""), "graded": unit in graded_units,
+                "responses": list(responses), "answers": list(answers)}
+    return out
+
+
+def learner_changes(old: dict[str, dict], new: dict[str, dict]) -> list[dict]:
+    """What learners lose or see graded differently going from the blocks `old` to `new` (learner_blocks)."""
+    changes = []
+    gone = sorted(old.keys() - new.keys())
+    came = sorted(new.keys() - old.keys())
+    for ref in gone:
+        kind, url_name = ref.split("/", 1)
+        was = old[ref]
+        other_type = [r for r in came if r.split("/", 1)[1] == url_name]
+        twin = [r for r in came if r.split("/", 1)[0] == kind and new[r]["title"] == was["title"] and was["title"]]
+        if other_type:
+            changes.append(_change("retyped", ref, was, f"{_name(ref, was)} becomes a {other_type[0].split('/')[0]}: "
+                                   "learners' answers and scores on it leave the course"))
+        elif len(twin) == 1:
+            came.remove(twin[0])
+            changes.append(_change("id", ref, was, f"{_name(ref, was)} has a new id, {twin[0].split('/', 1)[1]}: "
+                                   "learners' answers and scores stay with the old id and leave the course"))
+        else:
+            changes.append(_change("removed", ref, was, f"{_name(ref, was)} is removed: learners' answers and "
+                                   "scores on it leave the course"))
+    for ref in sorted(old.keys() & new.keys()):
+        was, now = old[ref], new[ref]
+        if any(i >= len(now["responses"]) or now["responses"][i] != kind for i, kind in enumerate(was["responses"])):
+            changes.append(_change("retyped", ref, now, f"{_name(ref, now)}: its questions change "
+                                   f"({', '.join(was['responses'])} → {', '.join(now['responses']) or 'none'}): "
+                                   "learners' saved answers no longer match them"))
+        elif now["graded"] and was["answers"] != now["answers"]:
+            pairs = [f"{a or '(none)'} → {b or '(none)'}" for a, b in zip(was["answers"], now["answers"], strict=False)
+                     if a != b]
+            changes.append(_change("answer", ref, now, f"{_name(ref, now)}: graded answer changed "
+                                   f"({'; '.join(pairs)}): past scores are not regraded — learners who already "
+                                   "answered keep the score they got"))
+    return changes
+
+
+def _name(ref: str, block: dict) -> str:
+    kind, url_name = ref.split("/", 1)
+    return f'{kind} {url_name} ("{block["title"]}")' if block.get("title") else f"{kind} {url_name}"
+
+
+def _change(kind: str, ref: str, block: dict, message: str) -> dict:
+    return {"change": kind, "block": ref, "title": block.get("title", ""), "message": message}
