@@ -13,10 +13,12 @@ components), with a course/instances.yaml of the 7 partner locales + en:
   4. a 20,000-entry catalog update: olxkit.i18n.catalog.update_catalog (+ reading and writing) against GNU
      `msgmerge --no-wrap -o out.po old.po new.pot` on the same files;
   5. building all 8 variants against building one (`build(..., instances=None)` vs `instances=["en"]`,
-     tree=False, in subprocesses so start-up is counted).
+     tree=False, in subprocesses so start-up is counted); and the 8-variant build again with the translation gate
+     switched off (`olxkit.i18n.gate.CHECK = False`), so that the gate's cost shows.
 
 Targets: extract >= 3x faster than translate-toolkit md2po, and linear; catalog update no slower than msgmerge;
-8 variants <= 4x one variant, judged against both the untranslated source build and one translated instance.
+8 variants <= 4x one variant, judged against both the untranslated source build and one translated instance;
+the translation gate adds <= 10 % to the 8-variant build.
 PASS/MISS are informative: the exit status is 0 when everything ran.
 Run `python bench/i18n_bench.py --help`.
 """
@@ -46,6 +48,7 @@ EXTRACT_SPEEDUP_TARGET = 3.0  # translate-toolkit md2po time / olxkit extract ti
 LINEAR_EXPONENT_MAX = 1.15  # t ∝ n^b between the two sizes; 1.15 ⇔ time per message grows <= 27 % over 5×
 MERGE_RATIO_TARGET = 1.0  # olxkit update_catalog (+ I/O) time / msgmerge time
 VARIANTS_RATIO_TARGET = 4.0  # build of all 8 variants / build of one
+GATE_COST_MAX = 0.10  # the 8-variant build with the translation gate / without it, minus one
 
 INSTANCES = [  # (id, locale, run): the 7 partner instances and the English source, as in course/instances.yaml
     ("en", "en", None), ("it", "it", "2026_T1_IT"), ("de", "de", "2026_T1_DE"), ("at", "de_AT", "2026_T1_AT"),
@@ -155,6 +158,9 @@ t0 = time.perf_counter()
 from olxkit.build import build
 t1 = time.perf_counter()
 instances = json.loads(sys.argv[3])
+if len(sys.argv) > 4 and sys.argv[4] == "no-gate":
+    import olxkit.i18n.gate
+    olxkit.i18n.gate.CHECK = False  # what the build costs without checking translations first
 report = build(sys.argv[1], sys.argv[2], instances=instances, tree=False)
 t2 = time.perf_counter()
 print(json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "archives": len(report.results),
@@ -473,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
                     "cpus": os.cpu_count(), "tmpdir": args.tmpdir or tempfile.gettempdir(),
                     "targets": {"extract_speedup_min": EXTRACT_SPEEDUP_TARGET,
                                 "linear_exponent_max": LINEAR_EXPONENT_MAX,
-                                "merge_ratio_max": MERGE_RATIO_TARGET, "variants_ratio_max": VARIANTS_RATIO_TARGET}}
+                                "merge_ratio_max": MERGE_RATIO_TARGET, "variants_ratio_max": VARIANTS_RATIO_TARGET,
+                                "gate_cost_max": GATE_COST_MAX}}
     try:
         commit = None
         if args.olxkit_rev:
@@ -633,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
             project = projects[build_size]
             say(f"Building {build_size:,} components: one variant vs all {len(INSTANCES)} (tree=False) …")
             samples_one, samples_all, peaks_one, peaks_all, samples_it = [], [], [], [], []
+            samples_nogate: list[float] = []
             first = None
             for i in range(repeat):
                 say(f"  run {i + 1}/{repeat} …")
@@ -647,6 +655,10 @@ def main(argv: list[str] | None = None) -> int:
                 samples_all.append(r.wall)
                 peaks_all.append(r.peak_mb)
                 first = first or r.json()
+                # The same build with the translation gate switched off: what checking every translation costs.
+                shutil.rmtree(work / f"out-all-{i}", ignore_errors=True)
+                r = run([py, "-c", BUILD_CHILD, str(project), str(work / f"out-all-{i}"), "null", "no-gate"])
+                samples_nogate.append(r.wall)
                 if first["archives"] != len(INSTANCES):
                     raise RuntimeError(f"the build made {first['archives']} archives, not {len(INSTANCES)}")
                 shutil.rmtree(work / f"out-one-{i}", ignore_errors=True)
@@ -655,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
             variants = {"components": build_size, "archives": warm["archives"], "warnings": len(warm["warnings"]),
                         "warning_samples": warm["warnings"][:3], "coverage": warm["coverage"],
                         "one_s": min(samples_one), "all_s": min(samples_all), "one_translated_s": min(samples_it),
+                        "all_no_gate_s": min(samples_nogate),
+                        "samples_no_gate_s": [round(s, 4) for s in samples_nogate],
                         "samples_one_s": [round(s, 4) for s in samples_one],
                         "samples_all_s": [round(s, 4) for s in samples_all],
                         "peak_one_mb": round(max(peaks_one), 1), "peak_all_mb": round(max(peaks_all), 1)}
@@ -745,6 +759,8 @@ def main(argv: list[str] | None = None) -> int:
         # one translated instance (what 7 of the 8 variants are). Both verdicts are reported.
         variants["ratio"] = round(variants["all_s"] / variants["one_s"], 3)
         variants["ratio_translated"] = round(variants["all_s"] / variants["one_translated_s"], 3)
+        variants["gate_cost"] = round(variants["all_s"] / variants["all_no_gate_s"] - 1, 4)
+        verdicts["gate_cost"] = variants["all_s"] <= (1 + GATE_COST_MAX) * variants["all_no_gate_s"]
         verdicts["variants"] = variants["all_s"] <= VARIANTS_RATIO_TARGET * variants["one_s"]
         verdicts["variants_vs_translated"] = (variants["all_s"]
                                               <= VARIANTS_RATIO_TARGET * variants["one_translated_s"])
@@ -854,6 +870,9 @@ def print_table(report, sizes, extract, update_new, update_tr, tools, speedups, 
         rows.append(("  one translated variant (instances=[\"it\"])", f"{one_it:.2f} s", ""))
         rows.append(("  ratio all / one translated", f"{variants['ratio_translated']:.2f}",
                      f"target <= {VARIANTS_RATIO_TARGET:.1f}  {mark(verdicts['variants_vs_translated'])}"))
+        rows.append(("  all variants, translation gate off", f"{variants['all_no_gate_s']:.2f} s", ""))
+        rows.append(("  the gate's cost (all / gate off - 1)", f"{100 * variants['gate_cost']:+.1f} %",
+                     f"target <= +{100 * GATE_COST_MAX:.0f} %  {mark(verdicts['gate_cost'])}"))
     print()
     courses = report["courses"]
     print("Synthetic courses: " + "; ".join(

@@ -11,6 +11,7 @@ from lxml import etree
 
 from .diagnostics import Diagnostics
 from .i18n.locales import bcp47
+from .i18n.ui import ui_labels, ui_text
 from .model import (
     Course,
     DiscussionComponent,
@@ -126,7 +127,8 @@ class _Exporter:
         return resolve
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
-        html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line))
+        html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line),
+                      ui_text(self.labels, "Back to the text"))
         html = self.fill_texts(html, body.path, line, body)
         if self.lang and self.course.olx.html_lang:
             html = f'<div lang="{self.lang}">\n{html}</div>\n'
@@ -279,7 +281,7 @@ class _Exporter:
             elif isinstance(comp, ProblemComponent):
                 resolve = self.resolve_for(comp.base_dir, lesson.path, comp.path, comp.line)
                 try:
-                    element = build_problem(comp, resolve, self.labels.get("Explanation", "Explanation"))
+                    element = build_problem(comp, resolve, ui_text(self.labels, "Explanation"))
                 except ProblemMarkupError as exc:
                     self.diags.add(comp.path, comp.line, f"problem `{comp.id}`: {exc}", code="PRB006")
                     continue
@@ -346,7 +348,8 @@ class _Exporter:
             "self_paced": c.self_paced,
             "showanswer": c.problem_defaults.get("showanswer", "finished"),
             "rerandomize": c.problem_defaults.get("rerandomize", "never"),
-            "discussion_topics": {"General": {"id": "course"}},
+            # The topic's id stays; its name is what learners read in the forum.
+            "discussion_topics": {ui_text(self.labels, "General"): {"id": "course"}},
             "discussions_settings": {"provider_type": "legacy"},
             "advanced_modules": sorted(set(c.advanced_modules) | self.advanced_blocks()),
         }
@@ -383,6 +386,8 @@ class _Exporter:
             }
             for t in c.grading.assignments
         ]
+        # "Pass" is a key, not a text: Studio's import gate (olxcleaner) accepts only Pass and A-D, and the LMS
+        # shows its own translated word for it.
         grading = {"GRADER": graders, "GRADE_CUTOFFS": {"Pass": c.grading.pass_cutoff}}
         if c.olx.grading is not None:
             grading = c.olx.grading
@@ -514,10 +519,13 @@ def export_olx(
     """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered.
 
     `part=(k, n)` makes only the k-th of n interleaved shares of the lessons (for parallel builds); `merge`
-    puts the shares back together. The files do not depend on how the work was shared.
+    puts the shares back together. The files do not depend on how the work was shared. `labels`: olxkit's own
+    texts (default: `ui_labels` for the variant's locale).
     """
     diags = Diagnostics()
-    tree = _Exporter(course, diags, labels or {}).export(part)
+    if labels is None:
+        labels = ui_labels(course.locale)
+    tree = _Exporter(course, diags, labels).export(part)
     for path in [*tree.files, *tree.assets]:
         if not member_name_fits(path):
             where, line = tree.origins.get(path, (f"course/static/{path.partition('/')[2]}", 0))

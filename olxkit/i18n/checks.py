@@ -32,6 +32,7 @@ _PLAIN_FIELDS = {
     "diagram title",
     "diagram description",
     "diagram label",
+    "math text",
 }
 # How much longer than the source's longest line a line of a drawing's label may be (characters).
 _FIT_RATIO, _FIT_SLACK = 1.2, 3
@@ -172,6 +173,12 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
             findings.extend(_math_numbers(src["mathnum"], dst["mathnum"], locale))
     if context == "diagram label":
         findings.extend(_fit(source, target))
+    if context == "math text":
+        # The words sit inside \text{…} of a formula: a brace, a backslash or a dollar would break the formula.
+        special = sorted(set(re.findall(r"[{}\\$%#&^_~]", target)) - set(source))
+        if special:
+            findings.append((Severity.ERROR, "TRN003", "the words of a formula may not use "
+                             + " ".join(f"`{c}`" for c in special) + ": they would break the formula"))
     if ("{" in source or "%" in source or "{" in target or "%" in target) and (
         _placeholders(source) != _placeholders(target)
     ):
@@ -398,7 +405,8 @@ def _math_numbers(src: Counter, dst: Counter, locale: str | None) -> list[tuple[
     def values(counter: Counter, code: str) -> Counter:
         out: Counter = Counter()
         for raw, n in counter.items():
-            plain = raw.replace("{,}", ",").replace("{.}", ".").replace("\\,", "\u00a0")
+            # A thin space (`\\,`) between digits groups them in any language.
+            plain = raw.replace("{,}", ",").replace("{.}", ".").replace("\\,", "")
             value = _parse_number(plain, code) if code else None
             if value is None:
                 value = _parse_number(plain, "en")

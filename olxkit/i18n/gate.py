@@ -21,6 +21,9 @@ from .pofile import scan_translations
 
 Key = tuple[str | None, str]
 
+CHECK = True
+"""False only to measure what the gate costs (bench/i18n_bench.py): translations are then used unchecked."""
+
 
 @dataclass(frozen=True)
 class Rejection:
@@ -54,6 +57,9 @@ class CatalogTable(dict):
 def gate(items, rel: str, locale: str, lines: dict[Key, int]) -> CatalogTable:
     """The gated table of `items` ((key, msgstr) pairs) of the catalog `rel` in `locale`."""
     table = CatalogTable(rel=rel)
+    if not CHECK:
+        table.update(items)
+        return table
     for key, msgstr in items:
         errors = gate_errors(key[0], key[1], msgstr, locale)
         if errors:

@@ -29,6 +29,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 # Characters that can start inline Markdown (or an entity, a hard break, a line break, math or a placeholder).
 _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#\n]|  ")
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
+# `\text{words}` (and its kin) in LaTeX: group 2 is the words.
+_TEXT_CMD = re.compile(r"\\(text|textrm|textit|textbf|mbox)\s*\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,14 @@ class _Walker:
                 in_list += 1
             elif tok.type in ("bullet_list_close", "ordered_list_close"):
                 in_list -= 1
+            elif tok.type in ("math_block", "math_block_label") and "\\text" in tok.content:
+                line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
+                formula = self.formula(tok.content, body.path, line, crumb)
+                if formula != tok.content:
+                    out = out if out is not None else list(tokens)
+                    out[i] = fresh = tok.copy()
+                    fresh.content = formula
+                continue
             if tok.type != "inline":
                 continue
             # A worker translates several variants of one parsed course: remember each token's msgid on it.
@@ -161,6 +171,24 @@ class _Walker:
             fresh.children = _parse_translation(md, new, tok, body.env)
             out[i] = fresh
         return tokens if out is None else out
+
+    def formula(self, content: str, path: str, line: int, crumb: str) -> str:
+        """A display formula with the words of its `\\text{…}` translated: each is a message, the formula
+        around them stays as written. All of a formula's words come from one language."""
+        found = [m for m in _TEXT_CMD.finditer(content) if translatable(m.group(2).strip())]
+        if not found:
+            return content
+        items = [Item("math text", m.group(2).strip(), path, line, crumb,
+                      "words in a formula (\\text{…}); the formula itself stays as it is") for m in found]
+        texts = self.t.group(items)
+        parts, end = [], 0
+        for match, text in zip(found, texts, strict=True):
+            words = match.group(2)
+            lead = words[: len(words) - len(words.lstrip())]
+            tail = words[len(words.rstrip()):]
+            parts += [content[end:match.start(2)], lead + text + tail]
+            end = match.end(2)
+        return "".join(parts) + content[end:]
 
     def problem(self, p: ProblemComponent, crumb: str) -> ProblemComponent:
         items: list[Item] = []

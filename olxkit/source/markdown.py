@@ -65,7 +65,8 @@ class OlxRenderer(RendererHTML):
         ident = meta["id"] + 1
         if meta.get("subId", 0) > 0:
             ident = f"{ident}:{meta['subId']}"
-        return f' <a href="#fnref{ident}" class="footnote-backref">&#8617;</a>'
+        label = escapeHtml(env.get("olxkit_backlink") or "Back to the text")
+        return f' <a href="#fnref{ident}" class="footnote-backref" title="{label}" aria-label="{label}">&#8617;</a>'
 
 
 @lru_cache(maxsize=1)
@@ -350,12 +351,14 @@ def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
     return out
 
 
-def render(tokens: list[Token], env: dict[str, Any], resolve=None) -> str:
-    """Render tokens to HTML; `resolve(url, kind)` rewrites link and image targets."""
+def render(tokens: list[Token], env: dict[str, Any], resolve=None, backlink: str | None = None) -> str:
+    """Render tokens to HTML; `resolve(url, kind)` rewrites link and image targets; `backlink` labels the ↩ link
+    of each footnote (in the variant's language)."""
     md = make_markdown()
     full = with_footnotes(tokens, env)
     render_env = dict(env)
     render_env["olxkit_resolve"] = resolve
+    render_env["olxkit_backlink"] = backlink
     render_env["olxkit_fnrefs"] = footnote_refs(tokens)
     return md.renderer.render(full, md.options, render_env)
 
