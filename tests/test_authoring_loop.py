@@ -383,3 +383,16 @@ def test_a_rebuild_says_what_changes_for_learners(tmp_path):
     diff = run_cli("diff", str(old_tree), str(project / "build" / "MyOrg+C101+2026_T1"))
     assert "answer 25 → 21" in diff.stdout
     assert "past scores are not regraded" in diff.stdout
+
+
+@pytest.mark.parametrize("line, where, words", [
+    ("  - text: Yes: definitely", ":14:14: error[YML002]", '`text: "Yes: definitely"`'),
+    ("  - text: `code` here", ":14:11: error[YML002]",
+     "cannot start with a backtick (`): put the whole value in quotes"),
+    ("  - text: *bold* here", ":14:11: error[YML002]", "cannot start with `*`: put the whole value in quotes"),
+])
+def test_a_value_yaml_cannot_read_says_to_quote_it(tmp_path, line, where, words):
+    body = PROBLEM_HEAD + f"{line}\n    correct: true\n  - text: b\n```\n"
+    project = make_project(tmp_path / "p", quiz(body))
+    result = run_cli("validate", str(project))
+    assert f"{QUIZ}{where}" in result.output and words in result.output, result.output

@@ -77,8 +77,8 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 
     if "mapping values are not allowed" in problem:
         key, sep, _value = here.partition(": ")
         first_colon = len(key) if sep else len(here)
-        if first_colon < col and key.strip() and not key.strip().startswith(("-", '"', "'")):
-            name = key.strip()
+        name = key.strip().removeprefix("-").strip()
+        if first_colon < col and name and not name.startswith(('"', "'")):
             value = here[first_colon + 2 :].strip().replace('"', '\\"')
             return (*at(row, col), f"`: ` inside the value of `{name}`: put the value in quotes, as in "
                     f'`{name}: "{value}"`', "YML002")
@@ -93,7 +93,8 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 
             row, col = cmark.line, cmark.column
             char = lines[row][col] if col < len(lines[row]) else char
         if char and char in _QUOTE_FIRST:
-            return (*at(row, col), f"a YAML value cannot start with `{char}`: put the whole value in quotes",
+            what = "a backtick (`)" if char == "`" else f"`{char}`"
+            return (*at(row, col), f"a YAML value cannot start with {what}: put the whole value in quotes",
                     "YML002")
     if "block" in context and cmark is not None and ("expected" in problem):
         before = here[:col]
