@@ -91,10 +91,10 @@ class _Reader:
         self.conv = HtmlConverter(links, base_dir)
 
     def inline(self, el: etree._Element) -> str:
-        return self.conv.inline(_as_html(el)).strip()
+        return self.conv.inline(el).strip()
 
     def blocks(self, el: etree._Element) -> str:
-        return self.conv.blocks(_as_html(el)).strip("\n")
+        return self.conv.blocks(el).strip("\n")
 
     def problem(self, root: etree._Element, defaults: dict) -> dict:
         data: dict = {"title": root.get("display_name", "Question")}
@@ -297,18 +297,6 @@ def _setting(key: str, value: str):
 
 def _copy(el: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(el, with_tail=False))
-
-
-def _as_html(el: etree._Element):
-    """The XML element as an lxml.html element (the Markdown converter works on HTML trees)."""
-    from lxml import html as lxml_html
-
-    inner = _escape_text(el.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in el)
-    return lxml_html.fragment_fromstring(f"<div>{inner}</div>", parser=lxml_html.HTMLParser(no_network=True))
-
-
-def _escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def same_problem(a: etree._Element, b: etree._Element) -> bool:
