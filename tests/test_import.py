@@ -347,3 +347,11 @@ def _zip_refusal(tmp_path: Path) -> str:
     with zipfile.ZipFile(zipped, "w") as z:
         z.writestr("course/course.xml", '<course url_name="r" org="o" course="c"/>')
     return _refused(tmp_path, zipped)
+
+
+def test_progress_is_shown_on_stderr(tmp_path):
+    result = run_cli("import", str(STUDIO / "course"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "converting lessons [##############################] 3/3" in result.stderr
+    assert "Checking the round trip" in result.stderr
+    assert "converting" not in result.stdout

@@ -32,7 +32,7 @@ def import_(source, output, force, max_size, fmt, quiet):
     """
     from ..importer import import_course
 
-    progress = None if quiet or fmt == "json" else (lambda msg: stderr(f"  {msg}"))
+    progress = None if quiet or fmt == "json" else _progress()
     if output is None:
         output = os.path.basename(source.rstrip("/")).removesuffix(".tar.gz") or "imported-course"
     report = import_course(source, output, force=force, max_bytes=max_size << 20, progress=progress)
@@ -41,3 +41,33 @@ def import_(source, output, force, max_size, fmt, quiet):
         return
     click.echo(report.format_text())
     click.echo(f"Wrote {output}; build it with `olxkit build {output}`")
+
+
+def _progress():
+    """Progress on stderr: lesson counts redrawn on one line on a terminal, every tenth of the way otherwise."""
+    import re
+    import sys
+
+    tty = sys.stderr.isatty()
+    state = {"open": False, "shown": -1}
+
+    def show(message: str) -> None:
+        counted = re.search(r"\[(\d+)/(\d+)\]$", message)
+        if counted:
+            done, total = int(counted.group(1)), int(counted.group(2))
+            width = 30
+            bar = "#" * (width * done // total) + "." * (width - width * done // total)
+            line = f"  {message[:counted.start()]}[{bar}] {done}/{total}"
+            if tty:
+                click.echo(f"\r{line}", err=True, nl=done == total)
+                state["open"] = done != total
+            elif done == total or done * 10 // total != state["shown"]:
+                state["shown"] = done * 10 // total
+                stderr(line)
+            return
+        if state["open"]:
+            click.echo("", err=True)
+            state["open"] = False
+        stderr(f"  {message}")
+
+    return show

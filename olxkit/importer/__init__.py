@@ -65,11 +65,11 @@ def _converge(plan: Plan, work: Path, say):
     from ..build import build
 
     project = work / "project"
-    files = new_writer(plan, project).write()
+    files = new_writer(plan, project, say).write()
     _write_project(project, files, plan, pins=False)
     say("Checking the round trip: building the project and comparing it with the export")
     try:
-        result = build(project, work / "build", tree=False)
+        result = build(project, work / "build", tree=False, progress=lambda msg: say(f"build: {msg}"))
     except OlxkitError as exc:
         raise OlxkitError([_as_import_error(d) for d in exc.diagnostics]) from None
     rebuilt = read_olx(read_source(result.results[0].archive))
@@ -79,7 +79,7 @@ def _converge(plan: Plan, work: Path, say):
         say(f"{len(plan.raw - raw_before) + len(plan.kept_files - kept_before)} blocks or files do not come back "
             "the same: keeping them as they came")
         shutil.rmtree(project)
-        files = new_writer(plan, project).write()
+        files = new_writer(plan, project, say).write()
     else:
         files = {}  # written already; only olx.yaml gains the pins
     _write_project(project, files, plan, pins=True)

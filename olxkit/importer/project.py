@@ -176,6 +176,7 @@ class Writer:
         self.modules: list[str] = []
         # Links need every unit's place before any html is converted.
         layout = []
+        self.done, self.total = 0, len(seqs)
         for number, chapter in enumerate(chapters, 1):
             module_id = self._id(chapter.url_name, chapter.display_name, "module")
             module_id = _unique(module_id, module_ids | lesson_ids)
@@ -211,6 +212,9 @@ class Writer:
             self.put(f"modules/{folder}/module.yaml", dump_yaml(data))
             for seq, lesson_id, file, units in lessons:
                 self.lesson(seq, lesson_id, file, units)
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(f"converting lessons [{self.done}/{self.total}]")
 
     def _non_empty(self, chapters: list[Block]) -> list[Block]:
         """The chapters, subsections and units that hold something: olxkit has no empty unit, lesson or module."""
@@ -598,8 +602,9 @@ def escape_title(title: str) -> str:
     return _TITLE_ESCAPE.sub(r"\\\1", " ".join(title.split()))
 
 
-def new_writer(plan: Plan, root: Path) -> Writer:
+def new_writer(plan: Plan, root: Path, progress=None) -> Writer:
     writer = Writer(plan, root)
+    writer.progress = progress
     writer.native_files = set()
     writer._prompts = {}
     return writer
