@@ -270,7 +270,7 @@ def make_variant(
     known = set(known_locales) | {source}
     assets = _localized_assets(course.assets, chain, known)
     # A transcript ships only where a video uses it: each archive carries its own language's transcripts.
-    siblings = {t for t in course.assets if any(_same_video(t, s, known) for s in transcript_sources)}
+    siblings = _transcript_siblings(course.assets, transcript_sources, known)
     assets = {rel: src for rel, src in assets.items() if rel not in siblings or rel in transcripts_used}
     # A hand-made localised drawing (x.de.svg) wins over the catalog's translation of x.svg.
     generated = {rel: data for rel, data in variant.generated_assets.items()
@@ -316,12 +316,29 @@ def _report_gate(report: FallbackReport, tables: list[tuple[str, dict]], source:
             report.rejected.append((table.rel, rejection.line, errors[0][0], message, instead))
 
 
-def _same_video(candidate: str, source_path: str, known: set[str]) -> bool:
-    for code in known:
-        stem = re.sub(r"-[a-z]{2,3}(?:_[A-Z]{2})?(\.\w+)$", "", source_path)
-        if candidate.startswith(stem + f"-{code}."):
-            return True
-    return False
+_LOCALE_SUFFIX = re.compile(r"-[a-z]{2,3}(?:_[A-Z]{2})?(\.\w+)$")
+
+
+def _transcript_siblings(assets, transcript_sources: set[str], known: set[str]) -> set[str]:
+    """The assets that are a transcript of a video in some known language: `<stem>-<code>.<ext>` where `<stem>`
+    is a transcript's path without its own `-<code>.<ext>`.
+
+    Each asset is looked up by its prefixes (one per dash in its name) in the set of stems: linear in the assets,
+    where matching every asset against every transcript grew with videos × assets.
+    """
+    stems = {_LOCALE_SUFFIX.sub("", path) for path in transcript_sources}
+    if not stems:
+        return set()
+    codes = tuple(f"{code}." for code in known)
+    out = set()
+    for rel in assets:
+        dash = rel.find("-")
+        while dash >= 0:
+            if rel[:dash] in stems and rel.startswith(codes, dash + 1):
+                out.add(rel)
+                break
+            dash = rel.find("-", dash + 1)
+    return out
 
 
 def fallback_findings(report: FallbackReport, instance: Instance, strict: bool = False) -> list[Diagnostic]:
