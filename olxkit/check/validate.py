@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .._perf import without_gc
+from .._perf import imap_forked, without_gc
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
@@ -125,8 +125,11 @@ def run_olxcleaner(tree: OlxTree) -> list[Diagnostic]:
 
 @without_gc
 def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = None,
-             olxcleaner: bool = False) -> list[Diagnostic]:
-    """Every finding for the course in `project`, for each of its instances, sorted, with `rules:` applied."""
+             olxcleaner: bool = False, jobs: int | None = None) -> list[Diagnostic]:
+    """Every finding for the course in `project`, for each of its instances, sorted, with `rules:` applied.
+
+    The sources and catalogs are read once; each instance's variant and each catalog's checks are then worked
+    out in `jobs` forked processes (default: one per CPU) that share that parse."""
     try:
         course, warnings = load_course_with_warnings(project)
     except OlxkitError as exc:
@@ -147,11 +150,61 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
         # A catalog polib cannot read: an unreadable file (its error carries no code of its own).
         unreadable = [d if d.code else replace(d, code="SYN001") for d in exc.diagnostics]
         return _finish(findings + unreadable, course.rules)
-    checked: set[str] = set()
-    for instance in chosen:
-        findings += _guarded(f"instance `{instance.id}`", _instance_findings, project, course, instance, catalogs,
-                             known, checked, olxcleaner)
+    # The catalogs' own checks are the longest tasks: they go first, so the workers end together.
+    tasks = [("catalog", code) for code in _catalogs_to_check(course, chosen, catalogs)]
+    tasks += [("instance", k) for k in range(len(chosen))]
+    _SHARED.update(project=project, course=course, chosen=chosen, catalogs=catalogs, known=known,
+                   olxcleaner=olxcleaner)
+    try:
+        for found in imap_forked(_validate_task, tasks, jobs if jobs is not None else os.cpu_count() or 1):
+            findings += found
+    finally:
+        _SHARED.clear()
     return _finish(findings, course.rules)
+
+
+_SHARED: dict = {}
+
+
+def _validate_task(task: tuple[str, object]) -> list[Diagnostic]:
+    """One instance's findings, or one catalog's; runs in a forked worker (or inline)."""
+    kind, what = task
+    project, course, catalogs = _SHARED["project"], _SHARED["course"], _SHARED["catalogs"]
+    if kind == "catalog":
+        return _guarded(f"catalog `{LOCALE_DIR}/{what}.po`", _catalog_findings, project, what, catalogs[what])
+    instance = _SHARED["chosen"][what]
+    return _guarded(f"instance `{instance.id}`", _instance_findings, project, course, instance, catalogs,
+                    _SHARED["known"], _SHARED["olxcleaner"])
+
+
+def _catalogs_to_check(course, chosen, catalogs) -> list[str]:
+    """The catalogs whose own entries are checked: those on the chain of a translated instance, when it has any
+    catalog of its own (or speaks a variant of the source language)."""
+    source = locales.normalize(course.language)
+    out: list[str] = []
+    for instance in chosen:
+        if instance.locale == source or not _has_catalog(instance, source, catalogs):
+            continue
+        chain = locales.chain(instance.locale, instance.locale)
+        out += [code for code in chain if code in catalogs and code not in out]
+    return out
+
+
+def _has_catalog(instance, source: str, catalogs) -> bool:
+    own = [code for code in locales.chain(instance.locale, source) if code != source]
+    return any(code in catalogs for code in own) or instance.locale.split("_")[0] == source.split("_")[0]
+
+
+def _catalog_findings(project, code: str, po) -> list[Diagnostic]:
+    catalog_rel = f"{LOCALE_DIR}/{code}.po"
+    # A worker process checks several catalogs: the source texts' inventories, memoised, serve them all.
+    out = list(syntax_findings(Path(project) / catalog_rel, catalog_rel))
+    out += check_catalog(po, catalog_rel, load_glossary(project, code))
+    for entry in po:
+        if "fuzzy" in entry.flags and not entry.obsolete and entry.msgid:
+            out.append(Diagnostic(catalog_rel, entry.linenum or 1, "fuzzy translation: the source changed; review "
+                                  "it and remove the fuzzy flag", Severity.WARNING, "TRN002"))
+    return out
 
 
 def _finish(findings: list[Diagnostic], rules: dict) -> list[Diagnostic]:
@@ -165,12 +218,12 @@ def _finish(findings: list[Diagnostic], rules: dict) -> list[Diagnostic]:
     return sorted(out)
 
 
-def _instance_findings(project, course, instance, catalogs, known, checked: set[str], olxcleaner: bool):
+def _instance_findings(project, course, instance, catalogs, known, olxcleaner: bool):
     """The findings one instance adds: its translation, the OLX it gets, Studio's gate on that OLX."""
     findings: list[Diagnostic] = []
     variant, report = make_variant(course, instance, catalogs, known)
     if instance.locale != locales.normalize(course.language):
-        findings += _translation_findings(project, course, instance, report, catalogs, checked)
+        findings += _translation_findings(course, instance, report, catalogs)
     tree, diags = export_olx(variant)
     findings += diags.items
     if not diags.errors:
@@ -194,36 +247,22 @@ def _guarded(what: str, check, *args) -> list[Diagnostic]:
                            "(OLXKIT_DEBUG=1 shows the traceback)", Severity.ERROR, "INT001")]
 
 
-def _translation_findings(project, course, instance, report, catalogs, checked: set[str]) -> list[Diagnostic]:
-    out = []
+def _translation_findings(course, instance, report, catalogs) -> list[Diagnostic]:
+    """What the instance's variant says about its translation (the catalogs' own checks are separate tasks)."""
     rel = f"{LOCALE_DIR}/{instance.locale}.po"
     source = locales.normalize(course.language)
-    own = [code for code in locales.chain(instance.locale, source) if code != source]
-    if not any(code in catalogs for code in own) and instance.locale.split("_")[0] != source.split("_")[0]:
+    if not _has_catalog(instance, source, catalogs):
         # No catalog at all on the instance's chain: make_variant counts nothing as fallen back (it reports 100%),
         # yet every text is in the source language.
-        out.append(Diagnostic(INSTANCES_FILE, instance.line, f"instance `{instance.id}` has no catalog ({rel}): "
-                              f"all its texts fall back to `{source}`; run `olxkit i18n update`", Severity.WARNING,
-                              "TRN002"))
+        out = [Diagnostic(INSTANCES_FILE, instance.line, f"instance `{instance.id}` has no catalog ({rel}): "
+                          f"all its texts fall back to `{source}`; run `olxkit i18n update`", Severity.WARNING,
+                          "TRN002")]
         if instance.min_coverage > 0:
             out.append(Diagnostic(INSTANCES_FILE, instance.line, f"instance `{instance.id}`: coverage 0% is below "
                                   f"its min_coverage of {instance.min_coverage:g}% ({rel} is missing)",
                                   Severity.ERROR, "TRN001"))
         return out
-    out += fallback_findings(report, instance)
-    for code in locales.chain(instance.locale, instance.locale):
-        if code in checked or code not in catalogs:
-            continue
-        checked.add(code)
-        catalog_rel = f"{LOCALE_DIR}/{code}.po"
-        po = catalogs[code]
-        out += syntax_findings(Path(project) / catalog_rel, catalog_rel)
-        out += check_catalog(po, catalog_rel, load_glossary(project, code))
-        fuzzy = [e for e in po if "fuzzy" in e.flags and not e.obsolete and e.msgid]
-        for entry in fuzzy:
-            out.append(Diagnostic(catalog_rel, entry.linenum or 1, "fuzzy translation: the source changed; review "
-                                  "it and remove the fuzzy flag", Severity.WARNING, "TRN002"))
-    return out
+    return fallback_findings(report, instance)
 
 
 def summary(findings: list[Diagnostic]) -> dict[str, int]:
