@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Does olxkit stay linear? Every command at x1, x2, x4 of a course, on two course shapes, against the floor.
+
+For each shape (`lean`: the build bench's course; `dense`: long prose, dense inline markup, a problem with
+feedback and hints in every unit, nested lists, videos with transcripts in seven languages, see shapes.py) and
+each size (default 5,000, 10,000 and 20,000 components), the course gets the 8 instances of i18n_bench.py and
+catalogs translated into the seven partner languages, then, side by side, best of --repeat, each in a fresh child
+process (start-up included; wall and CPU time of the child and the workers it waited for; its peak RSS):
+
+  build en / it      `build(project, out, instances=[X])`: the source variant, one translated variant
+  build all          `build(project, out)`: the 8 variants
+  validate           `validate(project)`: every instance, with the catalogs' own checks
+  extract            `i18n extract`, against translate-toolkit's `md2po` on the same lessons
+  update             `i18n update` of the 7 translated catalogs with nothing to change
+  check              `i18n check` of the 7 catalogs
+  floor              C YAML of every component block + markdown-it-py render of every lesson + writing the
+                     English OLX tree's files + `tar czf` of that tree (the work any course compiler does)
+
+It prints ratio-to-floor, the growth exponent b (t ∝ n^b, between the smallest and largest size, from wall
+time and from CPU time) of every command, and PASS/MISS against issue 16's targets. Run with --help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import i18n_bench  # noqa: E402 - the bench folder is not a package
+from shapes import SHAPES  # noqa: E402
+
+from build_bench import load_bodies, time_render, use_olxkit_rev  # noqa: E402
+
+BUILD_FLOOR_MAX = 2.0  # one variant's build / floor, at every size
+VARIANTS_MAX = 4.0  # the 8 variants / one variant
+VALIDATE_MAX = 1.5  # validate of every instance / build of every instance
+EXTRACT_SPEEDUP_MIN = 3.0  # md2po / olxkit extract, at every size
+EXPONENT_MAX = 1.05  # growth exponent between x1 and x4
+PEAK_X1_MB, PEAK_X4_MB = 300.0, 600.0  # one variant's build
+
+CHILD = """\
+import json, sys, time
+t0 = time.perf_counter()
+what, project, out = sys.argv[1], sys.argv[2], sys.argv[3]
+if what.startswith("build"):
+    from olxkit.build import build
+    names = None if what == "build-all" else [what.split("-", 1)[1]]
+    result = len(build(project, out, instances=names).results)
+elif what == "validate":
+    from olxkit.validate import validate
+    result = len(validate(project))
+else:
+    from olxkit.i18n import project as p
+    if what == "extract":
+        result = p.extract(project)[0]
+    elif what == "update":
+        result = sum(1 for _stats, changed in p.update(project).values() if changed)
+    else:
+        result = len(p.check(project))
+print(json.dumps({"result": result, "in_process_s": time.perf_counter() - t0}))
+"""
+
+COMMANDS = ["build-en", "build-it", "build-all", "validate", "extract", "update", "check"]
+
+
+class Sample:
+    def __init__(self, wall: float, cpu: float, peak_mb: float, out: str):
+        self.wall, self.cpu, self.peak_mb, self.out = wall, cpu, peak_mb, out
+
+
+def run(args: list[str], cwd: Path) -> Sample:
+    """Run a child: wall time, CPU time (user + system, with the workers it waited for), peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd, stdin=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(args[:3])} … exited with {code}:\n{stderr[-4000:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+
+
+_FENCE = re.compile(r"^```(problem|video|discussion)\n(.*?)^```", re.M | re.S)
+
+
+def time_floor(project: Path, tree: Path, work: Path, python: str) -> dict[str, float]:
+    """The floor's parts: C YAML of every component block, markdown-it-py render, writing the OLX files, tar czf."""
+    import yaml
+
+    bodies = load_bodies(project)
+    blocks = [m.group(2) for body in bodies for m in _FENCE.finditer(body)]
+    t0 = time.perf_counter()
+    for block in blocks:
+        yaml.load(block, Loader=yaml.CSafeLoader)  # noqa: S506 - the C safe loader
+    yaml_s = time.perf_counter() - t0
+    render_s = time_render(bodies)
+    files = {}
+    for folder, _dirs, names in os.walk(tree):
+        for name in names:
+            path = Path(folder) / name
+            files[path.relative_to(tree)] = path.read_bytes()
+    dest = work / "floor-tree"
+    shutil.rmtree(dest, ignore_errors=True)
+    t0 = time.perf_counter()
+    for rel, data in files.items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    write_s = time.perf_counter() - t0
+    tar = run(["tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-czf",
+               str(work / "floor.tar.gz"), "-C", str(dest), "."], work)
+    shutil.rmtree(dest, ignore_errors=True)
+    return {"yaml": yaml_s, "render": render_s, "write": write_s, "tar": tar.wall,
+            "total": yaml_s + render_s + write_s + tar.wall}
+
+
+def prepare(shape: str, components: int, root: Path, python: str, seed: int) -> dict:
+    """Generate the course, its instances, and catalogs translated into the seven languages."""
+    info = SHAPES[shape](components, seed).write(root)
+    i18n_bench.write_instances(root)
+    prep = ("import sys; from olxkit.i18n.project import extract, update; "
+            "extract(sys.argv[1]); update(sys.argv[1])")
+    run([python, "-c", prep, str(root)], root.parent)
+    fill = ("import sys; sys.path.insert(0, sys.argv[2]); import i18n_bench; from pathlib import Path; "
+            "i18n_bench.fill_catalogs(Path(sys.argv[1]))")
+    run([python, "-c", fill, str(root), str(Path(__file__).resolve().parent)], root.parent)
+    return info
+
+
+def exponent(t1: float, t2: float, n1: float, n2: float) -> float:
+    return math.log(t2 / t1) / math.log(n2 / n1) if t1 > 0 and t2 > 0 and n2 != n1 else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="5000,10000,20000", help="components at x1, x2, x4 (default %(default)s)")
+    ap.add_argument("--shapes", default="lean,dense", help="course shapes (default %(default)s)")
+    ap.add_argument("--commands", default=",".join(COMMANDS), help="commands to measure (default: all)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement, best kept (default 3)")
+    ap.add_argument("--seed", type=int, default=20260202)
+    ap.add_argument("--tmpdir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
+                    help="where the projects go (default /dev/shm: no disk noise)")
+    ap.add_argument("--python", default=sys.executable, help="interpreter for olxkit's children")
+    ap.add_argument("--olxkit-rev", metavar="REV", help="measure olxkit as committed at REV (see README)")
+    ap.add_argument("--no-md2po", action="store_true", help="skip translate-toolkit's md2po")
+    ap.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "olxkit-bench"),
+                    help="where translate-toolkit's venv is kept (default %(default)s)")
+    ap.add_argument("--quick", action="store_true", help="sizes 500,1000,2000, one run: a smoke run")
+    ap.add_argument("--keep", action="store_true", help="keep the generated projects")
+    ap.add_argument("--json", action="store_true", help="print only the JSON line")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat = "500,1000,2000", 1
+    sizes = [int(s) for s in args.sizes.split(",")]
+    shapes = args.shapes.split(",")
+    commands = [c for c in args.commands.split(",") if c]
+    unknown = [c for c in commands if c not in COMMANDS] + [s for s in shapes if s not in SHAPES]
+    if unknown or len(sizes) < 2 or args.repeat < 1:
+        ap.error(f"unknown {unknown}" if unknown else "give at least two sizes and --repeat >= 1")
+    if os.sep in args.python:
+        args.python = os.path.abspath(args.python)
+
+    def say(msg: str) -> None:
+        if not args.json:
+            print(msg, file=sys.stderr, flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="olxkit-scale-", dir=args.tmpdir))
+    started = time.perf_counter()
+    report: dict = {"sizes": sizes, "shapes": shapes, "repeat": args.repeat, "python": platform.python_version(),
+                    "cpus": os.cpu_count(), "tmpdir": str(work.parent), "load_at_start": os.getloadavg(),
+                    "results": {}}
+    try:
+        if args.olxkit_rev:
+            report["olxkit_commit"] = use_olxkit_rev(args.olxkit_rev, work)
+        md2po = None
+        if not args.no_md2po and "extract" in commands:
+            md2po, note = i18n_bench.ensure_tool("ttk", Path(args.cache_dir), sys.executable, say)
+            if md2po is None:
+                say(f"translate-toolkit md2po: n/a ({note})")
+        for shape in shapes:
+            for size in sizes:
+                key = f"{shape}-{size}"
+                project = work / key
+                say(f"[{key}] generating the course and its 7 translated catalogs …")
+                info = prepare(shape, size, project, args.python, args.seed)
+                samples: dict[str, list[Sample]] = {c: [] for c in commands}
+                floors: list[dict] = []
+                ttk: list[Sample] = []
+                for k in range(args.repeat):
+                    say(f"[{key}] run {k + 1}/{args.repeat} …")
+                    for command in commands:
+                        out = work / f"out-{key}-{command}-{k}"
+                        samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)],
+                                                    work))
+                        if command == "build-en":
+                            tree = next(p for p in out.iterdir() if p.is_dir())
+                            floors.append(time_floor(project, tree, work, args.python))
+                        if command.startswith("build"):
+                            shutil.rmtree(out, ignore_errors=True)
+                    if md2po is not None:
+                        ttk.append(run(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work))
+                if not floors:
+                    # The floor needs the English OLX tree.
+                    out = work / f"out-{key}-floor"
+                    run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
+                    tree = next(p for p in out.iterdir() if p.is_dir())
+                    floors = [time_floor(project, tree, work, args.python) for _ in range(args.repeat)]
+                    shutil.rmtree(out, ignore_errors=True)
+                components = info["components_expected"]
+                row = {"components": components, "markdown_bytes": info["markdown_bytes"],
+                       "videos": info.get("videos", 0),
+                       "floor_s": min(f["total"] for f in floors),
+                       "floor_parts_s": {p: min(f[p] for f in floors) for p in ("yaml", "render", "write", "tar")}}
+                for command, runs in samples.items():
+                    row[command] = {"wall_s": min(s.wall for s in runs), "cpu_s": min(s.cpu for s in runs),
+                                    "peak_mb": max(s.peak_mb for s in runs),
+                                    "samples_s": [round(s.wall, 3) for s in runs],
+                                    "result": json.loads(runs[0].out.strip().splitlines()[-1])["result"]}
+                if ttk:
+                    row["md2po"] = {"wall_s": min(s.wall for s in ttk), "cpu_s": min(s.cpu for s in ttk)}
+                report["results"][key] = row
+                if not args.keep:
+                    shutil.rmtree(project, ignore_errors=True)
+    finally:
+        if args.keep:
+            say(f"Kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    report["total_s"] = time.perf_counter() - started
+    report["verdicts"] = verdicts(report, shapes, sizes, commands)
+    if not args.json:
+        print_table(report, shapes, sizes, commands)
+    print(json.dumps(report, sort_keys=True, default=str))
+    return 0
+
+
+def verdicts(report: dict, shapes: list[str], sizes: list[int], commands: list[str]) -> dict:
+    """PASS/MISS of every target (True = PASS)."""
+    out: dict = {}
+    for shape in shapes:
+        rows = [report["results"][f"{shape}-{n}"] for n in sizes]
+        first, last = rows[0], rows[-1]
+        for command in commands:
+            for clock in ("wall", "cpu"):
+                b = exponent(first[command][f"{clock}_s"], last[command][f"{clock}_s"], first["components"],
+                             last["components"])
+                out[f"{shape}.{command}.exponent_{clock}"] = (round(b, 3), b <= EXPONENT_MAX)
+        for row, n in zip(rows, sizes, strict=True):
+            for one in ("build-en", "build-it"):
+                if one in row:
+                    ratio = row[one]["wall_s"] / row["floor_s"]
+                    out[f"{shape}-{n}.{one}.floor_ratio"] = (round(ratio, 2), ratio <= BUILD_FLOOR_MAX)
+                    if "build-all" in row:
+                        ratio = row["build-all"]["wall_s"] / row[one]["wall_s"]
+                        out[f"{shape}-{n}.build-all/{one}"] = (round(ratio, 2), ratio <= VARIANTS_MAX)
+            if "validate" in row and "build-all" in row:
+                ratio = row["validate"]["wall_s"] / row["build-all"]["wall_s"]
+                out[f"{shape}-{n}.validate/build-all"] = (round(ratio, 2), ratio <= VALIDATE_MAX)
+            if "extract" in row and "md2po" in row:
+                speedup = row["md2po"]["wall_s"] / row["extract"]["wall_s"]
+                out[f"{shape}-{n}.md2po/extract"] = (round(speedup, 2), speedup >= EXTRACT_SPEEDUP_MIN)
+        for one in ("build-en", "build-it"):
+            if one in first:
+                out[f"{shape}-{sizes[0]}.{one}.peak_mb"] = (round(first[one]["peak_mb"]), first[one]["peak_mb"]
+                                                            <= PEAK_X1_MB)
+                out[f"{shape}-{sizes[-1]}.{one}.peak_mb"] = (round(last[one]["peak_mb"]), last[one]["peak_mb"]
+                                                             <= PEAK_X4_MB)
+    return out
+
+
+def print_table(report: dict, shapes: list[str], sizes: list[int], commands: list[str]) -> None:
+    mark = lambda ok: "PASS" if ok else "MISS"  # noqa: E731
+    v = report["verdicts"]
+    print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']}, projects under "
+          f"{report['tmpdir']}, load average at start {report['load_at_start'][0]:.1f}; "
+          f"{report['total_s'] / 60:.1f} min in all\n")
+    for shape in shapes:
+        rows = [report["results"][f"{shape}-{n}"] for n in sizes]
+        print(f"== {shape} course: " + ", ".join(f"x{n // sizes[0]} = {r['components']:,} components "
+                                                 f"({r['markdown_bytes'] / 1e6:.1f} MB)" for n, r in
+                                                 zip(sizes, rows, strict=True)))
+        head = f"  {'command':<11}" + "".join(f"{'x' + str(n // sizes[0]) + ' wall / cpu / RSS':>30}" for n in sizes)
+        print(head + f"  {'b wall':>7} {'b cpu':>6}")
+        print(f"  {'floor':<11}" + "".join(f"{r['floor_s']:>10.2f} s{'':>18}" for r in rows))
+        for command in commands:
+            cells = "".join(f"{r[command]['wall_s']:>9.2f} s{r[command]['cpu_s']:>8.2f} s{r[command]['peak_mb']:>7.0f}"
+                            f" MB" for r in rows)
+            bw, okw = v[f"{shape}.{command}.exponent_wall"]
+            bc, okc = v[f"{shape}.{command}.exponent_cpu"]
+            print(f"  {command:<11}{cells}  {bw:>7.2f} {bc:>6.2f}  {mark(okw)}/{mark(okc)} (b ≤ {EXPONENT_MAX})")
+        if "md2po" in rows[0]:
+            print(f"  {'md2po (ttk)':<11}" + "".join(f"{r['md2po']['wall_s']:>9.2f} s{r['md2po']['cpu_s']:>8.2f} s"
+                                                      f"{'':>10}" for r in rows))
+        print()
+    print("Targets:")
+    for name, (value, ok) in v.items():
+        if ".exponent_" in name:
+            continue
+        print(f"  {name:<42} {value:>8}  {mark(ok)}")
+    misses = [k for k, (_v, ok) in v.items() if not ok]
+    print(f"\n{len(v) - len(misses)} PASS, {len(misses)} MISS" + (f": {', '.join(misses)}" if misses else ""))
+    print()
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"scale_bench: {exc}", file=sys.stderr)
+        sys.exit(1)
