@@ -58,7 +58,7 @@ if what.startswith("build"):
     names = None if what == "build-all" else [what.split("-", 1)[1]]
     result = len(build(project, out, instances=names).results)
 elif what == "validate":
-    from olxkit.validate import validate
+    from olxkit.check.validate import validate
     result = len(validate(project))
 else:
     from olxkit.i18n import project as p
