@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -221,6 +223,29 @@ def _check_fence_closed(tok: Token, lines: list[str], line_offset: int) -> None:
     )
 
 
+_NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
+
+
+def share_empty_maps(tokens: list[Token]) -> None:
+    """Give every token without attributes (nearly all) one shared, read-only empty mapping for `attrs`, and
+    every one but inline runs (the walk notes each run's msgid in its `meta`) one for `meta`.
+
+    Each token otherwise holds two empty dicts of its own: a third of the parsed course's memory, which is
+    the largest part of a build's. The tokens are only read after parsing (the renderer copies a token before
+    changing it); a write to a shared mapping raises instead of changing every token.
+    """
+    stack = list(tokens)
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        tok = pop()
+        if not tok.attrs:
+            tok.attrs = _NO_ATTRS
+        if not tok.meta and tok.type != "inline":
+            tok.meta = _NO_ATTRS
+        if tok.children:
+            extend(tok.children)
+
+
 def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple[list[RawUnit], dict[str, Any]]:
     """Parse a lesson body once and split it into units at `##` headings.
 
@@ -230,6 +255,7 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
     """
     env: dict[str, Any] = {}
     tokens = parse_for_texts(body, env) if texts_only else make_markdown().parse(body, env)
+    share_empty_maps(tokens)
     units: list[RawUnit] = []
     lines = body.split("\n")
     footnotes: dict[int, list[Token]] = {}
