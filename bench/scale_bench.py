@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                 if ttk:
                     row["md2po"] = {"wall_s": min(s.wall for s in ttk), "cpu_s": min(s.cpu for s in ttk)}
                 report["results"][key] = row
+                say(f"[{key}] " + json.dumps(row, default=str))  # each size's figures as soon as they are known
                 if not args.keep:
                     shutil.rmtree(project, ignore_errors=True)
     finally:
