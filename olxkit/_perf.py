@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import multiprocessing
 import os
 import pickle
 import signal
@@ -76,22 +75,6 @@ class Forked:
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
-
-
-def imap_forked(func, items, jobs: int | None):
-    """Yield `func(item)` in order, computed in forked worker processes when there are several items.
-
-    Workers inherit what the caller holds (the parsed course) through fork, so nothing large is pickled on the
-    way in; only results travel back. A worker process computes several items one after the other, so what it
-    keeps between them (a module-level cache) serves them all.
-    """
-    items = list(items)
-    jobs = jobs if jobs is not None else min(len(items), os.cpu_count() or 1)
-    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (func(i) for i in items)
-        return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(func, items, chunksize=1)
 
 
 def map_sharing(func, items: list) -> list:

@@ -5,13 +5,14 @@ Nothing is written unless every variant could be made: all errors are found in m
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._perf import imap_forked, map_sharing, without_gc
+from ._perf import map_sharing, without_gc
 from .check.lint import lint_course
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .fsio import replace_folder, stage_folder, write_atomic
@@ -144,7 +145,7 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     planned = []
     failed: dict[str, list[Diagnostic]] = {}
     try:
-        for number, (items, summary, data) in enumerate(imap_forked(_make_variant, range(len(chosen)), jobs), 1):
+        for number, (items, summary, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
             instance = chosen[number - 1]
             # Each instance stands alone: an error in its variant (a catalog it reads, --strict, min_coverage)
             # keeps its own archive from being written, never another instance's.
@@ -247,6 +248,21 @@ def _export_share(part: tuple[int, int]):
     if _SHARED["share_staging"] is not None and not diags.errors:
         write_files(share, _SHARED["share_staging"])
     return share, diags
+
+
+def _imap(func, items, jobs: int | None):
+    """Yield `func(item)` in order, computed in forked worker processes when there are several items.
+
+    Workers inherit the parsed course through fork, so nothing large is pickled on the way in; each returns
+    its OLX tree and archive bytes.
+    """
+    items = list(items)
+    jobs = jobs if jobs is not None else min(len(items), os.cpu_count() or 1)
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (func(i) for i in items)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(func, items, chunksize=1)
 
 
 def load(project: str | os.PathLike = ".") -> Course:

@@ -9,17 +9,19 @@ import sys
 import tempfile
 import traceback
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
-from .._perf import imap_forked, without_gc
+from .._perf import map_sharing, without_gc
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
 from ..i18n.gate import syntax_findings
 from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
+from ..model import Course, Instance
 from ..olx.archive import write_files
 from ..olx_export import OlxTree, export_olx
 from ..rules import BY_CODE, apply_rules
@@ -129,7 +131,7 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
     """Every finding for the course in `project`, for each of its instances, sorted, with `rules:` applied.
 
     The sources and catalogs are read once; each instance's variant and each catalog's checks are then worked
-    out in `jobs` forked processes (default: one per CPU) that share that parse."""
+    out by `jobs` processes (default: one per CPU), forked so that they share that parse."""
     try:
         course, warnings = load_course_with_warnings(project)
     except OlxkitError as exc:
@@ -150,31 +152,42 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
         # A catalog polib cannot read: an unreadable file (its error carries no code of its own).
         unreadable = [d if d.code else replace(d, code="SYN001") for d in exc.diagnostics]
         return _finish(findings + unreadable, course.rules)
-    # The catalogs' own checks are the longest tasks: they go first, so the workers end together.
+    # The catalogs' own checks are the longest tasks: they go first, dealt out in turn to the processes.
     tasks = [("catalog", code) for code in _catalogs_to_check(course, chosen, catalogs)]
     tasks += [("instance", k) for k in range(len(chosen))]
-    _SHARED.update(project=project, course=course, chosen=chosen, catalogs=catalogs, known=known,
-                   olxcleaner=olxcleaner)
-    try:
-        for found in imap_forked(_validate_task, tasks, jobs if jobs is not None else os.cpu_count() or 1):
+    work = partial(_validate_task, _Context(project, course, chosen, catalogs, known, olxcleaner))
+    jobs = max(1, min(len(tasks), jobs if jobs is not None else os.cpu_count() or 1))
+    # Each share runs in a forked process that inherits the parsed course and catalogs (nothing is pickled on
+    # the way in); this process computes the first share.
+    for share in map_sharing(partial(_run_share, work, tasks, jobs), list(range(jobs))):
+        for found in share:
             findings += found
-    finally:
-        _SHARED.clear()
     return _finish(findings, course.rules)
 
 
-_SHARED: dict = {}
+@dataclass
+class _Context:
+    project: str | os.PathLike
+    course: Course
+    chosen: list[Instance]
+    catalogs: dict
+    known: set[str]
+    olxcleaner: bool
 
 
-def _validate_task(task: tuple[str, object]) -> list[Diagnostic]:
-    """One instance's findings, or one catalog's; runs in a forked worker (or inline)."""
+def _run_share(work, tasks: list, jobs: int, k: int) -> list[list[Diagnostic]]:
+    return [work(task) for task in tasks[k::jobs]]
+
+
+def _validate_task(ctx: _Context, task: tuple[str, object]) -> list[Diagnostic]:
+    """One instance's findings, or one catalog's."""
     kind, what = task
-    project, course, catalogs = _SHARED["project"], _SHARED["course"], _SHARED["catalogs"]
     if kind == "catalog":
-        return _guarded(f"catalog `{LOCALE_DIR}/{what}.po`", _catalog_findings, project, what, catalogs[what])
-    instance = _SHARED["chosen"][what]
-    return _guarded(f"instance `{instance.id}`", _instance_findings, project, course, instance, catalogs,
-                    _SHARED["known"], _SHARED["olxcleaner"])
+        return _guarded(f"catalog `{LOCALE_DIR}/{what}.po`", _catalog_findings, ctx.project, what,
+                        ctx.catalogs[what])
+    instance = ctx.chosen[what]
+    return _guarded(f"instance `{instance.id}`", _instance_findings, ctx.project, ctx.course, instance,
+                    ctx.catalogs, ctx.known, ctx.olxcleaner)
 
 
 def _catalogs_to_check(course, chosen, catalogs) -> list[str]:
