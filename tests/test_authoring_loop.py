@@ -292,6 +292,9 @@ def test_commands_find_the_project_from_a_sub_folder(tmp_path):
     assert not (inside / "build").exists()
     assert run_cli("validate", cwd=inside).exit_code == 0
     assert run_cli("validate", "course", cwd=project).exit_code == 0
+    # diff --instance too: the project is found, and what it lacks is the published archive.
+    diff = run_cli("diff", "--instance", "en", cwd=inside)
+    assert "no course here" not in diff.output and "published" in diff.output, diff.output
     elsewhere = run_cli("build", cwd=tmp_path)
     assert elsewhere.exit_code == 1 and "no course here" in elsewhere.output
 

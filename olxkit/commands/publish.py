@@ -131,7 +131,9 @@ def register(cli: click.Group) -> None:
         else:
             if len(paths) > 1:
                 raise click.UsageError("with --instance, give at most the project folder")
-            result = diff_instance(paths[0] if paths else ".", instance, out_dir, published_dir)
+            from ..source.project import find_project
+
+            result = diff_instance(str(find_project(paths[0] if paths else ".")), instance, out_dir, published_dir)
         if fmt == "json":
             click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
