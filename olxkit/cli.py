@@ -67,7 +67,10 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
     `file:line: message`. An error in the sources writes nothing. An error that belongs to one instance (its
     catalog, --strict, min_coverage) fails that instance only: the others' archives are still written, and the
     exit status is 1 (0: all written; 1: an error, see which instances failed; 2: usage error or crash).
-    SOURCE_DATE_EPOCH sets the time stored in the archives.
+    SOURCE_DATE_EPOCH sets the time stored in the archives. Archives and trees an earlier build wrote into the
+    folder and this one no longer writes are removed (nothing else is ever deleted), and each instance lists
+    what changed for learners since the previous build: problems removed or retyped, ids changed, graded
+    answers changed (past scores are not regraded). PROJECT may be any folder inside the project.
     """
     from .build import PartialBuildError
     from .build import build as run_build
