@@ -93,6 +93,8 @@ def test_report_counts_and_reasons(studio_round_trip):
     assert report["converted"]["video"] == 1 and report["kept_raw"]["video"] == 1
     assert report["converted"]["html"] == 3 and report["converted"]["discussion"] == 1
     assert report["drafts_kept"] == 3
+    assert report["pinned_blocks"] >= 10
+    assert {"cert_html_view_enabled", "tabs", "graceperiod", "problem/dropdown_potato"} <= set(report["policy_kept"])
     why = {f["block"]: f["message"] for f in report["findings"]}
     assert "formularesponse" in why["problem/formula_growth"]
     assert "script" in why["problem/custom_script"]
@@ -266,13 +268,23 @@ def test_zip_and_non_archives_are_refused(tmp_path):
     assert "not a .tar.gz archive" in _refused(tmp_path, text)
 
 
-def test_folder_with_symlink_is_refused(tmp_path):
+def test_folder_with_a_symlink_or_a_hard_link_is_refused(tmp_path):
+    import os
     import shutil
 
     folder = tmp_path / "olx"
     shutil.copytree(STUDIO / "course", folder)
     (folder / "static" / "link").symlink_to("/etc/passwd")
     assert "symbolic link" in _refused(tmp_path, folder)
+    (folder / "static" / "link").unlink()
+    os.link(folder / "static" / "welcome-en.srt", tmp_path / "elsewhere.srt")
+    assert "hard link" in _refused(tmp_path, folder)
+
+
+def test_import_explains_itself():
+    result = run_cli("import", "--help")
+    assert result.exit_code == 0
+    assert "Studio export" in result.stdout and "docs/importing.md" in result.stdout and "--force" in result.stdout
 
 
 def test_output_must_be_absent_or_empty_unless_forced(tmp_path):

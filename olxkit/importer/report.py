@@ -23,6 +23,10 @@ class ImportReport:
     drafts: int = 0
     files_kept: int = 0
     ignored: list[str] = field(default_factory=list)
+    pinned_blocks: int = 0
+    """Blocks whose OLX attributes olxkit's source cannot say, pinned in course/olx.yaml `attributes:`."""
+    policy_kept: list[str] = field(default_factory=list)
+    """policy.json fields (course entry) and entries kept in course/olx.yaml `policy:`."""
 
     @property
     def native_share(self) -> float:
@@ -43,6 +47,8 @@ class ImportReport:
             "drafts_kept": self.drafts,
             "files_kept": self.files_kept,
             "ignored": self.ignored,
+            "pinned_blocks": self.pinned_blocks,
+            "policy_kept": self.policy_kept,
             "findings": self.findings,
         }
 
@@ -56,6 +62,11 @@ class ImportReport:
         if self.drafts:
             lines.append(f"  {self.drafts} draft files (unpublished changes) kept as they came in course/olx/drafts/; "
                          "the lessons show the published version")
+        if self.pinned_blocks:
+            lines.append(f"  {self.pinned_blocks} blocks keep OLX attributes the source cannot say (course/olx.yaml "
+                         "`attributes:`)")
+        if self.policy_kept:
+            lines.append(f"  policy fields kept in course/olx.yaml: {', '.join(self.policy_kept)}")
         if self.files_kept:
             lines.append(f"  {self.files_kept} files kept as they came in course/olx/")
         for f in self.findings:
@@ -104,4 +115,6 @@ def make_report(plan, files, rebuilt) -> ImportReport:
         drafts=drafts,
         files_kept=len(plan.overlay_files),
         ignored=sorted(files.ignored),
+        pinned_blocks=len(plan.attributes),
+        policy_kept=sorted([*plan.policy.get("course", {})] + [k for k in plan.policy if k != "course"]),
     )
