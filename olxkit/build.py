@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ._perf import map_sharing, without_gc
 from .check.lint import lint_course
+from .confine import check_output_folder
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
 from .fsio import replace_folder, stage_folder, write_atomic
 from .i18n import locales
@@ -108,6 +109,7 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     say = progress or (lambda _msg: None)
     project = Path(project)
     out = Path(out_dir) if out_dir is not None else project / "build"
+    check_output_folder(project, out)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     prefetch = None
     if instances is None and jobs > 1:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polib
 
+from ..confine import check_inside
 from ..diagnostics import error
 from ..fsio import write_atomic
 from .locales import plural_forms
@@ -16,6 +17,7 @@ from .locales import plural_forms
 
 def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFile:
     """Read a PO/POT file; a malformed one is an error naming the file."""
+    _confined(path, rel)
     rel = rel or str(path)
     try:
         return _parse_po(str(path))
@@ -25,6 +27,12 @@ def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFil
         line = int(found.group(1)) if found else 0
         message = re.sub(r" in po file \S+ \(line \d+\)", "", str(exc))
         raise error(rel, line, f"cannot read this catalog: {message}; fix it in a PO editor", code="SYN001") from None
+
+
+def _confined(path: str | os.PathLike, rel: str | None) -> None:
+    """A catalog `rel` of the project read at `path` (= project/rel) must not lead out of the project (SEC001)."""
+    if rel and str(path).endswith(rel) and not os.path.isabs(rel):
+        check_inside(str(path)[: -len(rel)] or ".", rel)
 
 
 def _parse_po(path: str) -> polib.POFile:
@@ -166,6 +174,7 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
     error `msgfmt` finds fatal (an unescaped quote, an unknown keyword or escape, a msgid without msgstr, a
     message defined twice). Raises an error naming `rel` and the line for a file that is not UTF-8."""
     scan = Scan()
+    _confined(path, rel)
     data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8")

@@ -102,7 +102,7 @@ def status(root: str | os.PathLike) -> list[dict]:
                 break
             other = catalogs.get(link)
             if other is None and (root / LOCALE_DIR / f"{link}.po").is_file():
-                other = read_catalog(root / LOCALE_DIR / f"{link}.po")
+                other = read_catalog(root / LOCALE_DIR / f"{link}.po", f"{LOCALE_DIR}/{link}.po")
             if other is not None:
                 chain_tables.append(translations(other))
         effective = sum(1 for k in keys if any(k in t for t in chain_tables))

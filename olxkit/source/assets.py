@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from ..confine import check_inside
 from ..diagnostics import Diagnostics
 from .links import SAFE_ASSET_NAME, STATIC_DIR, flatten_asset_name
 
@@ -19,6 +20,7 @@ def find_assets(root: Path, diags: Diagnostics) -> dict[str, str]:
     flat: dict[str, str] = {}
     if not static.is_dir():
         return assets
+    check_inside(root, STATIC_DIR)
     for dirpath, dirnames, filenames in os.walk(static):
         dirnames.sort()
         for name in sorted(filenames):

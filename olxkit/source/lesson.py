@@ -6,6 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ..confine import open_inside
 from ..diagnostics import error
 from ..model import (
     Markdown,
@@ -21,7 +22,7 @@ _NN_PREFIX = re.compile(r"^\d+[-_]")
 
 def read_text(root: Path, rel: str) -> str:
     """Read a UTF-8 source file; a file in another encoding is an error at the offending line."""
-    data = (root / rel).read_bytes()
+    data = open_inside(root, rel)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
