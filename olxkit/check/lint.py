@@ -25,7 +25,7 @@ SERVABLE = {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "pdf", "sr
             "ttf", "otf", "gz"}
 _FILE_NAME = re.compile(r"^[\w\-. ]+\.(png|jpe?g|gif|svg|webp|bmp)$", re.I)
 _STATIC_REF = re.compile(r"""["'(]/static/([^"')?#]+)""")
-_SCRIPT_URL = re.compile(r"""\b(?:href|src|action|formaction)\s*=\s*["']?\s*(javascript|vbscript):""", re.I)
+_SCRIPT_URL = re.compile(r"""\b(?:href|src|action|formaction)\s*+=\s*+["']?+\s*+(javascript|vbscript):""", re.I)
 _LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
 
 

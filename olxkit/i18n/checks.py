@@ -13,6 +13,7 @@ import polib
 from ..diagnostics import Diagnostic, Severity
 from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
+from ..textscan import CODE, LINK_TARGET, MATH, remove_spans
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _PLAIN_FIELDS = {
@@ -191,7 +192,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
 
         for problem in check_html(html)[:1]:
             findings.append((Severity.ERROR, "TRN003", f"the translation renders to invalid HTML: {problem}"))
-    if target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}", re.sub(r"`[^`]*`|\$[^$]*\$", "", source)):
+    if target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}", remove_spans(source, (CODE, MATH))):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
     if _DIGIT.search(source) or _DIGIT.search(target):
         findings.extend(_number_findings(source, target, locale))
@@ -436,7 +437,7 @@ def check_entry(
     for term, wanted, exceptions in (glossary or []) if entry.msgctxt != "answer" else []:
         # Titles of works are cited in italics and stay in their original language.
         text = re.sub(r"(?<![*\w])\*[^*\n]+\*(?!\*)", "", source)
-        text = re.sub(r"\]\([^)]*\)|`[^`]*`|\$[^$]*\$", "]", text)  # link targets, image paths, code, math
+        text = remove_spans(text, (LINK_TARGET, CODE, MATH), "]")  # link targets, image paths, code, math
         for phrase in exceptions:
             text = re.sub(re.escape(phrase), "", text, flags=re.I)
         if re.search(rf"\b{re.escape(term)}", text, re.I) and wanted.lower() not in target.lower():

@@ -23,12 +23,12 @@ from ..model import (
 )
 from ..source.links import STATIC_DIR
 from ..source.markdown import make_markdown, parse_inline
+from ..textscan import CODE, MATH, PLACEHOLDER, join_lines, remove_spans
 from . import diagrams
 
 _LETTER = re.compile(r"[^\W\d_]")
 # Characters that can start inline Markdown (or an entity, a hard break, a line break, math or a placeholder).
 _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#\n]|  ")
-_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
 # `\text{words}` (and its kin) in LaTeX: group 2 is the words.
 _TEXT_CMD = re.compile(r"\\(text|textrm|textit|textbf|mbox)\s*\{([^{}]*)\}")
 
@@ -58,14 +58,12 @@ class Translator(Protocol):
 
 def message_text(inline_source: str) -> str:
     """The msgid of an inline Markdown run: soft line breaks become spaces, hard breaks `\\` + newline."""
-    text = _HARD_BREAK.sub("\0", inline_source.strip())
-    text = re.sub(r"[ \t]*\n[ \t]*", " ", text)
-    return text.replace("\0", "\\\n")
+    return join_lines(inline_source)
 
 
 def translatable(text: str) -> bool:
     """Texts with no letters (numbers, math, punctuation) are not extracted."""
-    return bool(text) and bool(_LETTER.search(re.sub(r"\$[^$]*\$|`[^`]*`|\{\{[^}]*\}\}", "", text)))
+    return bool(text) and bool(_LETTER.search(remove_spans(text, (MATH, CODE, PLACEHOLDER))))
 
 
 _ROLES = {

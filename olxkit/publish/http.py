@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import socket
 import ssl
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ..textscan import squeeze_spaces, strip_tags
 
 MAX_BODY = 1 << 20
 
@@ -34,8 +35,8 @@ class Response:
         for key in ("developer_message", "detail", "error_description", "error", "message"):
             if isinstance(data.get(key), str) and data[key].strip():
                 return data[key].strip()[:300]
-        text = re.sub(r"<[^>]+>|\s+", " ", self.body.decode("utf-8", "replace")).strip()
-        return text[:200]
+        # Only the start is shown: a megabyte error page is cut before it is scanned.
+        return squeeze_spaces(strip_tags(self.body[:65536].decode("utf-8", "replace")))[:200]
 
 
 class NotSent(Exception):

@@ -19,9 +19,10 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .textscan import trailing_id
+
 COMPONENT_TYPES = ("video", "discussion", "problem", "olx")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-_HEADING_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 
 
 def _render_math(content: str, options: dict[str, Any]) -> str:
@@ -294,10 +295,11 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
                 )
             close_chunk()
             inline = tokens[i + 1]
-            match = _HEADING_ID.search(inline.content)
-            unit_id = match.group(1) if match else None
+            match = trailing_id(inline.content)
+            unit_id = match[1] if match else None
             title = plain_text(inline)
-            title = _HEADING_ID.sub("", title).strip()
+            found = trailing_id(title)
+            title = found[0] if found else title.strip()
             if not title:
                 raise LessonSyntaxError(line, "a unit heading needs a title")
             units.append(RawUnit(title=title, id=unit_id, line=line))
