@@ -352,4 +352,67 @@ def _unparse_in(items) -> str:
 
 
 __all__ = ["CODE", "LINK_TARGET", "MATH", "PLACEHOLDER", "join_lines", "pattern_risk", "remove_spans",
-           "risky_patterns", "squeeze_spaces", "strip_tags", "trailing_id"]
+           "executable_markup", "executable_parts", "risky_patterns", "squeeze_spaces", "strip_tags", "trailing_id"]
+
+
+# -- executable content in a translation -----------------------------------------------------------------------
+
+_EXECUTABLE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link",
+                    "form", "style", "svg", "math", "template", "answer", "problem"}
+_EVENT_ATTRIBUTE = re.compile(r"""[\s/"']on[a-z]{2,30}\s{0,30}=""")
+_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:image/svg")
+
+
+def executable_markup(text: str) -> str | None:
+    """What in `text` could run code in a browser or on Open edX's server, or None.
+
+    A catalog may carry text, Markdown and harmless inline HTML; never a `<script>` (Open edX's problem engine
+    runs `<script type="loncapa/python">` on the server), an `<answer>` or `*response` element (CAPA grading
+    code), an event attribute (`onerror=`), an embedding element, or a `javascript:` URL. Linear time.
+    """
+    return next(iter(sorted(executable_parts(text))), None)
+
+
+def executable_parts(text: str) -> set[str]:
+    """Every kind of executable markup in `text` (see `executable_markup`)."""
+    found: set[str] = set()
+    if "<" not in text and ":" not in text:
+        return found
+    lower = text.lower()
+    for scheme in _SCHEMES:
+        if scheme in lower:
+            found.add(f"a `{scheme}` URL")
+    i = 0
+    close = -2
+    while (i := lower.find("<", i)) != -1:
+        j = i + 1
+        if j < len(lower) and lower[j] == "/":
+            j += 1
+        k = j
+        while k < len(lower) and (lower[k].isalnum() or lower[k] in "_:-"):
+            k += 1
+        name = lower[j:k]
+        if name in _EXECUTABLE_TAGS or name.endswith("response"):
+            found.add(f"a `<{name}>` element")
+        if lower.startswith(("<?", "<!"), i) and not lower.startswith("<!--", i):
+            found.add("a processing instruction or declaration (`<?`, `<!`)")
+        if close != -1 and close < k:
+            close = lower.find(">", k)
+        following = lower.find("<", k)
+        end = min(close if close != -1 else len(lower), following if following != -1 else len(lower))
+        if name and _EVENT_ATTRIBUTE.search(lower, k - 1, end):
+            found.add("an event attribute (on…=)")
+        i = k if k > i + 1 else i + 1
+    return found
+
+
+def added_executable(source: str, translation: str) -> str | None:
+    """Executable markup a translation brings that its source text does not have (the author's own is trusted)."""
+    extra = executable_parts(translation) - executable_parts(source) if "<" in translation or ":" in translation \
+        else set()
+    return min(extra) if extra else None
+
+
+__all__ = ["CODE", "LINK_TARGET", "MATH", "PLACEHOLDER", "added_executable", "executable_markup",
+           "executable_parts", "join_lines", "pattern_risk", "remove_spans", "risky_patterns", "squeeze_spaces",
+           "strip_tags", "trailing_id"]
