@@ -26,7 +26,7 @@ def _find_project(_ctx, _param, value: str) -> str:
     return value if str(found) == value else str(found)
 
 
-project_argument = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str),
+project_argument = click.argument("project", default=".", type=click.Path(file_okay=False, exists=True, path_type=str),
                                   callback=_find_project)
 """The PROJECT argument of every command that works on a course project (default: the one around `.`)."""
 

@@ -48,6 +48,10 @@ def read_key_parts(data: YamlMap, defaults: object | None = None) -> dict[str, s
                 f"`{key}: {value}` may use only letters, digits, `_`, `.` and `-` (Open edX course key rules)",
                 code="SYN004",
             )
+        if value.startswith("."):
+            # The run names folders in the archive (policies/<run>/): `..` would climb out of them.
+            raise error(data.path, data.line_of(key), f"`{key}: {value}` may not start with `.`; start it with a "
+                        "letter or digit", code="SYN004")
         parts[key] = value
     return parts
 

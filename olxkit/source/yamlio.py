@@ -331,20 +331,27 @@ def _is_null(node: Node) -> bool:
 
 
 def parse_date(raw: str) -> datetime | None:
-    """Parse an ISO date or date-time; naive values are UTC. Returns an aware UTC datetime."""
+    """Parse an ISO date or date-time; naive values are UTC. Returns an aware UTC datetime.
+
+    Only the calendar form YYYY-MM-DD[THH:MM[:SS]][offset] is a date (not `2026-W05`, not an ordinal day), and
+    one that leaves the years 1–9999 once in UTC (`0001-01-01T00:00+01:00`) is not.
+    """
     raw = raw.strip()
+    if not re.match(r"\d{4}-\d{2}-\d{2}(?![\d-])", raw):
+        return None
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if len(raw) == 10:
             d = date.fromisoformat(raw)
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
         value = datetime.fromisoformat(raw.replace(" ", "T", 1))
-    except ValueError:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def format_date(value: datetime) -> str:
-    """Open edX's date format: `2026-02-02T00:00:00Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Open edX's date format: `2026-02-02T00:00:00Z` (four-digit years, as Open edX parses them)."""
+    v = value.astimezone(UTC)
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
