@@ -150,6 +150,7 @@ def test_errors_from_the_installed_command(tmp_path):
 
 
 def test_missing_project_is_a_clear_error(tmp_path):
+    (tmp_path / "nowhere").mkdir()  # a folder that is not a course (one that does not exist: exit 2)
     result = run_cli("build", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
     assert "has no course/course.yaml" in result.stderr
