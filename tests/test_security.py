@@ -36,7 +36,7 @@ def everything_written(root: Path) -> bytes:
     out = []
     for folder in ("build", "locale"):
         base = root / folder
-        if not base.is_dir():
+        if not base.is_dir() or base.is_symlink():
             continue
         for path in base.rglob("*"):
             if path.is_file() and not path.is_symlink():
@@ -430,3 +430,115 @@ def test_a_project_folder_that_does_not_exist_is_a_usage_error(tmp_path):
         result = _run(*args, str(tmp_path / "nope"))
         assert result.returncode == 2, (args, result.stderr)
         assert "does not exist" in result.stderr
+
+
+# -- the property: a symlink planted anywhere lets nothing from outside through ----------------------------------
+
+MARKER = "OUTSIDE-7f2c9"
+PLACES = ["course", "course/course.yaml", "course/about.md", "course/handouts.md", "course/instances.yaml",
+          "course/static", "course/static/notes.txt", "modules", "modules/01-getting-started",
+          "modules/01-getting-started/module.yaml", LESSON, "modules/01-getting-started/02-quiz.md", "locale",
+          "locale/it.po", "build"]
+
+
+def _base(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "base", {"course/instances.yaml": INSTANCES, "course/static/notes.txt": "notes",
+                                            "course/handouts.md": "Read [the notes](notes.txt).\n"})
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    po = polib.pofile(str(root / "locale/it.po"))
+    for entry in po:
+        entry.msgstr = "IT " + entry.msgid
+    po.save()
+    return root
+
+
+def _outside_twin(base: Path, dest: Path) -> Path:
+    """A copy of the project outside it, with the marker in every file a build could read."""
+    import shutil
+
+    shutil.copytree(base, dest)
+    for path in dest.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".po":
+                text = text.replace('msgstr "IT ', f'msgstr "{MARKER} ')
+            elif path.name == "notes.txt":
+                text = MARKER
+            else:
+                text = text.replace("Welcome", MARKER).replace("My Course", MARKER).replace("Quiz", MARKER)
+            path.write_text(text, encoding="utf-8")
+    (dest / "build").mkdir(exist_ok=True)
+    return dest
+
+
+def test_symlinks_planted_anywhere_let_nothing_from_outside_into_an_output(tmp_path_factory):
+    import shutil
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    scratch = tmp_path_factory.mktemp("prop")
+    base = _base(scratch)
+    twin = _outside_twin(base, scratch / "elsewhere")
+    counter = iter(range(10**6))
+
+    def snapshot() -> dict:
+        return {p: p.read_bytes() for p in twin.rglob("*") if p.is_file()}
+
+    before = snapshot()
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(PLACES), min_size=1, max_size=3, unique=True))
+    def check(places):
+        root = scratch / f"p{next(counter)}"
+        shutil.copytree(base, root)
+        for rel in sorted(places, key=len):
+            link = root / rel
+            if not link.parent.exists() or link.parent.is_symlink() or any(
+                    (root / p).is_symlink() for p in Path(rel).parents if str(p) != "."):
+                continue  # already inside a planted link
+            if link.is_dir() and not link.is_symlink():
+                shutil.rmtree(link)
+            elif link.exists():
+                link.unlink()
+            link.symlink_to(twin / rel)
+        results = [run_cli("build", str(root)), run_cli("i18n", "extract", str(root)),
+                   run_cli("i18n", "update", str(root)), run_cli("i18n", "check", str(root))]
+        for result in results:
+            assert result.exit_code in (0, 1), result.output
+            assert MARKER not in result.stdout
+        written = b"\n".join([everything_written(root)] + [p.read_bytes() for p in root.rglob("*")
+                                                            if p.is_file() and not p.is_symlink()
+                                                            and ".olxkit-tmp" not in p.parts])
+        assert MARKER.encode() not in written, places
+        # Nothing of the twin was changed either (no write went through a link).
+        assert snapshot() == before, places
+
+    check()
+
+
+def test_the_scanners_give_what_the_patterns_they_replace_gave():
+    """The linear scanners of olxkit.textscan against the regular expressions they replaced, on random text."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from olxkit.textscan import CODE, LINK_TARGET, MATH, PLACEHOLDER, join_lines, remove_spans, strip_tags, trailing_id
+
+    hard = re.compile(r"(?: {2,}|\\)\n")
+    spans = re.compile(r"\$[^$]*\$|`[^`]*`|\]\([^)]*\)|\{\{[^}]*\}\}")
+    heading = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+    tags = re.compile(r"<[^>]+>")
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet=" \t\n\\a$`](){}#<>", max_size=16))
+    def check(s):
+        old = re.sub(r"[ \t]*\n[ \t]*", " ", hard.sub("\0", s.strip())).replace("\0", "\\\n")
+        assert join_lines(s) == old
+        assert remove_spans(s, (MATH, CODE, LINK_TARGET, PLACEHOLDER), "X") == spans.sub("X", s)
+        found, mine = heading.search(s), trailing_id(s)
+        assert (found is None) == (mine is None)
+        if found:
+            assert mine == (heading.sub("", s).strip(), found.group(1))
+        assert strip_tags(s) == tags.sub(" ", s)
+
+    check()

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from .._perf import without_gc
+from ..confine import check_output_folder
 from ..diagnostics import Diagnostic, OlxkitError, error
 from ..source.instances import load_instances
 from ..source.loader import load_course
@@ -48,6 +49,7 @@ def extract(root: str | os.PathLike, check: bool = False, jobs: int | None = Non
             return count, not same_meaning(read_catalog(path, POT), parse_catalog_text(text))
         except OlxkitError:
             return count, True
+    check_output_folder(root, root / LOCALE_DIR)
     return count, write_if_changed(text, path)
 
 
@@ -69,6 +71,8 @@ def update(
         codes = [locales.normalize(c) for c in only]
     project = f"{course.title} ({course.org}+{course.number})"
     results = {}
+    if not check:
+        check_output_folder(root, root / LOCALE_DIR)
     for code in codes:
         path = root / LOCALE_DIR / f"{code}.po"
         old = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
