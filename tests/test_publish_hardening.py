@@ -119,7 +119,7 @@ def test_an_error_page_that_echoes_the_headers_leaks_no_secret(tmp_path, server,
 
 
 def test_the_redactor_covers_every_encoding():
-    from olxkit.publish import Redactor
+    from olxkit.publish.credentials import Redactor
 
     redact = Redactor()
     redact.add("s3cr/t+é")

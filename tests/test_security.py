@@ -6,6 +6,7 @@ Large inputs are 1 MB; the tests assert the result only (the seconds per MB are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -292,10 +293,8 @@ def test_no_regex_with_adjacent_unbounded_quantifiers_runs_on_text():
 def _children(pid: int) -> set[int]:
     found = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             found |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            pass
     return found
 
 
@@ -375,12 +374,12 @@ def test_a_killed_catalog_update_leaves_a_recognisable_temp_the_next_run_removes
     root = make_project(tmp_path / "c", {"course/instances.yaml": INSTANCES})
     assert run_cli("i18n", "update", str(root)).exit_code == 0
     proc = subprocess.Popen([sys.executable, "-c", (
-        "import sys, os, time; sys.path.insert(0, %r)\n"
+        "import sys, os, time; sys.path.insert(0, {!r})\n"
         "from olxkit import fsio\n"
         "real = os.fsync\n"
         "def slow(fd): time.sleep(60)\n"
         "os.fsync = slow\n"
-        "fsio.write_atomic(%r, b'x' * 1000000)\n" % (str(REPO), str(root / "locale/it.po")))])
+        "fsio.write_atomic({!r}, b'x' * 1000000)\n".format(str(REPO), str(root / "locale/it.po")))])
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not list((root / "locale").glob(".it.po.olxkit-tmp-*")):
         time.sleep(0.02)

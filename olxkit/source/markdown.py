@@ -19,7 +19,7 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .textscan import trailing_id
+from ..textscan import trailing_id
 
 COMPONENT_TYPES = ("video", "discussion", "problem", "olx")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
