@@ -31,6 +31,7 @@ GROUPS = {
     "TRN": "Translations",
     "OLX": "OLX import gate",
     "IMP": "Importing a course (`olxkit import`)",
+    "SEC": "Security: nothing outside the project gets in or is written to",
     "INT": "olxkit itself",
     "YML": "YAML: where a YAML text breaks, and how to mend it",
     "AUT": "Authoring: mistakes that would otherwise reach learners unnoticed",
@@ -437,6 +438,22 @@ RULES: list[Rule] = [
     Rule("IMP014", "grading-kept", INFO, "The grading policy is kept in course/olx.yaml because course.yaml "
          "`grading:` cannot say it (letter grades, weights that do not add up, explicit counts).",
          "GRADE_CUTOFFS {\"A\": 0.9, \"B\": 0.7}"),
+    Rule(
+        "SEC001",
+        "outside-path",
+        E,
+        "A course file, catalog or folder (course/static, locale, a module) whose path, links followed, leads "
+        "outside the project: olxkit reads course input from the project only (docs/security.md).",
+        "course/handouts.md -> /etc/passwd; course/static -> ~/.ssh",
+    ),
+    Rule(
+        "SEC002",
+        "linked-output",
+        E,
+        "The output folder (build/, locale/) is a symbolic link or lies in a linked folder: every build would "
+        "write, rename and delete outside the project.",
+        "build -> /home/me",
+    ),
     Rule(
         "INT001",
         "internal-error",
