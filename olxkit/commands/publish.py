@@ -10,8 +10,11 @@ import click
 from .common import FORMATS, handle_errors, project_argument, stderr
 
 _TIMING = [
-    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=1800.0, show_default=True,
-                 metavar="SECONDS", help="How long to wait for each instance's import to finish."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=900.0, show_default=True,
+                 metavar="SECONDS", help="Deadline for each instance: token, upload and waiting for the import; "
+                 "a server still answering then is cut off."),
+    click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+                 metavar="SECONDS", help="How long one read may wait for the LMS or Studio."),
     click.option("--poll-interval", type=click.FloatRange(min=0, min_open=True), default=3.0, show_default=True,
                  metavar="SECONDS", help="First wait between two questions about an import (grows to 15 s)."),
     click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
@@ -36,10 +39,11 @@ def _timing_options(func):
     return func
 
 
-def _timing(timeout, poll_interval, retries, backoff):
+def _timing(timeout, read_timeout, poll_interval, retries, backoff):
     from ..publish.publisher import Timing
 
-    return Timing(retries=retries, backoff=backoff, timeout=timeout, poll_interval=poll_interval)
+    return Timing(retries=retries, backoff=backoff, timeout=timeout, poll_interval=poll_interval,
+                  read_timeout=read_timeout)
 
 
 def _report(results, fmt: str, extra: dict, show_diff: bool = False, status: bool = False) -> None:
@@ -162,7 +166,8 @@ def register(cli: click.Group) -> None:
     @click.option("-q", "--quiet", is_flag=True, help="Do not show progress.")
     @handle_errors
     def publish(project, instances, all_instances, dry_run, allow_removals, force, no_build, strict, no_wait,
-                timeout, poll_interval, retries, backoff, credentials_file, out_dir, published_dir, fmt, quiet):
+                timeout, read_timeout, poll_interval, retries, backoff, credentials_file, out_dir, published_dir, fmt,
+                quiet):
         """Build the course and import it into Studio on each instance (--instance ID… or --all).
 
         Per instance: compare the new archive with the one last published to it (kept in OUTPUT/published/);
@@ -180,7 +185,7 @@ def register(cli: click.Group) -> None:
             raise click.UsageError("name the instances with --instance ID (repeatable), or give --all")
         say = None if quiet else stderr
         options = Options(dry_run=dry_run, allow_removals=allow_removals, force=force, wait=not no_wait,
-                          timing=_timing(timeout, poll_interval, retries, backoff))
+                          timing=_timing(timeout, read_timeout, poll_interval, retries, backoff))
         publisher = Publisher(project, list(instances) or None, out_dir=out_dir, published_dir=published_dir,
                               credentials_file=credentials_file, options=options, say=say)
         results, warnings = publisher.publish(build=not no_build, strict=strict)
@@ -201,7 +206,7 @@ def register(cli: click.Group) -> None:
     @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
     @click.option("-q", "--quiet", is_flag=True, help="Do not show progress.")
     @handle_errors
-    def publish_status(project, instances, wait, forget, timeout, poll_interval, retries, backoff,
+    def publish_status(project, instances, wait, forget, timeout, read_timeout, poll_interval, retries, backoff,
                        credentials_file, out_dir, published_dir, fmt, quiet):
         """The state of imports that `olxkit publish` started but did not see finish (--no-wait, a timeout).
 
@@ -211,7 +216,7 @@ def register(cli: click.Group) -> None:
         """
         from ..publish.publisher import Options, Publisher
 
-        options = Options(timing=_timing(timeout, poll_interval, retries, backoff))
+        options = Options(timing=_timing(timeout, read_timeout, poll_interval, retries, backoff))
         publisher = Publisher(project, list(instances) or None, out_dir=out_dir, published_dir=published_dir,
                               credentials_file=credentials_file, options=options,
                               say=None if quiet else stderr)

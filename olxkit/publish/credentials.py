@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import urllib.parse
@@ -25,12 +27,12 @@ class Timing:
     """Extra attempts after the first, for the token and the upload."""
     backoff: float = 2.0
     """Seconds before the first retry; doubled for each further one, at most 60."""
-    timeout: float = 1800.0
-    """Seconds to wait for Studio's import task to finish."""
+    timeout: float = 900.0
+    """The deadline: seconds each instance's publish may take in all (token, upload, following the import)."""
     poll_interval: float = 3.0
     """Seconds between two questions about the task; grows to at most 15."""
-    http_timeout: float = 300.0
-    """Seconds one request may wait for the server (Studio stores the archive before it answers)."""
+    read_timeout: float = 60.0
+    """Seconds one read may wait for the server (connecting, and each part of an answer)."""
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         wait = min(self.backoff * 2 ** attempt, 60.0)
@@ -130,19 +132,69 @@ def _credentials_file(project: Path, path, environ) -> _FileCredentials:
 
 
 class Redactor:
-    """Removes every known secret from a text before anyone sees it."""
+    """Removes every known secret from a text before anyone sees it.
+
+    A server that echoes a request sends a secret back in other spellings: HTTP Basic's base64 of
+    `id:secret`, URL-quoted (form bodies, query strings), JSON-escaped (`\\/`, `\\u00e9`). Every spelling of every
+    secret is removed, and so is the value of any `Authorization` header quoted in the text.
+    """
 
     def __init__(self):
         self.secrets: set[str] = set()
 
     def add(self, value: str) -> None:
-        if value and len(value) >= 4:
-            self.secrets.add(value)
+        """A secret (a client secret, a token) and the spellings a server could echo it in."""
+        if not value or len(value) < 4:
+            return
+        for form in (value, urllib.parse.quote(value, safe=""), urllib.parse.quote(value),
+                     urllib.parse.quote_plus(value), base64.b64encode(value.encode()).decode().rstrip("=")):
+            self._add_form(form)
+
+    def add_basic(self, client_id: str, secret: str) -> None:
+        """The `Authorization: Basic` value made of `client_id` and `secret` (form-encoded first, or not)."""
+        quoted = f"{urllib.parse.quote(client_id, safe='')}:{urllib.parse.quote(secret, safe='')}"
+        for pair in (quoted, f"{client_id}:{secret}"):
+            self._add_form(base64.b64encode(pair.encode()).decode().rstrip("="))
+
+    def _add_form(self, form: str) -> None:
+        escaped = json.dumps(form)[1:-1]
+        for spelling in {form, escaped, escaped.replace("/", "\\/"), json.dumps(form, ensure_ascii=False)[1:-1]}:
+            if len(spelling) >= 4:
+                self.secrets.add(spelling)
 
     def __call__(self, text: str) -> str:
         for value in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(value, "[redacted]")
-        return text
+            if value in text:
+                text = text.replace(value, "[redacted]")
+        return redact_authorization(text)
+
+
+_VALUE_ENDS = "\n\r\"'<>,;}&]"
+
+
+def redact_authorization(text: str) -> str:
+    """Every `Authorization` header value quoted in `text` (an HTML, JSON or plain echo of a request) as
+    `[redacted]`. One pass over the text."""
+    lower = text.lower()
+    out, done, i = [], 0, 0
+    while (i := lower.find("authorization", i)) != -1:
+        j = i + len("authorization")
+        skipped = 0
+        while j < len(text) and text[j] in " \t\"':=\\" and skipped < 6:
+            j += 1
+            skipped += 1
+        separator = ":" in text[i + 13 : j] or "=" in text[i + 13 : j]
+        if not separator or j >= len(text) or text[j] in _VALUE_ENDS:
+            i = j if j > i else i + 1
+            continue
+        end = j
+        while end < len(text) and text[end] not in _VALUE_ENDS:
+            end += 1
+        out.append(text[done:j])
+        out.append("[redacted]")
+        done = i = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def check_targets(project: Path, instances: list[Instance]) -> None:

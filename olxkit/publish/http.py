@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
 import ssl
+import threading
+import time
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,16 +68,36 @@ def _describe(exc: BaseException, timeout: float) -> str:
     return getattr(exc, "strerror", None) or type(exc).__name__
 
 
+DEADLINE = "the deadline passed (--timeout)"
+
+
 def exchange(method: str, url: str, headers: dict[str, str], body: Iterable[bytes] = (),
-             timeout: float = 60.0) -> Response:
-    """One HTTP request; NotSent when it could not be sent whole, NoAnswer when it was but nothing came back."""
+             timeout: float = 60.0, deadline: float | None = None) -> Response:
+    """One HTTP request; NotSent when it could not be sent whole, NoAnswer when it was but nothing came back.
+
+    `timeout` bounds each read (and the connection); `deadline` (a `time.monotonic()` value) bounds the whole
+    exchange: a server that drips its answer a byte at a time is cut off there.
+    """
+    left = None if deadline is None else deadline - time.monotonic()
+    if left is not None and left <= 0:
+        raise NotSent(DEADLINE, permanent=True)
+    per_read = timeout if left is None else min(timeout, left)
     parts = urllib.parse.urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+        conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=per_read,
                                            context=ssl.create_default_context())
     else:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=per_read)
+    watchdog = None
+    if left is not None:
+        watchdog = threading.Timer(left, _cut, (conn,))
+        watchdog.daemon = True
+        watchdog.start()
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() >= deadline
+
     try:
         try:
             conn.putrequest(method, target, skip_accept_encoding=True)
@@ -83,18 +106,35 @@ def exchange(method: str, url: str, headers: dict[str, str], body: Iterable[byte
             conn.endheaders()
             for chunk in body:
                 conn.send(chunk)
+        except ValueError:  # a header value with a line break: it must never be sent
+            raise NotSent("a request header has a character HTTP does not allow", permanent=True) from None
         except (OSError, http.client.HTTPException) as exc:
+            if late():
+                raise NotSent(DEADLINE, permanent=True) from None
             early = _early_answer(conn)
             if early is not None:
                 return early
-            raise NotSent(_describe(exc, timeout), isinstance(exc, ssl.SSLCertVerificationError)) from None
+            raise NotSent(_describe(exc, per_read), isinstance(exc, ssl.SSLCertVerificationError)) from None
         try:
             response = conn.getresponse()
-            return Response(response.status, response.headers, response.read(MAX_BODY))
+            data = response.read(MAX_BODY)
+            if late():
+                raise NoAnswer(DEADLINE)
+            return Response(response.status, response.headers, data)
         except (OSError, http.client.HTTPException) as exc:
-            raise NoAnswer(_describe(exc, timeout)) from None
+            raise NoAnswer(DEADLINE if late() else _describe(exc, per_read)) from None
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         conn.close()
+
+
+def _cut(conn: http.client.HTTPConnection) -> None:
+    """At the deadline: shut the socket down, which wakes a read waiting on it in another thread."""
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _early_answer(conn: http.client.HTTPConnection) -> Response | None:

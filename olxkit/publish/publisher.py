@@ -114,6 +114,7 @@ class Publisher:
         creds = load_credentials(self.root, instances, self.credentials_file)
         for c in creds.values():
             self.redact.add(c.client_secret)
+            self.redact.add_basic(c.client_id, c.client_secret)
         studios = {}
         for inst in instances:
             studios[inst.id] = Studio(inst, creds[inst.id], self.options.timing, self.redact, self.say)
@@ -264,11 +265,10 @@ class Publisher:
                                               "why (the import API gives no details)")
                         active.remove(job)
                         continue
-                elapsed = time.monotonic() - job.started
-                if elapsed >= timing.timeout:
+                if time.monotonic() >= job.studio.deadline():
                     result.status = "timeout"
-                    result.message = (f"the import is still {result.state or 'not started'} after "
-                                      f"{timing.timeout:g} s; it goes on in Studio: `olxkit publish-status "
+                    result.message = (f"the import is still {result.state or 'not started'} at the deadline "
+                                      f"(--timeout {timing.timeout:g} s); it goes on in Studio: `olxkit publish-status "
                                       f"--instance {result.instance} --wait`")
                     active.remove(job)
                     continue

@@ -12,9 +12,13 @@ from pathlib import Path
 from .. import __version__
 from ..model import Instance
 from .credentials import Credentials, Redactor, Timing
-from .http import NoAnswer, NotSent, Response, exchange
+from .http import DEADLINE, NoAnswer, NotSent, Response, exchange
 
 DONE_STATES = {"Succeeded", "Failed", "Canceled"}
+
+
+def _header_safe(value: str) -> bool:
+    return bool(value) and value.isascii() and value.isprintable() and " " not in value
 
 # -- one instance's Studio -------------------------------------------------------------------------------------
 
@@ -36,8 +40,15 @@ class Studio:
         # The course key as Studio's URL pattern and olx-utils write it: `:` and `+` stay as they are.
         self.import_url = f"{instance.studio_url}/api/courses/v0/import/{urllib.parse.quote(instance.key, ':+')}/"
         self._authorization: str | None = None
+        self._deadline: float | None = None
         self.uploads = 0
         """Upload attempts (the archive may have left this machine in part or whole)."""
+
+    def deadline(self) -> float:
+        """When this instance's publish must end (`Timing.timeout` after its first request)."""
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self.timing.timeout
+        return self._deadline
 
     def say(self, message: str) -> None:
         self._say(f"[{self.instance.id}] {message}")
@@ -49,6 +60,8 @@ class Studio:
         if attempt >= self.timing.retries:
             raise self._fail("failed", f"{what}: {problem}; gave up after {attempt + 1} attempts")
         wait = self.timing.delay(attempt, retry_after)
+        if time.monotonic() + wait >= self.deadline():
+            raise self._fail("failed", f"{what}: {problem}; {DEADLINE} before another attempt")
         self.say(self.redact(f"{what}: {problem}; trying again in {wait:g} s"))
         time.sleep(wait)
 
@@ -68,7 +81,7 @@ class Studio:
         what = f"token from {url}"
         for attempt in range(self.timing.retries + 1):
             try:
-                response = exchange("POST", url, headers, [form], self.timing.http_timeout)
+                response = exchange("POST", url, headers, [form], self.timing.read_timeout, self.deadline())
             except (NotSent, NoAnswer) as exc:
                 if isinstance(exc, NotSent) and exc.permanent:
                     raise self._fail("failed", f"{what}: {exc}") from None
@@ -83,6 +96,10 @@ class Studio:
         if isinstance(token, str) and token:
             self.redact.add(token)
             kind = str(data.get("token_type") or "JWT")
+            if not _header_safe(token) or not _header_safe(kind):
+                # A line break would end the header and start another one: such a token is never sent.
+                raise self._fail("failed", f"the LMS at {url} sent a token (or token type) with spaces or control "
+                                 "characters, which cannot be sent back in a header; check the LMS")
             self._authorization = f"{'JWT' if kind.lower() == 'jwt' else kind} {token}"
             return self._authorization
         raise self._fail("failed", self._token_problem(url, response))
@@ -126,7 +143,7 @@ class Studio:
                        "Content-Length": str(len(head) + size + len(tail)), "User-Agent": f"olxkit/{__version__}"}
             self.uploads += 1
             try:
-                response = exchange("POST", self.import_url, headers, body(), self.timing.http_timeout)
+                response = exchange("POST", self.import_url, headers, body(), self.timing.read_timeout, self.deadline())
             except NotSent as exc:
                 if exc.permanent:
                     raise self._fail("failed", f"{what}: {exc}") from None
@@ -179,7 +196,8 @@ class Studio:
             headers = {"Authorization": self.authorization(renew), "Accept": "application/json",
                        "User-Agent": f"olxkit/{__version__}"}
             try:
-                response = exchange("GET", f"{self.import_url}?{query}", headers, (), self.timing.http_timeout)
+                response = exchange("GET", f"{self.import_url}?{query}", headers, (), self.timing.read_timeout,
+                                    self.deadline())
             except (NotSent, NoAnswer) as exc:
                 raise self._fail("retry", str(exc)) from None
             if response.status == 401 and not renew:
