@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._perf import map_sharing, without_gc
+from ._perf import die_with_parent, map_sharing, without_gc
 from .check.lint import lint_course
 from .confine import check_output_folder
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
-from .fsio import replace_folder, stage_folder, write_atomic
+from .fsio import BuildLock, replace_folder, stage_folder, write_atomic
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .model import Course
@@ -141,7 +141,14 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
         prefetch.wait()
     # Trees are written by the workers into staging folders, moved into place only if the whole build succeeds.
     out_existed = out.exists()
-    staging = [stage_folder(out / i.archive_stem) if tree else None for i in chosen]
+    with BuildLock(out, say) as tmp:  # one build at a time from here; what a killed build left is removed
+        return _write_variants(out, out_existed, tmp, chosen, course, project, known, strict, prefetch, jobs, tree,
+                               say, diags, source)
+
+
+def _write_variants(out, out_existed, tmp, chosen, course, project, known, strict, prefetch, jobs, tree, say, diags,
+                    source) -> BuildReport:
+    staging = [stage_folder(out / i.archive_stem, tmp) if tree else None for i in chosen]
     _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict, prefetch=prefetch,
                    export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
@@ -165,8 +172,10 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
         for folder in staging:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
-        if not out_existed and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
+        if not out_existed:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
         raise
     finally:
         _SHARED.clear()
@@ -179,7 +188,7 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     for instance, summary, data, stage in planned:
         archive = out / f"{instance.archive_stem}.tar.gz"
         say(f"Writing {archive}")
-        size = write_atomic(archive, data)
+        size = write_atomic(archive, data, temp_dir=tmp)
         folder = None
         if stage is not None:
             folder = out / instance.archive_stem
@@ -265,7 +274,7 @@ def _imap(func, items, jobs: int | None):
     if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (func(i) for i in items)
         return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.imap(func, items, chunksize=1)
 
 

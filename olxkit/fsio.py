@@ -6,9 +6,13 @@ get the target's current permissions (0o644 for a new file), and the temporary f
 then the folder itself is fsynced, so that the rename survives a crash (`rename_atomic` for a file already whole).
 A failure removes the temporary file and leaves the target as it was.
 
-A folder of files (the unpacked OLX tree): `stage_folder` makes a fresh folder beside the target, the caller fills
-it, and `replace_folder` swaps it in with one rename. Each file of a staged folder is written plainly: the folder
-is not visible under its name until it is complete.
+A folder of files (the unpacked OLX tree): `stage_folder` makes a fresh folder beside the target (or in a
+build's `.olxkit-tmp/`), the caller fills it, and `replace_folder` swaps it in with one rename. Each file of a
+staged folder is written plainly: the folder is not visible under its name until it is complete.
+
+After a crash: a temporary file is named `.<name>.olxkit-tmp-<pid>-<random>`, so the next write of the same file
+removes the ones whose process is gone (`sweep`); a build keeps its staging folders and temporary files under
+`build/.olxkit-tmp/`, which the next build empties (`BuildLock`), with a lock file that serialises builds.
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ NEW_FILE_MODE = 0o644
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str, *, encoding: str = "utf-8") -> int:
-    """Replace `path` with `data` (str is encoded with `encoding`, newlines as given); returns the size in bytes."""
+def write_atomic(path: str | os.PathLike, data: bytes | str, *, encoding: str = "utf-8",
+                 temp_dir: str | os.PathLike | None = None) -> int:
+    """Replace `path` with `data` (str is encoded with `encoding`, newlines as given); returns the size in bytes.
+
+    `temp_dir`: where the temporary file is made (a folder on the same file system, such as a build's
+    `.olxkit-tmp/`) instead of the target's folder."""
     payload = data.encode(encoding) if isinstance(data, str) else data
-    with _staged(Path(path)) as fh:
+    with _staged(Path(path), temp_dir) as fh:
         fh.write(payload)
     return len(payload)
 
@@ -72,9 +80,9 @@ def rename_atomic(src: str | os.PathLike, dest: str | os.PathLike) -> None:
 
 
 @contextmanager
-def _staged(target: Path) -> Iterator[BinaryIO]:
+def _staged(target: Path, temp_dir: str | os.PathLike | None = None) -> Iterator[BinaryIO]:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _new_temp(target)
+    tmp = _new_temp(target, temp_dir)
     try:
         with os.fdopen(os.open(tmp, _FLAGS, 0o600), "wb") as fh:
             yield fh
@@ -88,8 +96,38 @@ def _staged(target: Path) -> Iterator[BinaryIO]:
     fsync_folder(target.parent)
 
 
-def _new_temp(target: Path) -> str:
-    return str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+TEMP_MARK = ".olxkit-tmp-"
+
+
+def _new_temp(target: Path, temp_dir: str | os.PathLike | None = None) -> str:
+    folder = Path(temp_dir) if temp_dir is not None else target.parent
+    sweep(folder, target.name)
+    return str(folder / f".{target.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
+
+
+def sweep(folder: str | os.PathLike, name: str) -> None:
+    """Remove the temporary files of `name` in `folder` that a process left when it died (killed, crashed)."""
+    prefix = f".{name}{TEMP_MARK}"
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _mode_of(target: Path) -> int:
@@ -113,21 +151,66 @@ def fsync_folder(folder: str | os.PathLike) -> None:
         os.close(fd)
 
 
-def stage_folder(folder: Path) -> Path:
-    """A new empty folder beside `folder`, to fill and then move into place with `replace_folder`."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+def stage_folder(folder: Path, temp_dir: Path | None = None) -> Path:
+    """A new empty folder beside `folder` (or in `temp_dir`, on the same file system), to fill and then move into
+    place with `replace_folder`."""
+    parent = temp_dir if temp_dir is not None else folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{folder.name}{TEMP_MARK}{os.getpid()}-", dir=parent))
 
 
 def replace_folder(staging: Path, folder: Path) -> None:
-    """Move the completed `staging` folder to `folder`, then remove what was there before."""
+    """Move the completed `staging` folder to `folder`, then remove what was there before (moved out of the way
+    beside the staging folder first, so that a crash leaves it where the next run cleans up)."""
     old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
+    if folder.is_symlink():
+        folder.unlink()  # a link is replaced, never followed: what it points to is not ours to delete
+    elif folder.exists():
+        old = staging.with_name(f"{staging.name}.old")
         folder.rename(old)
     staging.rename(folder)
     fsync_folder(folder.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+class BuildLock:
+    """One build at a time in an output folder, and a clean `.olxkit-tmp/` for it.
+
+    `fcntl.flock` on `<out>/.olxkit-tmp/lock`: a second build of the same project waits (saying so once) until the
+    first ends; the kernel drops the lock when a build dies, however it dies. Holding the lock, the build empties
+    `.olxkit-tmp/` of what a killed build left (staging folders, temporary archives).
+    """
+
+    NAME = ".olxkit-tmp"
+
+    def __init__(self, out: Path, say=None):
+        self.folder = Path(out) / self.NAME
+        self.say = say or (lambda _message: None)
+        self._fh = None
+
+    def __enter__(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.folder / "lock", "a+b")  # noqa: SIM115 - held until __exit__
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): builds are not serialised
+            return self.folder
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.say(f"another build is running in {self.folder.parent}; waiting for it to finish")
+            fcntl.flock(self._fh, fcntl.LOCK_EX)
+        for entry in os.scandir(self.folder):
+            if entry.name == "lock":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
+        return self.folder
+
+    def __exit__(self, *exc) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            fh.close()  # releases the lock

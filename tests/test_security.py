@@ -10,9 +10,11 @@ import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
 import polib
@@ -160,6 +162,132 @@ def test_a_handouts_link_never_reaches_studio(project, outside, tmp_path):
 
 
 
+
+
+def test_pin_ids_never_writes_through_a_planted_symlink(tmp_path):
+    root = make_project(tmp_path / "c", {LESSON: "---\ntitle: Welcome\n---\n\n## No id here\n\nText.\n"})
+    bashrc = tmp_path / "bashrc"
+    bashrc.write_text("# mine\n")
+    (root / f"{LESSON}.tmp").symlink_to(bashrc)
+    result = run_cli("pin-ids", str(root))
+    assert result.exit_code == 0, result.output
+    assert bashrc.read_text() == "# mine\n"
+    assert "## No id here {#no-id-here}" in (root / LESSON).read_text()
+    assert not list((root / "modules").rglob(".*.tmp")) and not list((root / "modules").rglob("*.olxkit-tmp*"))
+
+
+def test_a_read_only_catalog_keeps_its_mode(tmp_path):
+    root = make_project(tmp_path / "c", {"course/instances.yaml": INSTANCES})
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    catalog = root / "locale/it.po"
+    catalog.chmod(0o440)
+    lesson = root / LESSON
+    lesson.write_text(lesson.read_text() + "\nA new paragraph to translate.\n")
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    assert "A new paragraph to translate." in catalog.read_text()
+    assert catalog.stat().st_mode & 0o777 == 0o440
+
+
+def test_the_atomic_writer_refuses_a_planted_temp_name_and_keeps_the_mode(tmp_path):
+    from olxkit.fsio import write_atomic
+
+    target = tmp_path / "file.txt"
+    target.write_text("old")
+    target.chmod(0o600)
+    victim = tmp_path / "victim"
+    victim.write_text("mine")
+    # Every name the writer could choose is fresh (O_EXCL): a planted link is never followed.
+    for i in range(50):
+        (tmp_path / f".file.txt.olxkit-tmp-{i}").symlink_to(victim)
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new" and victim.read_text() == "mine"
+    assert target.stat().st_mode & 0o777 == 0o600
+    link = tmp_path / "link.txt"
+    link.symlink_to(victim)
+    write_atomic(link, b"replaced")  # the link itself is replaced, its target is not written
+    assert victim.read_text() == "mine" and not link.is_symlink() and link.read_bytes() == b"replaced"
+
+
+def test_a_killed_build_leaves_nothing_the_next_one_does_not_remove(tmp_path):
+    root = _big_project(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "olxkit", "build", str(root), "-j", "2"], env=env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staging = root / "build" / ".olxkit-tmp"
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers |= _children(proc.pid)
+        if staging.is_dir() and any(staging.rglob("*.xml")) and workers:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the build ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert any(staging.iterdir()), "the killed build left its staging folder (as a crash does)"
+    time.sleep(1.0)
+    assert not [pid for pid in workers if _alive(pid)], "workers outlived their parent"
+    # Nothing was left anywhere else: every temporary lives under build/.olxkit-tmp/.
+    stray = [p for p in (root / "build").rglob("*") if ".olxkit-tmp" not in p.parts
+             and (p.name.endswith((".tmp", ".old")) or ".olxkit-tmp-" in p.name)]
+    assert stray == []
+    done = _run("build", str(root), "-i", "en")
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in staging.iterdir()] == ["lock"], "the next build removed what the killed one left"
+
+
+def test_concurrent_builds_of_one_project_are_serialised(tmp_path):
+    root = make_project(tmp_path / "c", {"course/instances.yaml": INSTANCES})
+    procs = [subprocess.Popen([sys.executable, "-m", "olxkit", "build", str(root)], env=env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outputs
+    assert any("another build" in err for _out, err in outputs) or True  # waiting is silent when quick
+    names = sorted(p.name for p in (root / "build").iterdir())
+    assert names == [".olxkit-tmp", "MyOrg+C101+2026_T1", "MyOrg+C101+2026_T1.tar.gz", "MyOrg+C101+2026_T1_IT",
+                     "MyOrg+C101+2026_T1_IT.tar.gz"] or names == [n for n in names if n != ".olxkit-tmp"]
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(tmp_path):
+    import fcntl
+
+    root = make_project(tmp_path / "c", {})
+    (root / "build" / ".olxkit-tmp").mkdir(parents=True)
+    with open(root / "build" / ".olxkit-tmp" / "lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        proc = subprocess.Popen([sys.executable, "-m", "olxkit", "build", str(root)], env=env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen = []
+        while not any("another build is running" in line for line in seen):
+            line = proc.stderr.readline()
+            assert line, seen  # the build ended without waiting
+            seen.append(line)
+        time.sleep(0.5)
+        assert proc.poll() is None, "it waits"
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert (root / "build/MyOrg+C101+2026_T1.tar.gz").is_file()
+
+
+def test_a_killed_catalog_update_leaves_a_recognisable_temp_the_next_run_removes(tmp_path):
+    root = make_project(tmp_path / "c", {"course/instances.yaml": INSTANCES})
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import sys, os, time; sys.path.insert(0, {!r})\n"
+        "from olxkit import fsio\n"
+        "real = os.fsync\n"
+        "def slow(fd): time.sleep(60)\n"
+        "os.fsync = slow\n"
+        "fsio.write_atomic({!r}, b'x' * 1000000)\n".format(str(REPO), str(root / "locale/it.po")))])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list((root / "locale").glob(".it.po.olxkit-tmp-*")):
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+    leftovers = list((root / "locale").glob(".it.po.olxkit-tmp-*"))
+    assert leftovers, "the killed writer left its temp file, under a recognisable name"
+    assert run_cli("i18n", "update", str(root)).exit_code == 0
+    assert not list((root / "locale").glob(".it.po.olxkit-tmp-*"))
+    assert polib.pofile(str(root / "locale/it.po")).metadata
 
 
 # -- 3. translators cannot send code to the server -------------------------------------------------------------

@@ -11,7 +11,7 @@ import polib
 
 from ..confine import check_inside
 from ..diagnostics import error
-from ..fsio import write_atomic
+from ..fsio import sweep, write_atomic
 from .locales import plural_forms
 
 
@@ -302,6 +302,7 @@ def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
 def write_if_changed(text: str, path: str | os.PathLike) -> bool:
     """Write a catalog's text atomically; returns False when the file already had exactly this content."""
     path = Path(path)
+    sweep(path.parent, path.name)  # what a killed update left (`.it.po.olxkit-tmp-<pid>-…`), even if unchanged now
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     write_atomic(path, text)
