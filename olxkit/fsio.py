@@ -177,40 +177,39 @@ def replace_folder(staging: Path, folder: Path) -> None:
 class BuildLock:
     """One build at a time in an output folder, and a clean `.olxkit-tmp/` for it.
 
-    `fcntl.flock` on `<out>/.olxkit-tmp/lock`: a second build of the same project waits (saying so once) until the
-    first ends; the kernel drops the lock when a build dies, however it dies. Holding the lock, the build empties
-    `.olxkit-tmp/` of what a killed build left (staging folders, temporary archives).
+    `fcntl.flock` on the output folder itself: a second build of the same project waits (saying so once) until
+    the first ends; the kernel drops the lock when a build dies, however it dies. Holding the lock, the build
+    empties `.olxkit-tmp/` of what a killed build left (staging folders, temporary archives), and removes it when
+    it is done.
     """
 
     NAME = ".olxkit-tmp"
 
     def __init__(self, out: Path, say=None):
-        self.folder = Path(out) / self.NAME
+        self.out = Path(out)
+        self.folder = self.out / self.NAME
         self.say = say or (lambda _message: None)
-        self._fh = None
+        self._fd: int | None = None
 
     def __enter__(self) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.folder / "lock", "a+b")  # noqa: SIM115 - held until __exit__
+        self.out.mkdir(parents=True, exist_ok=True)
         try:
             import fcntl
         except ImportError:  # no flock (Windows): builds are not serialised
-            return self.folder
-        try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.say(f"another build is running in {self.folder.parent}; waiting for it to finish")
-            fcntl.flock(self._fh, fcntl.LOCK_EX)
-        for entry in os.scandir(self.folder):
-            if entry.name == "lock":
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                Path(entry.path).unlink(missing_ok=True)
+            fcntl = None
+        if fcntl is not None:
+            self._fd = os.open(self.out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.say(f"another build is running in {self.out}; waiting for it to finish")
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
         return self.folder
 
     def __exit__(self, *exc) -> None:
-        fh, self._fh = self._fh, None
-        if fh is not None:
-            fh.close()  # releases the lock
+        shutil.rmtree(self.folder, ignore_errors=True)
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # releases the lock
