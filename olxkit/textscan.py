@@ -18,40 +18,54 @@ MATH = ("$", "$", "$")
 CODE = ("`", "`", "`")
 LINK_TARGET = ("](", ")", ")")
 PLACEHOLDER = ("{{", "}}", "}")
-"""A span: (opener, closer, the character the span's inside may not hold; the first one must start the closer).
+DISPLAY_MATH = ("$$", "$$", None)
+TAG = ("<", ">", ">")
+FOOTNOTE = ("[^", "]", "]")
+"""Spans (see `find_spans`): `$x$` is `\\$[^$]*\\$`, `{{ x }}` is `\\{\\{[^}]*\\}\\}`, a Markdown link target `](x)`
+is `\\]\\([^)]*\\)`, `$$x$$` is `\\$\\$.*?\\$\\$` (DOTALL), a tag `<[^>]*>`, a footnote `\\[\\^[^\\]]*\\]`."""
 
-`$x$` is `\\$[^$]*\\$`, `{{ x }}` is `\\{\\{[^}]*\\}\\}`, a Markdown link target `](x)` is `\\]\\([^)]*\\)`."""
 
+def find_spans(text: str, spans: tuple[tuple, ...]):
+    """Yield (start, end, k) for each match of the alternation of `spans` (k: which span), left to right, as
+    `re.finditer` would; in linear time.
 
-def remove_spans(text: str, spans: tuple[tuple[str, str, str], ...], replacement: str = "") -> str:
-    """`re.sub("A|B|…", replacement, text)` for delimited spans A, B…, in one pass (same result, linear time).
-
-    At each position the spans are tried in order, as the alternation would; a span matches when the first
-    character its inside may not hold starts its closer. Where each such character is next found is kept and
-    only looked up again once the scan has passed it, so no part of the text is scanned twice.
+    A span is (opener, closer, stop) or (opener, closer, stop, least): with a `stop` character, the span's inside
+    may not hold it and the first one must start the closer (`\\$[^$]*\\$`); with `stop` None, the span ends at
+    the first closer after at least `least` characters (`\\$\\$.*?\\$\\$` with DOTALL). Where each stop character or
+    closer is next found is kept and looked up again only once the scan has passed it, so no part of the text is
+    scanned twice.
     """
-    if not any(opener in text for opener, _close, _stop in spans):
-        return text
-    out: list[str] = []
     nxt: dict[str, int] = {}
-    i = done = 0
+    i = 0
     n = len(text)
     while i < n:
-        for opener, closer, stop in spans:
+        for k, span in enumerate(spans):
+            opener, closer, stop = span[:3]
             if not text.startswith(opener, i):
                 continue
-            start = i + len(opener)
-            at = nxt.get(stop, -2)
+            start = i + len(opener) + (span[3] if len(span) > 3 else 0)
+            key = stop if stop is not None else closer
+            at = nxt.get(key, -2)
             if at != -1 and at < start:
-                at = nxt[stop] = text.find(stop, start)
-            if at != -1 and text.startswith(closer, at):
-                out.append(text[done:i])
-                out.append(replacement)
-                i = done = at + len(closer)
+                at = nxt[key] = text.find(key, start)
+            if at != -1 and (stop is None or text.startswith(closer, at)):
+                yield i, at + len(closer), k
+                i = at + len(closer)
                 break
         else:
             i += 1
-            continue
+
+
+def remove_spans(text: str, spans: tuple[tuple, ...], replacement: str = "") -> str:
+    """`re.sub("A|B|…", replacement, text)` for delimited spans A, B… (see `find_spans`), in one linear pass."""
+    if not any(span[0] in text for span in spans):
+        return text
+    out: list[str] = []
+    done = 0
+    for start, end, _k in find_spans(text, spans):
+        out.append(text[done:start])
+        out.append(replacement)
+        done = end
     out.append(text[done:])
     return "".join(out)
 
@@ -234,8 +248,10 @@ def pattern_risk(pattern: str, flags: int = 0, searched: bool = True) -> str | N
         return None
     # A searched pattern is tried at every position: an unbounded quantifier followed by more pattern rescans
     # its run from each later start that can begin a match inside that run.
+    line_starts = bool(parsed) and parsed[0][0] is c.AT and parsed[0][1] is c.AT_BEGINNING
     for alt in _alternatives(parsed):
-        first = matcher(alt)
+        # With re.M, `^` lets an attempt start only after a newline: only a run that crosses one rescans.
+        first = {"\n"} if line_starts else matcher(alt)
         if _rescans(alt, first, matcher, followed=False):
             return "an unbounded quantifier that later attempts rescan (search restarts inside its run)"
     return None
@@ -351,68 +367,8 @@ def _unparse_in(items) -> str:
     return f"[{negate}{''.join(parts)}]"
 
 
-__all__ = ["CODE", "LINK_TARGET", "MATH", "PLACEHOLDER", "join_lines", "pattern_risk", "remove_spans",
-           "executable_markup", "executable_parts", "risky_patterns", "squeeze_spaces", "strip_tags", "trailing_id"]
 
 
-# -- executable content in a translation -----------------------------------------------------------------------
-
-_EXECUTABLE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link",
-                    "form", "style", "svg", "math", "template", "answer", "problem"}
-_EVENT_ATTRIBUTE = re.compile(r"""[\s/"']on[a-z]{2,30}\s{0,30}=""")
-_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:image/svg")
-
-
-def executable_markup(text: str) -> str | None:
-    """What in `text` could run code in a browser or on Open edX's server, or None.
-
-    A catalog may carry text, Markdown and harmless inline HTML; never a `<script>` (Open edX's problem engine
-    runs `<script type="loncapa/python">` on the server), an `<answer>` or `*response` element (CAPA grading
-    code), an event attribute (`onerror=`), an embedding element, or a `javascript:` URL. Linear time.
-    """
-    return next(iter(sorted(executable_parts(text))), None)
-
-
-def executable_parts(text: str) -> set[str]:
-    """Every kind of executable markup in `text` (see `executable_markup`)."""
-    found: set[str] = set()
-    if "<" not in text and ":" not in text:
-        return found
-    lower = text.lower()
-    for scheme in _SCHEMES:
-        if scheme in lower:
-            found.add(f"a `{scheme}` URL")
-    i = 0
-    close = -2
-    while (i := lower.find("<", i)) != -1:
-        j = i + 1
-        if j < len(lower) and lower[j] == "/":
-            j += 1
-        k = j
-        while k < len(lower) and (lower[k].isalnum() or lower[k] in "_:-"):
-            k += 1
-        name = lower[j:k]
-        if name in _EXECUTABLE_TAGS or name.endswith("response"):
-            found.add(f"a `<{name}>` element")
-        if lower.startswith(("<?", "<!"), i) and not lower.startswith("<!--", i):
-            found.add("a processing instruction or declaration (`<?`, `<!`)")
-        if close != -1 and close < k:
-            close = lower.find(">", k)
-        following = lower.find("<", k)
-        end = min(close if close != -1 else len(lower), following if following != -1 else len(lower))
-        if name and _EVENT_ATTRIBUTE.search(lower, k - 1, end):
-            found.add("an event attribute (on…=)")
-        i = k if k > i + 1 else i + 1
-    return found
-
-
-def added_executable(source: str, translation: str) -> str | None:
-    """Executable markup a translation brings that its source text does not have (the author's own is trusted)."""
-    extra = executable_parts(translation) - executable_parts(source) if "<" in translation or ":" in translation \
-        else set()
-    return min(extra) if extra else None
-
-
-__all__ = ["CODE", "LINK_TARGET", "MATH", "PLACEHOLDER", "added_executable", "executable_markup",
-           "executable_parts", "join_lines", "pattern_risk", "remove_spans", "risky_patterns", "squeeze_spaces",
-           "strip_tags", "trailing_id"]
+__all__ = ["CODE", "DISPLAY_MATH", "FOOTNOTE", "LINK_TARGET", "MATH", "PLACEHOLDER", "TAG", "find_spans",
+           "join_lines", "pattern_risk", "remove_spans", "risky_patterns", "squeeze_spaces", "strip_tags",
+           "trailing_id"]

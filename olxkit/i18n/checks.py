@@ -13,7 +13,7 @@ import polib
 from ..diagnostics import Diagnostic, Severity
 from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
-from ..textscan import CODE, LINK_TARGET, MATH, remove_spans
+from ..textscan import CODE, DISPLAY_MATH, FOOTNOTE, LINK_TARGET, MATH, PLACEHOLDER, TAG, remove_spans
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _PLAIN_FIELDS = {
@@ -52,7 +52,7 @@ _KINDS = ("link", "url", "image", "code", "math", "mathnum", "html", "strong", "
 _EMPTY_INVENTORY = {k: Counter() for k in _KINDS}
 # A character that can start inline Markdown, HTML, an entity, math, a placeholder or a footnote.
 _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}^|]|\n|  ")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]|\^\[")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s\[]+)\]|\^\[")
 _REF_LABEL = re.compile(r"\]\[([^\]]+)\]")
 
 
@@ -112,9 +112,9 @@ def math_skeleton(content: str) -> str:
     return " ".join(sorted(symbols))
 
 
-_TEXT_CMD = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_TEXT_CMD = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm)\s*+\{((?:[^{}]|\{[^{}]*+\})*+)\}")
 # A number inside LaTeX: digits with `{,}` / `{.}` / `\,` / `.` / `,` between groups.
-_MATH_NUMBER = re.compile(r"\d+(?:(?:\{[.,]\}|\\,|[.,'])\d+)*")
+_MATH_NUMBER = re.compile(r"\d++(?:(?:\{[.,]\}|\\,|[.,'])\d++)*+")
 
 
 _NAMES = {
@@ -215,11 +215,11 @@ def gate_errors(context: str | None, source: str, target: str, locale: str | Non
 
 _DIGIT = re.compile(r"\d")
 # Active content: what could run in a learner's browser. A translation may never bring it, whatever its source.
-_ACTIVE_TAGS = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style|frame|frameset|applet|base|meta|link|form)\b",
+_ACTIVE_TAGS = re.compile(r"<\s*+/?+\s*+(script|iframe|object|embed|style|frame|frameset|applet|base|meta|link|form)\b",
                           re.I)
-_ACTIVE_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I)
+_ACTIVE_ATTR = re.compile(r"<[^<>]*?\s(on[a-z]+)\s*+=", re.I)
 _ACTIVE_URL = re.compile(r"(?:javascript|vbscript|data)\s*:", re.I)
-_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_TAG = re.compile(r"<\s*+(/?)\s*+([a-zA-Z][a-zA-Z0-9-]*+)((?:[^<>\"']|\"[^\"]*+\"|'[^']*+')*+)>")
 _ATTR_NAME = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*(?:=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 
 
@@ -332,16 +332,16 @@ def _blocks(text: str) -> dict[str, int]:
 
 
 # Numbers as written in running text: digits, with group and decimal signs between them.
-_TEXT_NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f ]\d+)*")
-_SKIP_FOR_NUMBERS = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\]\([^)]*\)|\{\{[^}]*\}\}|<[^>]*>|\[\^[^\]]*\]",
-                               re.S)
+_TEXT_NUMBER = re.compile(r"\d++(?:[.,'\u00a0\u202f ]\d++)*+")
+# Display math, math, code, link targets, placeholders, tags, footnotes: skipped when numbers are compared.
+_SKIP_FOR_NUMBERS = (DISPLAY_MATH, MATH, CODE, LINK_TARGET, PLACEHOLDER, TAG, FOOTNOTE)
 
 
 def _number_values(text: str, locale: str | None) -> list[tuple[str, list[list[Decimal]]]]:
     """Each number of a text with its readings, most likely first: as the locale writes numbers, as English
     does, and as separate integers (a time `10.30`, a range `3-5`, a list `1, 2`)."""
     out = []
-    for raw in _TEXT_NUMBER.findall(_SKIP_FOR_NUMBERS.sub(" ", text)):
+    for raw in _TEXT_NUMBER.findall(remove_spans(text, _SKIP_FOR_NUMBERS, " ")):
         raw = raw.strip()
         readings = []
         for code in ([locale] if locale else []) + ["en"]:

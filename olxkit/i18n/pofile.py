@@ -164,7 +164,7 @@ class Scan:
 
 
 # A quoted PO string as gettext reads it: every `"` and `\` inside is escaped, and only C escapes are allowed.
-_PO_STRING = re.compile(r'"(?:[^"\\]|\\(?:[ntrabfv\\"\'?]|[0-7]{1,3}|x[0-9a-fA-F]+))*"')
+_PO_STRING = re.compile(r'"(?:[^"\\]|\\(?:[ntrabfv\\"\'?]|[0-7]{1,3}+|x[0-9a-fA-F]++))*+"')
 _KEYWORDS = {"msgctxt", "msgid", "msgid_plural", "msgstr"}
 _PLURAL_MSGSTR = re.compile(r"msgstr\[\d+\]\Z")
 
@@ -283,7 +283,7 @@ def _string_problem(text: str) -> str:
     if not text.startswith('"') or not text.endswith('"') or len(text) < 2:
         return "a text must be in double quotes"
     inner = text[1:-1]
-    bad = re.search(r'(?<!\\)(?:\\\\)*"', inner)
+    bad = re.search(r'(?<!\\)(?:\\\\)*+"', inner)
     if bad:
         return "unescaped double quote: write a quote inside a text as \\\""
     escape = re.search(r"\\([^ntrabfv\\\"'?0-7x])", inner)

@@ -131,7 +131,7 @@ def html_to_markdown(html: str, links: LinkMap, base_dir: str = "modules/x", exa
 
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~$])")
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
+_LINE_START = re.compile(r"^([^\S\n]*+)([#>+=-]|\d++[.)])", re.M)
 
 
 def _escape(text: str) -> str:
