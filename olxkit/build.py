@@ -143,11 +143,12 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     out_existed = out.exists()
     with BuildLock(out, say) as tmp:  # one build at a time from here; what a killed build left is removed
         return _write_variants(out, out_existed, tmp, chosen, course, project, known, strict, prefetch, jobs, tree,
-                               say, diags, source)
+                               say, diags, source, every_instance=instances is None)
 
 
 def _write_variants(out, out_existed, tmp, chosen, course, project, known, strict, prefetch, jobs, tree, say, diags,
-                    source) -> BuildReport:
+                    source, every_instance: bool) -> BuildReport:
+    """Make each chosen instance's variant, then write its archive and tree (holding the build lock)."""
     staging = [stage_folder(out / i.archive_stem, tmp) if tree else None for i in chosen]
     _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict, prefetch=prefetch,
                    export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
@@ -213,7 +214,7 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
         learners[instance.id] = summary["learners"]
     written = {r.instance: [r.archive.name] + ([r.tree.name] if r.tree else []) for r in results}
     # A failed instance keeps what an earlier build wrote for it.
-    removed = update_manifest(out, written, every_instance=instances is None and not failed, learners=learners)
+    removed = update_manifest(out, written, every_instance=every_instance and not failed, learners=learners)
     kept = apply_rules(diags.items, course.rules)
     report = BuildReport(results, sorted(set(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR)),
                          failed, removed)
