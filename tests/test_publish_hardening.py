@@ -150,8 +150,26 @@ def _raw_server(behaviour):
     return f"http://127.0.0.1:{sock.getsockname()[1]}", stop, sock
 
 
+def _read_request(conn) -> None:
+    """Read the whole request (headers and body), so that closing the socket later sends no reset."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        body += chunk
+
+
 def _drip(conn, stop):
-    conn.recv(65536)
+    _read_request(conn)
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
     while not stop.is_set():
         try:
@@ -178,10 +196,12 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(tmp_path):
 
 
 def _huge_lt(conn, stop):
-    conn.recv(65536)
+    _read_request(conn)
     body = b"<" * MB
-    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body)
-                 + body)
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+                 b"Connection: close\r\n\r\n" % len(body) + body)
+    conn.shutdown(socket.SHUT_WR)
+    time.sleep(1)
     conn.close()
 
 

@@ -142,6 +142,13 @@ def _symlink(root: Path) -> None:
     (root / "course/static/logo.png").symlink_to(root / COURSE)
 
 
+def _outside_link(root: Path) -> None:
+    outside = root.parent / f"{root.name}-outside.md"
+    outside.write_text("Not part of the course.\n")
+    (root / "course/handouts.md").unlink()
+    (root / "course/handouts.md").symlink_to(outside)
+
+
 def _large_file(root: Path) -> None:
     with open(root / "course/static/photo.jpg", "wb") as fh:
         fh.truncate(11 * 1024 * 1024)  # sparse: 11 MB on paper, nothing on disk
@@ -273,6 +280,8 @@ CASES = [
     Case("AST005", "exe", before_paragraph("Get [the installer](../../course/static/setup.exe)."),
          "course/static/setup.exe", 1, "browsers will not open `.exe` files", files={"course/static/setup.exe": "x"}),
     Case("AST006", "symlink", _symlink, "course/static/logo.png", 1, "symbolic links are not allowed"),
+    # -- SEC: security
+    Case("SEC001", "outside-link", _outside_link, "course/handouts.md", 1, "leads outside the project.*copy the file"),
     # -- ACC: accessibility
     Case("ACC001", "no-alt", before_paragraph("![](../../course/static/card.png)"), LESSON, 7,
          "image without alt text", files={"course/static/card.png": "png"}),
@@ -470,6 +479,18 @@ def check_internal_error(root: Path, monkeypatch) -> None:
     assert "Traceback" not in result.output
 
 
+def check_linked_output(root: Path, monkeypatch) -> None:
+    """SEC002: validate writes nothing; the build refuses a `build` link before writing anything."""
+    make_project(root, {})
+    elsewhere = root.parent / "elsewhere"
+    elsewhere.mkdir()
+    (root / "build").symlink_to(elsewhere)
+    result = run_cli("build", str(root))
+    assert result.exit_code == 1
+    assert "build:1:1: error[SEC002] `build` is a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
 # Rules no course source can trigger, with the reason and the check that stands in for a seeded fault.
 NOT_SEEDABLE = {
     "INT001": ("an internal error is a bug in olxkit: no course makes a check crash (simulated here), and "
@@ -478,6 +499,8 @@ NOT_SEEDABLE = {
     **{code: ("an import finding: seeded by importing a crafted export (tests/test_import.py)",
               lambda root, monkeypatch, code=code: seeded_import_finding(code, root, monkeypatch))
        for code in ("IMP001", "IMP009", "IMP010", "IMP011", "IMP012", "IMP013", "IMP014")},
+    "SEC002": ("validate writes nothing: the output folder is checked by the commands that write (build, publish)",
+               check_linked_output),
 }
 
 
