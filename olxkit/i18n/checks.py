@@ -201,10 +201,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
 
 def _placeholders(text: str) -> Counter:
     # LaTeX braces (`\\text{value}`) are not placeholders: math is compared on its own.
-    return Counter(_PLACEHOLDER.findall(_MATH_SPAN.sub(" ", text) if "$" in text else text))
-
-
-_MATH_SPAN = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
+    return Counter(_PLACEHOLDER.findall(remove_spans(text, (DISPLAY_MATH, MATH), " ") if "$" in text else text))
 
 
 def gate_errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:

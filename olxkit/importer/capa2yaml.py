@@ -48,7 +48,20 @@ def problem_to_yaml(element: etree._Element, defaults: dict, links: LinkMap,
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
-_RANGE = re.compile(r"\s*[\[(]\s*[^,]+\s*,\s*[^,]+\s*[\])]\s*\Z")
+class _Range:
+    """`[low, high]` or `(low, high)`: what `\\s*[\\[(]\\s*[^,]+\\s*,\\s*[^,]+\\s*[\\])]\\s*\\Z` matched, checked in one
+    pass (that pattern backtracks for a time that grows with the square of a long answer)."""
+
+    @staticmethod
+    def match(text: str) -> bool:
+        inner = text.strip()
+        if len(inner) < 2 or inner[0] not in "[(" or inner[-1] not in "])":
+            return False
+        low, comma, high = inner[1:-1].partition(",")
+        return bool(comma and low and high and "," not in high)
+
+
+_RANGE = _Range
 
 
 def _check(q: dict) -> None:
