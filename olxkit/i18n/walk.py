@@ -30,7 +30,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 # Characters that can start inline Markdown (or an entity, a hard break, a line break, math or a placeholder).
 _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#\n]|  ")
 # `\text{words}` (and its kin) in LaTeX: group 2 is the words.
-_TEXT_CMD = re.compile(r"\\(text|textrm|textit|textbf|mbox)\s*\{([^{}]*)\}")
+_TEXT_CMD = re.compile(r"\\(text|textrm|textit|textbf|mbox)\s*+\{([^{}]*+)\}")
 
 
 @dataclass(frozen=True)
