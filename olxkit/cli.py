@@ -229,6 +229,10 @@ cli.add_command(i18n_commands.i18n)
 cli.add_command(import_commands.import_)
 publish_commands.register(cli)
 
+from .serve import cli as serve_cli  # noqa: E402
+
+serve_cli.register(cli)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -188,16 +189,16 @@ class _Exporter:
             self.tree.assets[rel] = src
             self.tree.files.pop(rel, None)
 
-    def export(self, part: tuple[int, int] | None = None) -> OlxTree:
+    def export(self, part: tuple[int, int] | None = None, lessons=None, course_files: bool = True) -> OlxTree:
         """All files, or with `part=(k, n)` every n-th lesson from the k-th (part 0 also makes the course files)."""
         k, n = part or (0, 1)
         index = 0
         for module in self.course.modules:
             for lesson in module.lessons:
-                if index % n == k:
+                if index % n == k and (lessons is None or lesson.id in lessons):
                     self.export_lesson(lesson)
                 index += 1
-        if k == 0:
+        if k == 0 and course_files:
             self.export_course()
         return self.tree
 
@@ -514,18 +515,25 @@ def _html_text(text: str) -> bytes:
 
 
 def export_olx(
-    course: Course, labels: dict[str, str] | None = None, part: tuple[int, int] | None = None
+    course: Course,
+    labels: dict[str, str] | None = None,
+    part: tuple[int, int] | None = None,
+    *,
+    lessons: Collection[str] | None = None,
+    course_files: bool = True,
 ) -> tuple[OlxTree, Diagnostics]:
     """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered.
 
     `part=(k, n)` makes only the k-th of n interleaved shares of the lessons (for parallel builds); `merge`
     puts the shares back together. The files do not depend on how the work was shared. `labels`: olxkit's own
     texts (default: `ui_labels` for the variant's locale).
+    `lessons` (ids) makes only those lessons' files, and `course_files=False` leaves out the course-wide ones
+    (course.xml, chapters, policies, About, Handouts, Updates): the preview makes a lesson when it is shown.
     """
     diags = Diagnostics()
     if labels is None:
         labels = ui_labels(course.locale)
-    tree = _Exporter(course, diags, labels).export(part)
+    tree = _Exporter(course, diags, labels).export(part, lessons, course_files)
     for path in [*tree.files, *tree.assets]:
         if not member_name_fits(path):
             where, line = tree.origins.get(path, (f"course/static/{path.partition('/')[2]}", 0))

@@ -39,10 +39,12 @@ from .yamlio import YamlMap, closest, parse_yaml
 
 
 class _Loader:
-    def __init__(self, root: Path, texts_only: bool = False, share: tuple[int, int] | None = None):
+    def __init__(self, root: Path, texts_only: bool = False, share: tuple[int, int] | None = None,
+                 cache: LessonCache | None = None):
         self.root = root
         self.texts_only = texts_only
         self.share = share
+        self.cache = cache
         self.lessons_seen = 0
         self.diags = Diagnostics()
 
@@ -243,6 +245,23 @@ class _Loader:
         return module
 
     def load_lesson(self, course: Course, module: Module, rel: str) -> Lesson:
+        if self.cache is None:
+            return self._load_lesson(course, module, rel)
+        # Everything a lesson's model depends on besides its own file: a change there re-reads every lesson.
+        key = (rel, read_text(self.root, rel), module.id, module.title, repr(sorted(course.problem_defaults.items())),
+               course.video_base_url, self.cache.assets_key(self.assets))
+        hit = self.cache.get(key)
+        if hit is not None:
+            lesson, warnings = hit
+            self.diags.extend(warnings)
+            self.lessons_seen += 1
+            return lesson
+        before = len(self.diags.items)
+        lesson = self._load_lesson(course, module, rel)
+        self.cache.put(key, lesson, self.diags.items[before:])
+        return lesson
+
+    def _load_lesson(self, course: Course, module: Module, rel: str) -> Lesson:
         ordinal = self.lessons_seen
         self.lessons_seen += 1
         text = read_text(self.root, rel)
@@ -443,8 +462,59 @@ def load_course(
     return course
 
 
-def load_course_with_warnings(root: str | os.PathLike):
-    """Like load_course, also returning the warnings (unlisted files, unpinned ids…)."""
-    loader = _Loader(Path(root).resolve())
-    course = loader.load()
+def load_course_with_warnings(root: str | os.PathLike, cache: LessonCache | None = None):
+    """Like load_course, also returning the warnings (unlisted files, unpinned ids…).
+
+    With a `cache` kept between calls, a lesson whose file and course settings did not change is taken from it
+    instead of being parsed again (the preview server re-reads the course on every save).
+    """
+    loader = _Loader(Path(root).resolve(), cache=cache)
+    if cache is not None:
+        cache.start()
+    try:
+        course = loader.load()
+    finally:
+        if cache is not None:
+            cache.finish()
     return course, loader.diags.warnings
+
+
+class LessonCache:
+    """Parsed lessons by content, kept between loads of one project.
+
+    Only the lessons of the last load are kept, so the cache never holds more than one course's worth. Lessons
+    are shared between loads: the pipeline's later stages copy what they change and never mutate the model.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple, tuple] = {}
+        self._next: dict[tuple, tuple] = {}
+        self._assets: str | None = None
+        self.parsed: list[str] = []
+        """The lesson files the last load parsed (the others came from the cache)."""
+        self.reused = 0
+
+    def assets_key(self, assets: dict[str, str]) -> str:
+        # Videos check their transcripts against the assets: a new or removed file re-reads the lessons.
+        if self._assets is None:
+            self._assets = "\n".join(sorted(assets))
+        return self._assets
+
+    def start(self) -> None:
+        self._next, self.parsed, self.reused, self._assets = {}, [], 0, None
+
+    def get(self, key: tuple):
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._next[key] = hit
+            self.reused += 1
+        return hit
+
+    def put(self, key: tuple, lesson: Lesson, warnings: list) -> None:
+        self._next[key] = (lesson, list(warnings))
+        self.parsed.append(key[0])
+
+    def finish(self) -> None:
+        # A load that failed before reaching the lessons keeps the previous entries for the next one.
+        if self._next:
+            self._entries = self._next

@@ -1,0 +1,225 @@
+"""The preview's state: the course read through the build's own pipeline, kept between saves.
+
+The course is re-read on every save with a `LessonCache`, so only the lessons whose files changed are parsed
+again. Each instance's variant is made when the instance is first shown, and each lesson's OLX files when the
+lesson is first shown: the html a page shows is the html `olxkit build` writes into the archive.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, OlxkitError, Severity
+from ..i18n import locales
+from ..i18n.variant import FallbackReport, load_tables, make_variant
+from ..instances import load_instances
+from ..model import Course, Instance, Lesson, Module, Unit
+from ..olx_export import OlxTree, export_olx
+from ..source import LessonCache, load_course_with_warnings
+
+WATCHED = ("course", "modules", "locale")
+"""The project folders the preview watches and re-reads (course/static/ is inside course/)."""
+
+
+@dataclass
+class Place:
+    """One unit of the outline, in course order."""
+
+    index: int
+    module: Module
+    lesson: Lesson
+    unit: Unit
+
+    @property
+    def url_name(self) -> str:
+        return f"{self.lesson.id}_{self.unit.id}"
+
+
+@dataclass
+class Site:
+    """One instance as a learner sees it: its variant of the course, and the OLX of each lesson shown so far."""
+
+    instance: Instance
+    slug: str
+    variant: Course
+    report: FallbackReport
+    places: list[Place]
+    blocks: dict[str, tuple[int, str]]
+    """url_name of any block (lesson, unit, component) → (index of its unit in `places`, anchor)."""
+    fallbacks: dict[str, list[tuple[int, str]]]
+    """source file → sorted (line, text) of the texts shown in a fallback language."""
+    lessons: dict[str, OlxTree] = field(default_factory=dict)
+    course_files: OlxTree | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def language(self) -> str:
+        return locales.bcp47(self.instance.locale)
+
+    def lesson_olx(self, lesson_id: str) -> OlxTree:
+        """The lesson's OLX files, exactly as the build writes them (made once per version)."""
+        with self.lock:
+            tree = self.lessons.get(lesson_id)
+            if tree is None:
+                tree, diags = export_olx(self.variant, lessons={lesson_id}, course_files=False)
+                if diags.errors:
+                    raise OlxkitError(diags.errors)
+                self.lessons[lesson_id] = tree
+            return tree
+
+    def pages(self) -> OlxTree:
+        """The course-wide files (About, Handouts, Updates, policies)."""
+        with self.lock:
+            if self.course_files is None:
+                tree, diags = export_olx(self.variant, lessons=(), course_files=True)
+                if diags.errors:
+                    raise OlxkitError(diags.errors)
+                self.course_files = tree
+            return self.course_files
+
+    def fallback_texts(self, path: str, start: int, end: int) -> list[str]:
+        """Texts from lines [start, end) of `path` that this instance shows in a fallback language."""
+        items = self.fallbacks.get(path, [])
+        low = bisect.bisect_left(items, (start, ""))
+        return [text for line, text in items[low:] if line < end]
+
+    def place_of(self, lesson_id: str, unit_id: str) -> Place | None:
+        index = self.blocks.get(f"{lesson_id}_{unit_id}")
+        return self.places[index[0]] if index else None
+
+
+def slug_of(instance: Instance, taken: set[str]) -> str:
+    """The instance's address in the preview: its language tag (`/de-AT/`), else its id when that is taken."""
+    slug = locales.bcp47(instance.locale)
+    return instance.id if slug in taken else slug
+
+
+class Preview:
+    """The course of one project, re-read on demand; the last good version stays while a save is broken."""
+
+    def __init__(self, project: str | os.PathLike, instance: str | None = None):
+        self.root = Path(project).resolve()
+        self.only = instance
+        self.cache = LessonCache()
+        self.version = 0
+        self.course: Course | None = None
+        self.instances: list[Instance] = []
+        self.slugs: dict[str, Instance] = {}
+        self.sites: dict[str, Site] = {}
+        self.findings: list[Diagnostic] = []
+        """The errors of the last read, when it failed (the pages show them over the last good version)."""
+        self.reparsed: list[str] = []
+        """Lesson files parsed again by the last read."""
+        self.last_reload_s = 0.0
+        self._tables: dict[str, tuple[tuple, dict]] = {}
+        self._lock = threading.RLock()
+        self._wanted: set[str] = set()
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def reload(self) -> bool:
+        """Read the project again. False (with `findings`) when it is broken; the last good version stays."""
+        started = time.perf_counter()
+        with self._lock:
+            try:
+                course, _warnings = load_course_with_warnings(self.root, self.cache)
+                instances = [i for i in load_instances(self.root, course) if i.enabled]
+                if self.only is not None:
+                    chosen = [i for i in instances if self.only in (i.id, i.locale, locales.bcp47(i.locale))]
+                    if not chosen:
+                        known = ", ".join(i.id for i in instances)
+                        raise OlxkitError([Diagnostic("course/instances.yaml", 1,
+                                                      f"no enabled instance `{self.only}` (there are: {known})",
+                                                      Severity.ERROR, "SRV001")])
+                    instances = chosen
+                slugs: dict[str, Instance] = {}
+                for inst in instances:
+                    slugs[slug_of(inst, set(slugs))] = inst
+                old = (self.course, self.instances, self.slugs, self.sites)
+                self.course, self.instances, self.slugs, self.sites = course, instances, slugs, {}
+                try:
+                    # The instances being looked at are made now, so that a broken page shows as findings at once.
+                    for slug in sorted(self._wanted & set(slugs)):
+                        site = self.site(slug)
+                        for path in self.cache.parsed:
+                            for lesson in course.lessons():
+                                if lesson.path == path:
+                                    site.lesson_olx(lesson.id)
+                except OlxkitError:
+                    self.course, self.instances, self.slugs, self.sites = old
+                    raise
+            except OlxkitError as exc:
+                self.findings = sorted(d for d in exc.diagnostics if d.severity >= Severity.ERROR) or exc.diagnostics
+                self.reparsed = list(self.cache.parsed)
+                self.last_reload_s = time.perf_counter() - started
+                return False
+            self.findings = []
+            self.reparsed = list(self.cache.parsed)
+            self.version += 1
+            self.last_reload_s = time.perf_counter() - started
+            return True
+
+    def _table(self, code: str) -> dict:
+        path = self.root / "locale" / f"{code}.po"
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        cached = self._tables.get(code)
+        if cached is None or cached[0] != stamp:
+            table = load_tables(self.root, [code]).get(code, {}) if stamp else {}
+            cached = (stamp, table)
+            self._tables[code] = cached
+        return cached[1]
+
+    def site(self, slug: str) -> Site:
+        """The instance at `slug` (KeyError if there is none), its variant made on first use."""
+        with self._lock:
+            self._wanted.add(slug)
+            site = self.sites.get(slug)
+            if site is not None:
+                return site
+            course, instance = self.course, self.slugs[slug]
+            assert course is not None
+            codes = locales.chain(instance.locale, course.language)
+            tables = {code: self._table(code) for code in codes}
+            known = {i.locale for i in self.instances} | set(self._tables)
+            variant, report = make_variant(course, instance, tables, known)
+            site = Site(instance, slug, variant, report, *_index(variant), _fallbacks(report, instance, course))
+            self.sites[slug] = site
+            return site
+
+
+def _index(course: Course) -> tuple[list[Place], dict[str, tuple[int, str]]]:
+    places: list[Place] = []
+    blocks: dict[str, tuple[int, str]] = {}
+    for module in course.modules:
+        for lesson in module.lessons:
+            first = len(places)
+            for unit in lesson.units:
+                place = Place(len(places), module, lesson, unit)
+                places.append(place)
+                blocks[place.url_name] = (place.index, "")
+                for comp in unit.components:
+                    url_name = f"{place.url_name}_{comp.id}"
+                    blocks[url_name] = (place.index, url_name)
+            if lesson.units:
+                blocks[lesson.id] = (first, "")
+        blocks.setdefault(module.id, (blocks[module.lessons[0].id][0], "") if module.lessons else (0, ""))
+    return places, blocks
+
+
+def _fallbacks(report: FallbackReport, instance: Instance, course: Course) -> dict[str, list[tuple[int, str]]]:
+    if locales.normalize(instance.locale) == locales.normalize(course.language):
+        return {}
+    out: dict[str, list[tuple[int, str]]] = {}
+    for item in report.fell_back:
+        out.setdefault(item.path, []).append((item.line, item.text))
+    for items in out.values():
+        items.sort()
+    return out
