@@ -313,9 +313,7 @@ def within(student: float, expected: complex | float, tolerance: str | float = D
     return abs(student_c - expected_c) <= tolerance
 
 
-_SUFFIXES = {"%": 0.01, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "c": 1e-2, "m": 1e-3, "u": 1e-6, "n": 1e-9,
-             "p": 1e-12}
-_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?P<suffix>[%kMGTcmunp](?![A-Za-z]))?"
+_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?P<suffix>%)?"
                     r"|(?P<name>[A-Za-z_]\w*)|(?P<op>[-+*/^()]))")
 _FUNCTIONS = {"sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tan": math.tan, "log": math.log10,
               "ln": math.log, "exp": math.exp, "abs": abs}
@@ -323,7 +321,7 @@ _CONSTANTS = {"pi": math.pi, "e": math.e}
 
 
 def evaluate(text: str) -> float:
-    """A typed number or arithmetic (`4+5/2^2`, `2.5k`, `15%`), as Open edX's calculator reads it."""
+    """A typed number or arithmetic (`4+5/2^2`, `15%`), as Open edX's calculator reads it."""
     tokens: list[tuple[str, object]] = []
     pos, text = 0, text.strip()
     while pos < len(text):
@@ -332,7 +330,9 @@ def evaluate(text: str) -> float:
             raise InputError(f"Could not interpret '{text}' as a number.")
         pos = m.end()
         if m.group("num"):
-            value = float(m.group("num")) * _SUFFIXES.get(m.group("suffix") or "", 1.0)
+            value = float(m.group("num"))
+            if m.group("suffix"):
+                value = value * 0.01
             tokens.append(("num", value))
         elif m.group("name"):
             tokens.append(("name", m.group("name")))
