@@ -135,6 +135,7 @@ def unit_page(preview: Preview, site: Site, place: Place) -> str:
     nxt = site.places[place.index + 1] if place.index + 1 < len(site.places) else None
     siblings = [p for p in site.places if p.lesson is place.lesson]
     return _render("unit.html", preview, site, title=f"{unit.title} · {place.lesson.title}", place=place,
+                   here=f"unit/{place.lesson.id}/{unit.id}",
                    components=comps, prev=prev, next=nxt, siblings=siblings,
                    unit_fallback=site.fallback_texts(unit.path, unit.line, unit.line + 1))
 
@@ -172,18 +173,18 @@ def page(preview: Preview, site: Site, which: str) -> str:
         facts = [(name, files[f"about/{name}.html"].decode("utf-8").strip())
                  for name in ("short_description", "effort", "duration") if f"about/{name}.html" in files]
         video = site.variant.about.intro_video
-        return _render("about.html", preview, site, title=ui(site)["about"], overview=Markup(rewrite(overview,
+        return _render("about.html", preview, site, title=ui(site)["about"], here="about", overview=Markup(rewrite(overview,
                        site.slug)), facts=facts, intro_video=video,
                        fallback=site.fallback_texts("course/about.md", 1, 10**9))
     if which == "handouts":
         body = files.get("info/handouts.html", b"").decode("utf-8")
-        return _render("simple.html", preview, site, title=ui(site)["handouts"], body=Markup(rewrite(body,
+        return _render("simple.html", preview, site, title=ui(site)["handouts"], here="handouts", body=Markup(rewrite(body,
                        site.slug)), fallback=site.fallback_texts("course/handouts.md", 1, 10**9))
     import json
 
     items = json.loads(files.get("info/updates.items.json", b"[]"))
     updates = [{"date": i["date"], "content": Markup(rewrite(i["content"], site.slug))} for i in items]
-    return _render("updates.html", preview, site, title=ui(site)["updates"], updates=updates,
+    return _render("updates.html", preview, site, title=ui(site)["updates"], here="updates", updates=updates,
                    fallback=site.fallback_texts("course/updates.yaml", 1, 10**9))
 
 
