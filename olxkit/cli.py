@@ -12,6 +12,7 @@ from .commands import docs as docs_commands
 from .commands import i18n as i18n_commands
 from .commands import importing as import_commands
 from .commands import publish as publish_commands
+from .commands import serve as serve_commands
 from .commands.common import FORMATS, handle_errors, project_argument, stderr
 
 
@@ -228,10 +229,7 @@ cli.add_command(docs_commands.docs)
 cli.add_command(i18n_commands.i18n)
 cli.add_command(import_commands.import_)
 publish_commands.register(cli)
-
-from .serve import cli as serve_cli  # noqa: E402
-
-serve_cli.register(cli)
+serve_commands.register(cli)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from helpers import REPO, copy_course
 from serve_helpers import Server, chromium, require_browser
 
@@ -37,7 +38,7 @@ def browser(server):
     driver.quit()
 
 
-def wait(driver, condition, timeout: float = 15):
+def wait(driver, condition, timeout: float = 25):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)

@@ -173,13 +173,14 @@ def page(preview: Preview, site: Site, which: str) -> str:
         facts = [(name, files[f"about/{name}.html"].decode("utf-8").strip())
                  for name in ("short_description", "effort", "duration") if f"about/{name}.html" in files]
         video = site.variant.about.intro_video
-        return _render("about.html", preview, site, title=ui(site)["about"], here="about", overview=Markup(rewrite(overview,
-                       site.slug)), facts=facts, intro_video=video,
+        return _render("about.html", preview, site, title=ui(site)["about"], here="about",
+                       overview=Markup(rewrite(overview, site.slug)), facts=facts, intro_video=video,
                        fallback=site.fallback_texts("course/about.md", 1, 10**9))
     if which == "handouts":
         body = files.get("info/handouts.html", b"").decode("utf-8")
-        return _render("simple.html", preview, site, title=ui(site)["handouts"], here="handouts", body=Markup(rewrite(body,
-                       site.slug)), fallback=site.fallback_texts("course/handouts.md", 1, 10**9))
+        return _render("simple.html", preview, site, title=ui(site)["handouts"], here="handouts",
+                       body=Markup(rewrite(body, site.slug)),
+                       fallback=site.fallback_texts("course/handouts.md", 1, 10**9))
     import json
 
     items = json.loads(files.get("info/updates.items.json", b"[]"))

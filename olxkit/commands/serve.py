@@ -1,4 +1,4 @@
-"""The `olxkit serve` command (registered on the main click group by olxkit/cli.py)."""
+"""The `olxkit serve` command (added to the main click group by olxkit/cli.py); the server is olxkit/serve/."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import sys
 
 import click
 
+from .common import handle_errors, project_argument
+
 
 def register(cli: click.Group) -> None:
-    from ..cli import handle_errors
-
     @cli.command()
-    @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=str))
+    @project_argument
     @click.option("-i", "--instance", metavar="ID",
                   help="Preview only this instance (its id or locale, e.g. it or de-AT); default: every enabled one.")
     @click.option("--host", default="127.0.0.1", show_default=True,
@@ -35,7 +35,7 @@ def register(cli: click.Group) -> None:
           olxkit serve -i it --port 8001   # only the Italian instance
         """
         try:
-            from .app import is_loopback, run
+            from ..serve.app import is_loopback, run
         except ImportError as exc:
             click.echo(f"olxkit serve needs the `serve` extra ({exc.name} is missing): pip install 'olxkit[serve]'",
                        err=True)
