@@ -206,6 +206,13 @@ RULES: list[Rule] = [
         "A video has no transcript in the language of an instance that shows it.",
         "transcripts: {en: …} and an Italian instance without <video-id>-it.srt",
     ),
+    Rule("ACC006", "empty-link", E, "A link has no text (Markdown or HTML): screen readers read out its address.",
+         "[](https://example.org)"),
+    Rule("ACC007", "html-table-header", W, "An HTML table has no header cells (`<th>`).",
+         "<table><tr><td>a</td><td>b</td></tr></table>"),
+    Rule("ACC008", "frame-title", E, "An `<iframe>` has no title saying what it shows.",
+         '<iframe src="https://example.org/map"></iframe>'),
+    Rule("ACC009", "invalid-lang", E, "A `lang` attribute is empty or not a language tag.", '<span lang="">…</span>'),
     Rule(
         "DAT001",
         "course-dates",

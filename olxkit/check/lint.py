@@ -26,6 +26,17 @@ SERVABLE = {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "pdf", "sr
 _FILE_NAME = re.compile(r"^[\w\-. ]+\.(png|jpe?g|gif|svg|webp|bmp)$", re.I)
 _STATIC_REF = re.compile(r"""["'(]/static/([^"')?#]+)""")
 _SCRIPT_URL = re.compile(r"""\b(?:href|src|action|formaction)\s*+=\s*+["']?+\s*+(javascript|vbscript):""", re.I)
+# Raw HTML in the author's text, for the accessibility checks that axe-core makes in the preview (ACC006-009).
+# Linear-time patterns only (possessive quantifiers); a tag's end is found by position, not by a lazy `.*?`.
+_HTML_IMG = re.compile(r"<img\b[^>]*+>", re.I)
+_HTML_LINK = re.compile(r"<a\b([^>]*+)>", re.I)
+_HTML_IFRAME = re.compile(r"<iframe\b[^>]*+>", re.I)
+_HTML_TABLE = re.compile(r"<table\b", re.I)
+_HTML_LANG = re.compile(r"""\s(?:xml:)?+lang\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>]*+))""", re.I)
+_ATTR = {name: re.compile(rf"""\s{name}\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>"']++))""", re.I)
+         for name in ("alt", "title", "aria-label", "aria-labelledby")}
+_TAG = re.compile(r"<[^>]*+>")
+_BCP47 = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
 _LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
 
 
@@ -85,11 +96,16 @@ class _Lint:
                 self.target(href, "link", body.base_dir, current, body.path, line)
             elif child.type == "link_close" and text_parts is not None:
                 text = re.sub(r"\s+", " ", "".join(text_parts)).strip().lower().rstrip(".:!")
+                if not "".join(text_parts).strip():
+                    self.add(body.path, link_line, "ACC006", f"this link has no text ({href}); screen readers "
+                             "announce it as a bare address: write what it leads to in […]", Severity.ERROR)
                 if text in VAGUE_LINK_TEXT:
                     self.add(body.path, link_line, "LNK004", f"link text `{text}` says nothing out of context; name "
                              f"where the link goes ({href})", Severity.WARNING)
                 text_parts = None
             elif child.type == "image":
+                if text_parts is not None:
+                    text_parts.append(child.content)  # a linked image is named by its alt text
                 src = child.attrGet("src") or ""
                 self.target(src, "image", body.base_dir, current, body.path, line)
                 alt = child.content.strip()
@@ -113,10 +129,63 @@ class _Lint:
     def html(self, html: str, path: str, line: int) -> None:
         """Raw HTML: the assets it uses, and script URLs (what the Markdown link check rejects, written as HTML)."""
         self.static_refs(html)
+        self.html_access(html, path, line)
         for match in _SCRIPT_URL.finditer(html):
             at = line + html.count("\n", 0, match.start())
             self.add(path, at, "LNK002", f"`{match.group(1)}:` URLs are not allowed in links; link to a page "
                      "instead", Severity.ERROR)
+
+    def html_access(self, html: str, path: str, line: int) -> None:
+        """What axe-core finds in raw HTML, at its line: images without alt, links and frames without a name,
+        tables without header cells, invalid `lang` values."""
+
+        def at(pos: int) -> int:
+            return line + html.count("\n", 0, pos)
+
+        def named(tag: str, *attrs: str) -> bool:
+            """Whether one of `attrs` is on the tag with a value that is not blank."""
+            for name in attrs:
+                m = _ATTR[name].search(tag)
+                if m and next(g for g in m.groups() if g is not None).strip():
+                    return True
+            return False
+
+        lower = html.lower()
+        found: dict[str, int] = {}
+
+        def closing(tag: str, start: int) -> int:
+            """Where the next `</tag` is after `start` (each search goes on from the last: linear overall)."""
+            end = found.get(tag)
+            if end is None or (end < start and end != len(html)):
+                end = lower.find(f"</{tag}", start)
+                end = len(html) if end < 0 else end
+                found[tag] = end
+            return end
+
+        for m in _HTML_IMG.finditer(html):
+            if not _ATTR["alt"].search(m.group(0)):
+                self.add(path, at(m.start()), "ACC001", "this <img> has no alt attribute: describe the picture "
+                         '(alt="" for a purely decorative one)', Severity.ERROR)
+        for m in _HTML_LINK.finditer(html):
+            inner = html[m.end():closing("a", m.end())]
+            images = [i for i in _HTML_IMG.findall(inner) if named(i, "alt")]
+            if not named(m.group(0), "title", "aria-label", "aria-labelledby") and not images \
+                    and not _TAG.sub("", inner).strip():
+                self.add(path, at(m.start()), "ACC006", "this link has no text; write what it leads to between "
+                         "<a> and </a>", Severity.ERROR)
+        for m in _HTML_IFRAME.finditer(html):
+            if not named(m.group(0), "title", "aria-label"):
+                self.add(path, at(m.start()), "ACC008", 'this <iframe> has no title; add title="…" saying what it '
+                         "shows", Severity.ERROR)
+        for m in _HTML_TABLE.finditer(html):
+            if "<th" not in lower[m.end():closing("table", m.end())].replace("<thead", "").replace("<tbody", ""):
+                self.add(path, at(m.start()), "ACC007", "this table has no header cells (<th>); screen readers "
+                         "need them to read the table", Severity.WARNING)
+        for m in _HTML_LANG.finditer(html):
+            value = next((g for g in m.groups() if g is not None), "")
+            if not _BCP47.match(value.strip()):
+                self.add(path, at(m.start()), "ACC009", f'lang="{value}" is not a language tag (such as it or '
+                         "de-AT); screen readers use it to pick their voice", Severity.ERROR)
 
     def static_refs(self, html: str) -> None:
         for ref in _STATIC_REF.findall(html):

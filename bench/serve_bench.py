@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Benchmark `olxkit serve`: from saving a one-paragraph edit to the open page showing it.
+
+For each course (the embedded Social Innovation Academy, and synthetic courses of bench/build_bench.py at several
+sizes, 5,000 components by default) it:
+
+  * times one build of the instance (`olxkit build --instance ID --no-tree -j 1`, a fresh process);
+  * starts `olxkit serve` (a fresh process) and times the first unit page served, from the process start;
+  * makes N one-paragraph edits to one lesson, each time waiting for the server-sent `reload` event an open page
+    gets, then fetching the page and checking the edit is on it: edit → page latency, p50 and p95;
+  * reads how many lessons the server re-parsed for each edit (its /__olxkit__/status), and its peak RSS.
+
+Targets (issue 12): p95 ≤ 300 ms on the embedded course, ≤ 1 s at 5,000 components; first page ≤ one build of
+that instance; peak RSS ≤ 400 MB at 5,000 components. On a shared machine the figures are noisy: say so.
+Run `python bench/serve_bench.py --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from build_bench import CourseGenerator  # noqa: E402
+
+TARGET_P95 = {"embedded": 0.300, 5000: 1.0}
+PEAK_MB_TARGET = 400.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def time_build(project: Path, instance: str, out: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "olxkit", "build", str(project), "--instance", instance, "-o", str(out),
+                    "--no-tree", "-j", "1", "--quiet"], check=True, env=env(), capture_output=True)
+    return time.perf_counter() - started
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+class Events(threading.Thread):
+    """An open page's server-sent events, read in the background into a queue of (event, data)."""
+
+    def __init__(self, port: int):
+        super().__init__(daemon=True)
+        self.port = port
+        self.events: queue.Queue = queue.Queue()
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=3600)
+        conn.request("GET", "/__olxkit__/events")
+        response = conn.getresponse()
+        name, data = "message", ""
+        while True:
+            line = response.fp.readline()
+            if not line:
+                return
+            line = line.decode("utf-8").rstrip("\r\n")
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data = line[5:].strip()
+            elif not line and data:
+                self.events.put((name, json.loads(data)))
+                name, data = "message", ""
+
+    def next_version(self, after: int, timeout: float = 60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            name, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            if name == "broken":
+                raise RuntimeError(f"the edit broke the course: {data['findings'][:2]}")
+            if name == "reload" and data["version"] > after:
+                return data
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def lesson_to_edit(project: Path) -> tuple[Path, str]:
+    """The first lesson of the first module, and its lesson id."""
+    modules = sorted((project / "modules").iterdir())
+    lesson = sorted(p for p in modules[0].glob("*.md"))[0]
+    match = re.search(r"^id:\s*(\S+)", lesson.read_text(encoding="utf-8"), re.MULTILINE)
+    return lesson, match.group(1) if match else re.sub(r"^\d+[-_]", "", lesson.stem).lower()
+
+
+def first_paragraph(text: str) -> int:
+    """Offset of the first prose paragraph after the first unit heading."""
+    heading = re.search(r"^## .*$", text, re.MULTILINE)
+    for match in re.finditer(r"^[A-Z][^\n]{20,}$", text[heading.end():], re.MULTILINE):
+        return heading.end() + match.start()
+    raise RuntimeError("no paragraph to edit")
+
+
+def measure(name: str, project: Path, instance: str, edits: int, work: Path) -> dict:
+    build_s = time_build(project, instance, work / f"build-{name}")
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(project), "--port", str(port),
+                             "--instance", instance], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    lesson, lesson_id = lesson_to_edit(project)
+    try:
+        while True:
+            try:
+                status, outline = fetch(f"{base}/")
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode()) from None
+                time.sleep(0.02)
+        slug = json.loads(fetch(f"{base}/__olxkit__/status")[1])["instances"][0]
+        unit_url = re.search(rf'href="(/{re.escape(slug)}/unit/{re.escape(lesson_id)}/[^"]+)"', outline).group(1)
+        status, _page = fetch(base + unit_url)
+        first_page_s = time.perf_counter() - started
+        assert status == 200, status
+        events = Events(port)
+        events.start()
+        time.sleep(0.3)
+        version = json.loads(fetch(f"{base}/__olxkit__/status")[1])["version"]
+        original = lesson.read_text(encoding="utf-8")
+        at = first_paragraph(original)
+        latencies, reparsed = [], []
+        for n in range(edits):
+            token = f"Edited{n}x{os.getpid()}"
+            text = original[:at] + token + " " + original[at:]
+            t0 = time.perf_counter()
+            lesson.write_text(text, encoding="utf-8")
+            news = events.next_version(version)
+            status, page = fetch(base + unit_url)
+            latencies.append(time.perf_counter() - t0)
+            if status != 200 or token not in page:
+                raise RuntimeError(f"edit {n}: the page does not show it (HTTP {status})")
+            version = news["version"]
+            reparsed.append(len(news["reparsed"]))
+            time.sleep(0.05)
+        lesson.write_text(original, encoding="utf-8")
+        peak = peak_rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    latencies.sort()
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    return {"course": name, "build_s": round(build_s, 3), "first_page_s": round(first_page_s, 3),
+            "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(p95 * 1000, 1),
+            "max_ms": round(latencies[-1] * 1000, 1), "reparsed_per_edit": sorted(set(reparsed)),
+            "lessons": len(list((project / "modules").glob("*/*.md"))), "peak_rss_mb": round(peak, 1),
+            "exit_code": proc.returncode}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,5000",
+                    help="synthetic course sizes in components, comma-separated (default %(default)s)")
+    ap.add_argument("--edits", type=int, default=20, help="edits per course (default %(default)s)")
+    ap.add_argument("--instances", default="en,it",
+                    help="instances of the embedded course to measure, comma-separated (default %(default)s)")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="olxkit-serve-bench-"))
+    results = []
+    try:
+        embedded = work / "embedded"
+        for name in ("course", "modules", "locale"):
+            shutil.copytree(REPO / name, embedded / name)
+        for instance in [i.strip() for i in args.instances.split(",") if i.strip()]:
+            print(f"embedded course, instance {instance} …", file=sys.stderr, flush=True)
+            results.append(measure(f"embedded-{instance}", embedded, instance, args.edits, work))
+        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+            project = work / f"synthetic-{size}"
+            print(f"synthetic course, {size} components …", file=sys.stderr, flush=True)
+            CourseGenerator(size).write(project)
+            results.append(measure(str(size), project, "en", args.edits, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"{'course':>11} {'lessons':>7} {'build':>7} {'1st page':>8} {'p50':>8} {'p95':>8} {'max':>8} "
+          f"{'re-parsed':>9} {'peak RSS':>9}")
+    for r in results:
+        print(f"{r['course']:>11} {r['lessons']:>7} {r['build_s']:>6.2f}s {r['first_page_s']:>7.2f}s "
+              f"{r['p50_ms']:>6.0f}ms {r['p95_ms']:>6.0f}ms {r['max_ms']:>6.0f}ms "
+              f"{','.join(map(str, r['reparsed_per_edit'])):>9} {r['peak_rss_mb']:>7.0f}MB")
+    print()
+    for r in results:
+        key = "embedded" if r["course"].startswith("embedded") else int(r["course"])
+        verdicts = [f"first page {'≤' if r['first_page_s'] <= r['build_s'] else '>'} one build"]
+        if key in TARGET_P95:
+            target = TARGET_P95[key] * 1000
+            verdicts.append(f"p95 {r['p95_ms']:.0f} ms {'≤' if r['p95_ms'] <= target else '>'} {target:.0f} ms")
+        if key == 5000:
+            verdicts.append(f"peak {r['peak_rss_mb']:.0f} MB {'≤' if r['peak_rss_mb'] <= PEAK_MB_TARGET else '>'} "
+                            f"{PEAK_MB_TARGET:.0f} MB")
+        print(f"{r['course']}: " + "; ".join(verdicts))
+    synthetic = [r for r in results if not r["course"].startswith("embedded")]
+    if len(synthetic) >= 2:
+        a, b = synthetic[0], synthetic[-1]
+        print(f"growth {a['course']} → {b['course']} components: p50 ×{b['p50_ms'] / a['p50_ms']:.1f}, "
+              f"first page ×{b['first_page_s'] / a['first_page_s']:.1f}, "
+              f"peak RSS ×{b['peak_rss_mb'] / a['peak_rss_mb']:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
