@@ -1,0 +1,183 @@
+"""`olxkit serve` over HTTP: a real server on 127.0.0.1, its pages, files, problems and safety."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import polib
+import pytest
+
+from helpers import copy_course, run_cli
+from serve_helpers import REPO, Server, free_port
+
+LESSON = "modules/01-what-is-social-innovation/01-defining-social-innovation.md"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_course(tmp_path_factory.mktemp("serve"))
+
+
+@pytest.fixture(scope="module")
+def server(project):
+    srv = Server(project)
+    yield srv
+    code, _out, err = srv.stop()
+    assert code == 0, err
+
+
+def post(server: Server, path: str, body: dict, cookie: str = "") -> tuple[dict, str]:
+    req = urllib.request.Request(server.url + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Cookie": cookie})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read()), r.headers.get("Set-Cookie", "").split(";")[0]
+
+
+def test_every_instance_every_page(server):
+    assert server.get("/")[0] == 200  # redirected to the first instance
+    slugs = server.status()["instances"]
+    assert slugs == ["en", "it", "de", "de-AT", "hu", "sl", "sk", "pl"]
+    for slug in slugs:
+        status, outline = server.get(f"/{slug}/")
+        assert status == 200 and f'<html lang="{slug}">' in outline
+        units = re.findall(rf'href="(/{slug}/unit/[^"]+)"', outline)
+        assert len(units) > 30
+        for path in (f"/{slug}/about", f"/{slug}/handouts", f"/{slug}/updates", units[0], units[-1]):
+            status, page = server.get(path)
+            assert status == 200, path
+            assert "this is not Open edX" in page
+
+
+def test_component_html_is_the_archive_html(server, embedded_build):
+    """The preview shows the files `olxkit build` writes, only with /static/ and /jump_to_id/ pointed at itself."""
+    _result, out = embedded_build
+    tree = Path(out) / "SocialiMakers+SIA+2026_T1_IT"  # the Italian instance's run (course/instances.yaml)
+    status, page = server.get("/it/unit/m1-europe/bologna-case")
+    assert status == 200
+    checked = 0
+    for html_file in sorted((tree / "html").glob("m1-europe_bologna-case_*.html")):
+        body = html_file.read_text(encoding="utf-8")
+        shown = re.sub(r'(\s(?:href|src)=["\'])/(static|jump_to_id)/', r"\1/it/\2/", body)
+        assert shown in page, html_file.name
+        checked += 1
+    assert checked >= 1
+
+
+def test_links_math_video_discussion(server):
+    status, page = server.get("/it/unit/m1-defining/welcome")
+    links = re.findall(r'href="(/it/jump_to_id/[^"#]+)', page)
+    assert links, "lesson links are /jump_to_id/ links"
+    assert server.get(links[0])[0] == 200
+    # The transcript in the unit's language, whatever the network.
+    assert 'lang="it"' in page and "Ciao e benvenuti nella Social Innovation Academy." in page
+    assert '<video class="video-player" controls' in page and "m1-intro.mp4" in page
+    status, page = server.get("/en/unit/m1-europe/your-turn")
+    assert "placeholder discussion" in page
+    status, page = server.get("/en/unit/m2-listening/methods")
+    assert "\\[\\text{response rate}" in page
+    status, script = server.get("/__olxkit__/mathjax/es5/tex-chtml.js")
+    assert status == 200 and "MathJax" in script and len(script) > 500_000
+    images = re.findall(r'src="(/en/static/[^"]+)"', server.get("/en/unit/m1-defining/welcome")[1] +
+                        server.get("/en/unit/m1-europe/six-stages")[1])
+    assert images and all(server.get(i)[0] == 200 for i in images)
+
+
+def test_paths_that_leave_the_project_get_404(server, project):
+    (project / "course/static/images").mkdir(parents=True, exist_ok=True)
+    for path in ("/en/static/../course/course.yaml", "/en/static/%2e%2e/%2e%2e/course/course.yaml",
+                 "/en/static/..%2fcourse.yaml", "/en/static/%2Fetc%2Fpasswd", "/en/static//etc/passwd",
+                 "/en/static/images/", "/en/static/", "/__olxkit__/assets/", "/__olxkit__/mathjax/",
+                 "/__olxkit__/mathjax/../../../", "/nowhere/", "/en/unit/nope/nope", "/en/jump_to_id/nope"):
+        status, body = server.get(path)
+        assert status == 404, path
+        assert "Index of" not in body and "root:" not in body
+    link = project / "course/static/outside.txt"
+    link.symlink_to("/etc/passwd")
+    try:
+        time.sleep(1.5)
+        assert server.get("/en/static/outside.txt")[0] == 404
+    finally:
+        link.unlink()
+        time.sleep(1.5)
+
+
+def test_problem_grading_state_in_memory(server):
+    url = "/en/xblock/m1-quiz_part-1_m1-q-definition"
+    state, cookie = post(server, url + "/state", {})
+    assert state["attempts"] == 0 and state["max_attempts"] == 2 and not state["can_show_answer"]
+    wrong, _ = post(server, url + "/submit", {"answers": [0]}, cookie)
+    assert wrong["results"][0]["correctness"] == "incorrect"
+    assert "Selling to people with low incomes" in wrong["results"][0]["feedback"][0]
+    assert wrong["attempts"] == 1 and not wrong["can_show_answer"]  # showanswer: finished
+    hint, _ = post(server, url + "/hint", {"index": 0}, cookie)
+    assert hint["total"] == 1 and "two sides" in hint["hint"]
+    refused, _ = post(server, url + "/show_answer", {}, cookie)
+    assert "not available" in refused["error"]
+    right, _ = post(server, url + "/submit", {"answers": [1]}, cookie)
+    assert right["results"][0]["correctness"] == "correct" and right["weighted_earned"] == 1
+    assert right["attempts"] == 2 and not right["can_submit"] and right["can_show_answer"]
+    answer, _ = post(server, url + "/show_answer", {}, cookie)
+    assert answer["answers"] == [{"choices": [1]}] and "BEPA defines" in answer["solution"]
+    again, _ = post(server, url + "/submit", {"answers": [1]}, cookie)
+    assert again["error"] == "No attempts left for this problem." and again["attempts"] == 2
+    # Another browser starts afresh; an unreadable number counts no attempt.
+    other, _ = post(server, url + "/state", {})
+    assert other["attempts"] == 0
+
+
+def test_untranslated_texts_are_marked(tmp_path):
+    project = copy_course(tmp_path / "p")
+    po = polib.pofile(str(project / "locale/it.po"))
+    gone = next(e for e in po if e.msgid.startswith("Welcome! This first module"))
+    gone.msgstr = ""
+    po.save()
+    srv = Server(project, "--instance", "it")
+    try:
+        assert srv.status()["instances"] == ["it"]
+        status, page = srv.get("/it/unit/m1-defining/welcome")
+        assert status == 200 and 'id="show-fallbacks"' in page
+        marked = re.findall(r'class="xblock xblock-html fallback" data-block="[^"]+" data-fallback="([^"]*)"', page)
+        assert marked and "Welcome! This first module" in marked[0]
+        status, other = srv.get("/it/unit/m1-defining/working-definition")
+        assert 'class="xblock xblock-html fallback"' not in other
+    finally:
+        assert srv.stop()[0] == 0
+
+
+def test_host_warning_and_clean_stop(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(REPO), "--host", "0.0.0.0", "--port",
+                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/__olxkit__/status", timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "warning: serving on 0.0.0.0" in err
+    assert "Traceback" not in err + out
+
+
+def test_unknown_instance_is_a_usage_error():
+    result = run_cli("serve", str(REPO), "--instance", "xx", "--port", str(free_port()))
+    assert result.exit_code == 2
+    assert "SRV001" in result.output and "no enabled instance `xx`" in result.output
+
+
+def test_serve_help():
+    result = run_cli("serve", "--help")
+    assert result.exit_code == 0
+    for words in ("--instance", "--host", "--port", "--open", "Ctrl-C", "/de-AT/"):
+        assert words in result.output
