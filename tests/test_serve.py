@@ -181,3 +181,28 @@ def test_serve_help():
     assert result.exit_code == 0
     for words in ("--instance", "--host", "--port", "--open", "Ctrl-C", "/de-AT/"):
         assert words in result.output
+
+
+def test_lesson_cache_reparses_only_what_changed(tmp_path):
+    from olxkit.source.loader import LessonCache, load_course_with_warnings
+
+    project = copy_course(tmp_path / "p")
+    cache = LessonCache()
+    first, warnings = load_course_with_warnings(project, cache)
+    lessons = sum(1 for _ in first.lessons())
+    assert len(cache.parsed) == lessons and cache.reused == 0
+    again, again_warnings = load_course_with_warnings(project, cache)
+    assert cache.parsed == [] and cache.reused == lessons
+    assert again_warnings == warnings
+    path = project / LESSON
+    path.write_text(path.read_text(encoding="utf-8").replace("Welcome!", "Hello!"), encoding="utf-8")
+    edited, _ = load_course_with_warnings(project, cache)
+    assert cache.parsed == [LESSON] and cache.reused == lessons - 1
+    unchanged = [a is b for a, b in zip(first.lessons(), edited.lessons(), strict=True)]
+    assert unchanged.count(False) == 1
+    # A course-wide setting the lessons depend on re-reads them all.
+    course_yaml = project / "course/course.yaml"
+    course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace("problems:", "problems:\n  weight: 2", 1),
+                           encoding="utf-8")
+    load_course_with_warnings(project, cache)
+    assert len(cache.parsed) == lessons

@@ -71,6 +71,11 @@ def rewrite(body: str, slug: str) -> str:
     return _LINK.sub(lambda m: f"{m.group(1)}/{slug}/{m.group(2)}/", body)
 
 
+def has_math(*texts: str) -> bool:
+    """Whether a page holds MathJax's delimiters (MathJax is loaded only then: most pages have no math)."""
+    return any("\\(" in t or "\\[" in t for t in texts)
+
+
 def _render(template: str, preview: Preview, site: Site | None, **context) -> str:
     instances = []
     for slug, inst in preview.slugs.items():
@@ -131,12 +136,15 @@ def unit_page(preview: Preview, site: Site, place: Place) -> str:
         elif isinstance(comp, RawOlxComponent):
             item.update(tag=comp.tag)
         comps.append(item)
+    sources = [str(c.get("html", "")) for c in comps]
+    sources += [tree.files[f"problem/{place.url_name}_{c.id}.xml"].decode("utf-8") for c in unit.components
+                if isinstance(c, ProblemComponent) and f"problem/{place.url_name}_{c.id}.xml" in tree.files]
     prev = site.places[place.index - 1] if place.index > 0 else None
     nxt = site.places[place.index + 1] if place.index + 1 < len(site.places) else None
     siblings = [p for p in site.places if p.lesson is place.lesson]
     return _render("unit.html", preview, site, title=f"{unit.title} · {place.lesson.title}", place=place,
                    here=f"unit/{place.lesson.id}/{unit.id}",
-                   components=comps, prev=prev, next=nxt, siblings=siblings,
+                   components=comps, prev=prev, next=nxt, siblings=siblings, math=has_math(*sources),
                    unit_fallback=site.fallback_texts(unit.path, unit.line, unit.line + 1))
 
 
@@ -175,17 +183,19 @@ def page(preview: Preview, site: Site, which: str) -> str:
         video = site.variant.about.intro_video
         return _render("about.html", preview, site, title=ui(site)["about"], here="about",
                        overview=Markup(rewrite(overview, site.slug)), facts=facts, intro_video=video,
+                       math=has_math(overview),
                        fallback=site.fallback_texts("course/about.md", 1, 10**9))
     if which == "handouts":
         body = files.get("info/handouts.html", b"").decode("utf-8")
         return _render("simple.html", preview, site, title=ui(site)["handouts"], here="handouts",
-                       body=Markup(rewrite(body, site.slug)),
+                       body=Markup(rewrite(body, site.slug)), math=has_math(body),
                        fallback=site.fallback_texts("course/handouts.md", 1, 10**9))
     import json
 
     items = json.loads(files.get("info/updates.items.json", b"[]"))
     updates = [{"date": i["date"], "content": Markup(rewrite(i["content"], site.slug))} for i in items]
     return _render("updates.html", preview, site, title=ui(site)["updates"], here="updates", updates=updates,
+                   math=has_math(*(str(u["content"]) for u in updates)),
                    fallback=site.fallback_texts("course/updates.yaml", 1, 10**9))
 
 
