@@ -39,9 +39,12 @@ def browser(server):
 
 
 def wait(driver, condition, timeout: float = 25):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    # The page reloads itself while we look: an element found a moment ago may be gone.
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition)
 
 
 def css(driver, selector):
@@ -139,9 +142,8 @@ def test_live_edit_overlay_and_fix(server, browser, project):
     assert status["reparsed"] == [LESSON]
     # A broken save: the overlay lists the finding; the last good version stays.
     path.write_text(original.replace("title: Defining social innovation", "title: [unclosed"), encoding="utf-8")
-    overlay = css(browser, "#olxkit-overlay")
-    wait(browser, lambda d: overlay.is_displayed())
-    text = overlay.text
+    wait(browser, lambda d: css(d, "#olxkit-overlay").is_displayed())
+    text = css(browser, "#olxkit-overlay").text
     assert f"{LESSON}:2" in text and "SYN" in text, text
     assert marker in css(browser, "main").text
     shot(browser, "preview-overlay.png", 700)
