@@ -89,8 +89,10 @@ class Site:
         return [text for line, text in items[low:] if line < end]
 
     def place_of(self, lesson_id: str, unit_id: str) -> Place | None:
-        index = self.blocks.get(f"{lesson_id}_{unit_id}")
-        return self.places[index[0]] if index else None
+        for place in self.places:
+            if place.lesson.id == lesson_id and place.unit.id == unit_id:
+                return place
+        return None
 
 
 def slug_of(instance: Instance, taken: set[str]) -> str:
@@ -198,20 +200,29 @@ class Preview:
 def _index(course: Course) -> tuple[list[Place], dict[str, tuple[int, str]]]:
     places: list[Place] = []
     blocks: dict[str, tuple[int, str]] = {}
+    name = course.olx.name  # an imported course keeps its own url_names
     for module in course.modules:
+        module_first = len(places)
         for lesson in module.lessons:
             first = len(places)
             for unit in lesson.units:
                 place = Place(len(places), module, lesson, unit)
                 places.append(place)
-                blocks[place.url_name] = (place.index, "")
+                blocks[name("vertical", place.url_name)] = (place.index, "")
                 for comp in unit.components:
-                    url_name = f"{place.url_name}_{comp.id}"
+                    url_name = component_name(course, place, comp)
                     blocks[url_name] = (place.index, url_name)
             if lesson.units:
-                blocks[lesson.id] = (first, "")
-        blocks.setdefault(module.id, (blocks[module.lessons[0].id][0], "") if module.lessons else (0, ""))
+                blocks[name("sequential", lesson.id)] = (first, "")
+        if len(places) > module_first:
+            blocks[name("chapter", module.id)] = (module_first, "")
     return places, blocks
+
+
+def component_name(course: Course, place: Place, comp) -> str:
+    """The url_name the export gives a component (the one its OLX file is named after)."""
+    tag = comp.kind if comp.kind != "olx" else comp.tag
+    return course.olx.name(tag, f"{place.url_name}_{comp.id}")
 
 
 def _fallbacks(report: FallbackReport, instance: Instance, course: Course) -> dict[str, list[tuple[int, str]]]:

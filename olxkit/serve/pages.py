@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..i18n import locales
 from ..model import DiscussionComponent, HtmlComponent, ProblemComponent, RawOlxComponent, VideoComponent
-from .cache import Place, Preview, Site
+from .cache import Place, Preview, Site, component_name
 from .grader import RESPONSES, Problem, inner_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -122,7 +122,7 @@ def unit_page(preview: Preview, site: Site, place: Place) -> str:
     comps = []
     ends = [c.line for c in unit.components[1:]] + [_unit_end(site, place)]
     for comp, end in zip(unit.components, ends, strict=True):
-        url_name = f"{place.url_name}_{comp.id}"
+        url_name = component_name(site.variant, place, comp)
         item = {"id": url_name, "kind": comp.kind, "fallback": site.fallback_texts(comp.path, comp.line, end)}
         if isinstance(comp, HtmlComponent):
             item["html"] = Markup(rewrite(tree.files[f"html/{url_name}.html"].decode("utf-8"), site.slug))
@@ -137,8 +137,8 @@ def unit_page(preview: Preview, site: Site, place: Place) -> str:
             item.update(tag=comp.tag)
         comps.append(item)
     sources = [str(c.get("html", "")) for c in comps]
-    sources += [tree.files[f"problem/{place.url_name}_{c.id}.xml"].decode("utf-8") for c in unit.components
-                if isinstance(c, ProblemComponent) and f"problem/{place.url_name}_{c.id}.xml" in tree.files]
+    sources += [tree.files[f"problem/{c['id']}.xml"].decode("utf-8") for c in comps
+                if c["kind"] == "problem" and f"problem/{c['id']}.xml" in tree.files]
     prev = site.places[place.index - 1] if place.index > 0 else None
     nxt = site.places[place.index + 1] if place.index + 1 < len(site.places) else None
     siblings = [p for p in site.places if p.lesson is place.lesson]
