@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -75,7 +78,11 @@ def chromium(width: int = 1100, height: int = 900):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    # A profile folder of our own (removed at exit), rather than one chromedriver makes for itself.
+    profile = tempfile.mkdtemp(prefix="olxkit-chromium-")
+    atexit.register(shutil.rmtree, profile, ignore_errors=True)
+    for arg in (f"--user-data-dir={profile}", "--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage",
                 f"--window-size={width},{height}", "--force-device-scale-factor=1", "--lang=en-US",
                 "--disable-extensions", "--no-first-run"):
         options.add_argument(arg)
