@@ -78,15 +78,17 @@ def chromium(width: int = 1100, height: int = 900):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    # A profile folder of our own (removed at exit), rather than one chromedriver makes for itself.
+    # A temporary folder of our own (removed at exit) for the profile and chromedriver's files: Open edX's CAPA,
+    # once imported by a test, points TMPDIR at a folder that does not exist (xblocks_contrib safe_exec).
     profile = tempfile.mkdtemp(prefix="olxkit-chromium-")
     atexit.register(shutil.rmtree, profile, ignore_errors=True)
+    env = dict(os.environ, TMPDIR=profile)
     for arg in (f"--user-data-dir={profile}", "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage",
                 f"--window-size={width},{height}", "--force-device-scale-factor=1", "--lang=en-US",
                 "--disable-extensions", "--no-first-run"):
         options.add_argument(arg)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=options)
 
 
 def require_browser():
