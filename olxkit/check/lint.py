@@ -166,8 +166,13 @@ class _Lint:
             if not _ATTR["alt"].search(m.group(0)):
                 self.add(path, at(m.start()), "ACC001", "this <img> has no alt attribute: describe the picture "
                          '(alt="" for a purely decorative one)', Severity.ERROR)
+        # A link or table is judged only when it ends in the same piece of HTML (inline HTML in Markdown comes
+        # tag by tag, with the link's text in between as Markdown).
         for m in _HTML_LINK.finditer(html):
-            inner = html[m.end():closing("a", m.end())]
+            end = closing("a", m.end())
+            if end == len(html):
+                continue
+            inner = html[m.end():end]
             images = [i for i in _HTML_IMG.findall(inner) if named(i, "alt")]
             if not named(m.group(0), "title", "aria-label", "aria-labelledby") and not images \
                     and not _TAG.sub("", inner).strip():
@@ -178,7 +183,10 @@ class _Lint:
                 self.add(path, at(m.start()), "ACC008", 'this <iframe> has no title; add title="…" saying what it '
                          "shows", Severity.ERROR)
         for m in _HTML_TABLE.finditer(html):
-            if "<th" not in lower[m.end():closing("table", m.end())].replace("<thead", "").replace("<tbody", ""):
+            end = closing("table", m.end())
+            if end == len(html):
+                continue
+            if "<th" not in lower[m.end():end].replace("<thead", "").replace("<tbody", ""):
                 self.add(path, at(m.start()), "ACC007", "this table has no header cells (<th>); screen readers "
                          "need them to read the table", Severity.WARNING)
         for m in _HTML_LANG.finditer(html):

@@ -313,8 +313,8 @@ def within(student: float, expected: complex | float, tolerance: str | float = D
     return abs(student_c - expected_c) <= tolerance
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?P<suffix>%)?"
-                    r"|(?P<name>[A-Za-z_]\w*)|(?P<op>[-+*/^()]))")
+_TOKEN = re.compile(r"\s*+(?:(?P<num>(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][+-]?+\d++)?+)(?P<suffix>%)?+"
+                    r"|(?P<name>[A-Za-z_]\w*+)|(?P<op>[-+*/^()]))")
 _FUNCTIONS = {"sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tan": math.tan, "log": math.log10,
               "ln": math.log, "exp": math.exp, "abs": abs}
 _CONSTANTS = {"pi": math.pi, "e": math.e}

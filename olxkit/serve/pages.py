@@ -165,7 +165,7 @@ def _transcript(site: Site, video: VideoComponent) -> dict | None:
     except OSError:
         return None
     lines = []
-    for block in re.split(r"\n\s*\n", text.strip()):
+    for block in re.split(r"\n[ \t\r]*+\n", text.strip()):
         rows = [r for r in block.splitlines() if r.strip() and not r.strip().isdigit() and not _SRT_TIME.match(r)]
         if rows:
             lines.append(" ".join(r.strip() for r in rows))
