@@ -186,7 +186,8 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
     if context not in _PLAIN_FIELDS or context is None:
         findings.extend(_structure(source, target, block))
-    if (block or not context) and (src is not dst or _MARKUP.search(target)):
+    # Markdown alone always renders to valid HTML: only raw HTML or an entity can make it invalid.
+    if (block or not context) and ("<" in target or "&" in target):
         html = render_text(target) if block else render_text(target, inline=True)
         from ..olx_export import check_html
 
@@ -194,7 +195,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
             findings.append((Severity.ERROR, "TRN003", f"the translation renders to invalid HTML: {problem}"))
     if target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}", remove_spans(source, (CODE, MATH))):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
-    if _DIGIT.search(source) or _DIGIT.search(target):
+    if (_DIGIT.search(source) or _DIGIT.search(target)) and not _same_plain_numbers(source, target):
         findings.extend(_number_findings(source, target, locale))
     return findings
 
@@ -367,6 +368,12 @@ def _parse_number(raw: str, code: str) -> Decimal | None:
 
 
 _SPACE_GROUPS = {"hu", "sk", "pl", "sl", "fr", "cs"}
+
+
+def _same_plain_numbers(source: str, target: str) -> bool:
+    """Both texts have the same numbers, all written without any sign between digits: nothing to read."""
+    a, b = _TEXT_NUMBER.findall(source), _TEXT_NUMBER.findall(target)
+    return sorted(a) == sorted(b) and all(n.isdigit() for n in a)
 
 
 def _derived_from_year(value: Decimal, years: list[Decimal]) -> bool:

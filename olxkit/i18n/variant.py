@@ -40,38 +40,51 @@ def load_tables(root: str | Path, wanted: list[str]) -> dict[str, CatalogTable]:
 
 
 class TablePrefetch:
-    """The translation tables of `locale/<code>.po` for `codes`, read by a forked child ahead of time.
+    """The translation tables of `locale/<code>.po` for `codes`, read by forked children ahead of time.
 
-    A build reads its sources on one core; the child reads and gates the catalogs on another meanwhile
-    (`load_tables`: the gate's checks are most of the work), and pickles each
-    table into an anonymous in-memory file that the build's workers inherit. Call `wait()` in the process that
-    made it (before forking workers); `tables()` then works in any process forked after. A catalog the child
-    could not read is read again where it is wanted, so errors are the same as without the prefetch.
+    A build reads its sources on one core; meanwhile children (one per CPU, each with a share of the catalogs)
+    read and gate the catalogs (`load_tables`: the gate's checks are most of the work), and pickle each table into
+    an anonymous in-memory file that the build's workers inherit. Call `wait()` in the process that made it
+    (before forking workers); `tables()` then works in any process forked after. A catalog a child could not read
+    is read again where it is wanted, so errors are the same as without the prefetch.
     """
 
-    def __init__(self, root: str | Path, codes: list[str]):
+    def __init__(self, root: str | Path, codes: list[str], children: int | None = None):
         self.root = Path(root)
-        self.index: dict[str, tuple[int, int]] | None = None
-        self._job = self._file = self.fd = None
+        self.index: dict[str, tuple[int, int, int]] | None = None
+        self._parts: list[tuple[int, object, Forked]] = []
         if not codes or not can_fork():
             self.index = {}
             return
-        if hasattr(os, "memfd_create"):
-            self.fd = os.memfd_create("olxkit-catalogs")
-        else:
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close(), for the workers
-            self.fd = self._file.fileno()
-        self._job = Forked(partial(self._write_tables, codes))
+        children = max(1, min(len(codes), children or os.cpu_count() or 1))
+        # Shares of about the same size: the biggest catalog first, each to the lightest share so far.
+        shares: list[list[str]] = [[] for _ in range(children)]
+        weights = [0] * children
+        for code in sorted(codes, key=lambda c: -self._size(c)):
+            lightest = weights.index(min(weights))
+            shares[lightest].append(code)
+            weights[lightest] += self._size(code)
+        for k in range(children):
+            if hasattr(os, "memfd_create"):
+                fd, file = os.memfd_create("olxkit-catalogs"), None
+            else:
+                file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close(), for the workers
+                fd = file.fileno()
+            self._parts.append((fd, file, Forked(partial(self._write_tables, shares[k], fd))))
 
-    def _write_tables(self, codes: list[str]) -> dict[str, tuple[int, int]]:
-        """In the child: each table pickled into the file; returns where each one is."""
+    def _size(self, code: str) -> int:
+        path = self.root / LOCALE_DIR / f"{code}.po"
+        return path.stat().st_size if path.is_file() else 0
+
+    def _write_tables(self, codes: list[str], fd: int) -> dict[str, tuple[int, int]]:
+        """In a child: each table pickled into its file; returns where each one is."""
         index, offset = {}, 0
         try:
             for code, path, rel in _existing_catalogs(self.root, codes):
                 data = pickle.dumps(read_gated(path, rel, code), protocol=pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
                 while view:
-                    view = view[os.pwrite(self.fd, view, offset + len(data) - len(view)) :]
+                    view = view[os.pwrite(fd, view, offset + len(data) - len(view)) :]
                 index[code] = (offset, len(data))
                 offset += len(data)
         except Exception:  # noqa: BLE001 - what is not in the index is read (and reported) where it is wanted
@@ -79,12 +92,15 @@ class TablePrefetch:
         return index
 
     def wait(self) -> None:
-        """Wait for the child (in the process that made the prefetch)."""
+        """Wait for the children (in the process that made the prefetch)."""
         if self.index is None:
-            try:
-                self.index = self._job.result()
-            except Exception:  # noqa: BLE001 - the child died: every table is read where it is wanted
-                self.index = {}
+            self.index = {}
+            for number, (_fd, _file, job) in enumerate(self._parts):
+                try:
+                    found = job.result()
+                except Exception:  # noqa: BLE001 - the child died: its tables are read where they are wanted
+                    continue
+                self.index.update({code: (number, offset, size) for code, (offset, size) in found.items()})
 
     def tables(self, wanted: list[str]) -> dict[str, CatalogTable]:
         """As `load_tables(root, wanted)`."""
@@ -93,10 +109,11 @@ class TablePrefetch:
         out = {}
         for code in wanted:
             if code in self.index:
-                offset, size = self.index[code]
+                number, offset, size = self.index[code]
+                fd = self._parts[number][0]
                 chunks, got = [], 0
                 while got < size:
-                    chunk = os.pread(self.fd, size - got, offset + got)
+                    chunk = os.pread(fd, size - got, offset + got)
                     if not chunk:
                         break
                     chunks.append(chunk)
@@ -107,13 +124,13 @@ class TablePrefetch:
         return out
 
     def close(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-        if self._file is not None:
-            self._file.close()
-        elif self.fd is not None:
-            os.close(self.fd)
-        self._file = self.fd = None
+        for fd, file, job in self._parts:
+            job.cancel()
+            if file is not None:
+                file.close()
+            else:
+                os.close(fd)
+        self._parts = []
 
 
 def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:
