@@ -67,6 +67,7 @@ class Choice:
     correct: bool
     feedback: str | None
     line: int
+    feedback_line: int = 0
 
 
 @dataclass
@@ -88,6 +89,8 @@ class Question:
     regexp: bool = False
     wrong_answers: list[tuple[str, str]] = field(default_factory=list)
     correct_feedback: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+    """source line of each field (prompt, description, answers, correct_feedback, wrong_answer:N), for translators"""
 
 
 @dataclass
@@ -103,6 +106,8 @@ class ProblemComponent:
     line: int
     base_dir: str
     kind: str = "problem"
+    lines: dict[str, int] = field(default_factory=dict)
+    """source line of each field (title, explanation, hint:N), for translators"""
 
 
 @dataclass

@@ -405,6 +405,14 @@ RULES: list[Rule] = [
         "1.5 = 4.5 → 15 = 45",
     ),
     Rule(
+        "TRN106",
+        "no-accepted-answer",
+        E,
+        "A translation of a text question's accepted answers lists none: write at least one, one per line (a "
+        "language may accept more or fewer forms than English).",
+        'msgctxt "accepted answers" with an empty line as msgstr',
+    ),
+    Rule(
         "OLX001",
         "olx-structure",
         E,

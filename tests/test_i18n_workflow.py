@@ -119,7 +119,8 @@ def test_round_trip_translation_reaches_every_place(tmp_path):
     assert "IT Remember" in html and 'lang="it"' in html
     problem = (tree / "problem/quiz_check_q1.xml").read_text()
     assert "IT What does a <code>##</code> heading start?" in problem
-    assert 'answer="IT unit"' in problem and 'answer="IT a unit"' in problem
+    # The accepted answers are one message, one per line ("IT unit\na unit" here).
+    assert 'answer="IT unit"' in problem and 'additional_answer answer="a unit"' in problem
     grading = json.loads((tree / "policies/2026_T1_IT/grading_policy.json").read_text())
     assert grading["GRADER"][0]["type"] == "IT Quiz"
     assert 'format="IT Quiz"' in (tree / "sequential/quiz.xml").read_text()
@@ -174,7 +175,7 @@ def test_fallback_chain_assets_texts_and_strict(tmp_path):
 def test_partly_translated_problem_falls_back_whole(tmp_path):
     root = project(tmp_path)
     run_cli("i18n", "update", str(root))
-    fill(root / "locale/it.po", it_text, only=lambda e: e.msgctxt != "answer")
+    fill(root / "locale/it.po", it_text, only=lambda e: e.msgctxt != "accepted answers")
     result = run_cli("build", str(root), "-i", "it", "-q")
     assert result.exit_code == 0, result.output
     problem = (root / "build/MyOrg+C101+2026_T1_IT/problem/quiz_check_q1.xml").read_text()

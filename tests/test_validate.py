@@ -91,7 +91,11 @@ def translate_it(root: Path, tweak: Callable | None = None) -> None:
 def po_entry_line(root: Path, msgid: str) -> int:
     """The first line of the catalog entry whose msgid is `msgid` (where findings about it point)."""
     lines = (root / IT_PO).read_text(encoding="utf-8").splitlines()
-    at = lines.index(f"msgid {json.dumps(msgid, ensure_ascii=False)}")
+    if "\n" in msgid:  # written as msgid "" and one quoted line per line of the text
+        parts = [json.dumps(p, ensure_ascii=False) for p in msgid.splitlines(True)]
+        at = next(i for i in range(len(lines)) if lines[i] == 'msgid ""' and lines[i + 1:i + 1 + len(parts)] == parts)
+    else:
+        at = lines.index(f"msgid {json.dumps(msgid, ensure_ascii=False)}")
     while at > 0 and lines[at - 1].strip():
         at -= 1
     return at + 1
@@ -358,7 +362,7 @@ CASES = [
     Case("TRN001", "no-catalog", lambda r: None, "course/instances.yaml", 4,
          r"instance `it`: coverage 0% is below its min_coverage of 50% \(locale/it.po is missing\)",
          files={"course/instances.yaml": INSTANCES + "    min_coverage: 50\n"}, also=("TRN002",)),
-    Case("TRN002", "untranslated", lambda r: None, IT_PO, 1, "1 of 29 texts are untranslated or fuzzy and fall back: "
+    Case("TRN002", "untranslated", lambda r: None, IT_PO, 1, "1 of 28 texts are untranslated or fuzzy and fall back: "
          f"{LESSON}:1", files={"course/instances.yaml": INSTANCES}, catalog=_untranslated("Welcome")),
     Case("TRN002", "no-catalog", lambda r: None, "course/instances.yaml", 4,
          r"instance `it` has no catalog \(locale/it.po\): all its texts fall back to `en`; run `olxkit i18n update`",
@@ -415,6 +419,9 @@ CASES = [
          files={"course/instances.yaml": INSTANCES},
          catalog=_msgstr("One and a half is 1.5, and 1.5 × 3 = 4.5.", "Uno e mezzo è 1,5, e 15 × 3 = 45."),
          also=("TRN002", "TRN101")),
+    Case("TRN106", "no-accepted-answer", lambda r: None, IT_PO, "unit\na unit", "no accepted answer",
+         files={"course/instances.yaml": INSTANCES}, catalog=_msgstr("unit\na unit", " "),
+         also=("TRN002", "TRN006", "TRN101")),
     # -- OLX: the OLX each instance gets, through Studio's import gate. An empty raw block is caught where it is
     # written (line 9); what only the built OLX shows points at the unit holding it (line 7).
     Case("OLX001", "empty-raw-problem", replace(QUIZ, "```problem", '```olx\n<problem display_name="Empty"/>\n```\n\n'

@@ -57,6 +57,44 @@ class _Similar:
         return best
 
 
+# Messages whose identity changed with olxkit itself: the translations move with them, unchanged and not fuzzy.
+#  - accepted answers were one message each (context "answer"); they are one message, one answer per line;
+#  - wrong answers had the context "answer" too; they have their own;
+#  - a YAML text's msgid had the YAML's line breaks; its soft breaks are spaces now (`walk.field_text`).
+_YAML_TEXTS = {"question", "question description", "choice", "feedback", "hint", "explanation", "problem title"}
+
+
+def _migrate(key: Key, active: dict[Key, polib.POEntry], obsolete: dict[Key, polib.POEntry], index: dict):
+    """(msgstr, translator comment, old keys) for a new message from what an older olxkit called it, or None."""
+    from .walk import field_text
+
+    def usable(k: Key) -> polib.POEntry | None:
+        e = active.get(k) or obsolete.get(k)
+        return e if e is not None and e.msgstr and "fuzzy" not in e.flags else None
+
+    context, msgid = key
+    if context == "wrong answer" and (e := usable(("answer", msgid))):
+        return e.msgstr, e.tcomment, {("answer", msgid)}
+    if context == "accepted answers":
+        olds = [usable(("answer", answer)) for answer in msgid.split("\n")]
+        if all(olds):
+            return "\n".join(e.msgstr for e in olds), "", {("answer", a) for a in msgid.split("\n")}
+    if context in _YAML_TEXTS and (e := index.get(key)) is not None and (e := usable(_key(e))):
+        return field_text(e.msgstr), e.tcomment, {_key(e)}
+    return None
+
+
+def _normalized(active: dict, obsolete: dict) -> dict[Key, polib.POEntry]:
+    """Old YAML texts by their msgid as it is written now."""
+    from .walk import field_text
+
+    index = {}
+    for (context, msgid), e in {**obsolete, **active}.items():
+        if context in _YAML_TEXTS and "\n" in msgid:
+            index.setdefault((context, field_text(msgid)), e)
+    return index
+
+
 @dataclass
 class UpdateStats:
     kept: int = 0
@@ -95,6 +133,8 @@ def update_catalog(
     out.metadata = meta
     new_keys = {_key(e) for e in pot if e.msgid}
     used: set[Key] = set()
+    moved: set[Key] = set()
+    normalized = None
     unmatched = []
     for tentry in pot:
         if not tentry.msgid:
@@ -108,6 +148,16 @@ def update_catalog(
             comment=tentry.comment,
         )
         old = old_active.get(key) or old_obsolete.get(key)
+        if old is None:
+            if normalized is None:
+                normalized = _normalized(old_active, old_obsolete)
+            migrated = _migrate(key, old_active, old_obsolete, normalized)
+            if migrated is not None:
+                entry.msgstr, entry.tcomment, sources = migrated
+                moved.update(sources)
+                stats.kept += 1
+                out.append(entry)
+                continue
         if old is not None:
             entry.msgstr = old.msgstr
             entry.tcomment = old.tcomment
@@ -139,7 +189,8 @@ def update_catalog(
         entry.previous_msgctxt = cand.msgctxt
         stats.fuzzy += 1
     # Translated work that matched nothing is kept, obsolete, until its text comes back.
-    leftovers = [e for k, e in {**old_obsolete, **old_active}.items() if k not in new_keys and _has_work(e)]
+    leftovers = [e for k, e in {**old_obsolete, **old_active}.items()
+                 if k not in new_keys and k not in moved and _has_work(e)]
     # An entry that seeded a fuzzy one is kept too: reverting the source then restores it exactly.
     for old in sorted(leftovers, key=lambda e: (e.msgctxt or "", e.msgid)):
         keep = polib.POEntry(

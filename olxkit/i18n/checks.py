@@ -29,6 +29,8 @@ _PLAIN_FIELDS = {
     "assignment type",
     "assignment label",
     "answer",
+    "accepted answers",
+    "wrong answer",
     "update title",
     "diagram title",
     "diagram description",
@@ -174,6 +176,8 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
             findings.extend(_math_numbers(src["mathnum"], dst["mathnum"], locale))
     if context == "diagram label":
         findings.extend(_fit(source, target))
+    if context == "accepted answers" and not any(line.strip() for line in target.split("\n")):
+        findings.append((Severity.ERROR, "TRN106", "no accepted answer: write at least one, one per line"))
     if context == "math text":
         # The words sit inside \text{…} of a formula: a brace, a backslash or a dollar would break the formula.
         special = sorted(set(re.findall(r"[{}\\$%#&^_~]", target)) - set(source))
@@ -203,6 +207,9 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
 def _placeholders(text: str) -> Counter:
     # LaTeX braces (`\\text{value}`) are not placeholders: math is compared on its own.
     return Counter(_PLACEHOLDER.findall(remove_spans(text, (DISPLAY_MATH, MATH), " ") if "$" in text else text))
+
+
+_ANSWERS = {"answer", "accepted answers", "wrong answer"}
 
 
 def gate_errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:
@@ -438,7 +445,7 @@ def check_entry(
     if not target:
         return findings
     # Typed answers (context "answer") may legitimately keep a source-language term learners also type.
-    for term, wanted, exceptions in (glossary or []) if entry.msgctxt != "answer" else []:
+    for term, wanted, exceptions in (glossary or []) if entry.msgctxt not in _ANSWERS else []:
         # Titles of works are cited in italics and stay in their original language.
         text = re.sub(r"(?<![*\w])\*[^*\n]+\*(?!\*)", "", source)
         text = remove_spans(text, (LINK_TARGET, CODE, MATH), "]")  # link targets, image paths, code, math

@@ -13,7 +13,6 @@ from typing import Protocol
 from markdown_it.token import Token
 
 from ..model import (
-    Choice,
     Course,
     DiscussionComponent,
     HtmlComponent,
@@ -59,6 +58,35 @@ class Translator(Protocol):
 def message_text(inline_source: str) -> str:
     """The msgid of an inline Markdown run: soft line breaks become spaces, hard breaks `\\` + newline."""
     return join_lines(inline_source)
+
+
+_BLOCK_LINE = re.compile(r"^\s*(?:[-+*>|#]|\d+[.)](?:\s|$)|\$\$|```|~~~|!!!)|^\s{4}")
+
+
+def field_text(text: str) -> str:
+    """The msgid of a YAML text (a prompt, a hint, an explanation): as written, but with each paragraph's soft
+    line breaks made spaces, as in prose, so that re-wrapping the YAML leaves its translation alone. A line that
+    starts a block (a list item, a quote, a table row, a heading, a formula, a fence) keeps its own line; hard
+    breaks become `\\` + newline."""
+    text = text.strip()
+    if "\n" not in text:
+        return text
+    out: list[str] = []
+    verbatim = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        fence = stripped.startswith(("```", "~~~", "$$"))
+        joinable = (out and out[-1].strip() and stripped and not verbatim and not fence
+                    and not _BLOCK_LINE.match(line) and not out[-1].lstrip().startswith(("|", "$$", "```", "~~~"))
+                    and not _HARD_BREAK.search(out[-1] + "\n"))
+        if joinable:
+            out[-1] = out[-1].rstrip() + " " + stripped
+        else:
+            out.append(line.rstrip() if not _HARD_BREAK.search(line + "\n") else line)
+        if fence and not (stripped.startswith("$$") and stripped.endswith("$$") and len(stripped) > 4):
+            verbatim = not verbatim
+    return "\n".join(_HARD_BREAK.sub("\\\n", line + "\n")[:-1] if _HARD_BREAK.search(line + "\n") else line
+                     for line in out)
 
 
 def translatable(text: str) -> bool:
@@ -190,33 +218,52 @@ class _Walker:
 
     def problem(self, p: ProblemComponent, crumb: str) -> ProblemComponent:
         items: list[Item] = []
+        # Translators see which problem a choice, a feedback or a hint belongs to.
+        crumb = f"{crumb} › problem `{p.id}` ({p.title})"
 
         def add(context, text, role, line=p.line):
             if text is not None and translatable(text.strip()):
-                items.append(Item(context, text, p.path, line, crumb, role))
+                msgid = text if context == "accepted answers" else field_text(text)
+                items.append(Item(context, msgid, p.path, line, crumb, role))
 
-        add("problem title", p.title, "problem title")
+        add("problem title", p.title, "problem title", p.lines.get("title", p.line))
         for q in p.questions:
-            add("question", q.prompt, "question", q.line)
-            add("question description", q.description, "question description", q.line)
+            add("question", q.prompt, "question", q.lines.get("prompt", q.line))
+            add("question description", q.description, "question description", q.lines.get("description", q.line))
             for c in q.choices:
                 add("choice", c.text, "choice (correct)" if c.correct else "choice", c.line)
-                add("feedback", c.feedback, "feedback on a choice", c.line)
-            for a in q.answers:
-                add("answer", a, "accepted answer (learners type it; keep it short)", q.line)
-            for wrong, fb in q.wrong_answers:
-                add("answer", wrong, "a wrong answer learners may type", q.line)
-                add("feedback", fb, "feedback on a wrong answer", q.line)
-            add("feedback", q.correct_feedback, "feedback on the correct answer", q.line)
-        for h in p.hints:
-            add("hint", h, "hint")
-        add("explanation", p.explanation, "explanation")
+                add("feedback", c.feedback, "feedback on a choice", c.feedback_line or c.line)
+            if q.answers:
+                # One message: a language may accept more or fewer answers than English (one per line).
+                add("accepted answers", "\n".join(q.answers), "accepted answers, one per line (learners type "
+                    "them; keep them short; list every form a learner may write, at least one)",
+                    q.lines.get("answers", q.line))
+            for n, (wrong, fb) in enumerate(q.wrong_answers):
+                line = q.lines.get(f"wrong_answer:{n}", q.line)
+                add("wrong answer", wrong, "a wrong answer learners may type", line)
+                add("feedback", fb, "feedback on a wrong answer", q.lines.get(f"wrong_feedback:{n}", line))
+            add("feedback", q.correct_feedback, "feedback on the correct answer",
+                q.lines.get("correct_feedback", q.line))
+        for n, h in enumerate(p.hints):
+            add("hint", h, "hint", p.lines.get(f"hint:{n}", p.line))
+        add("explanation", p.explanation, "explanation", p.lines.get("explanation", p.line))
         if not items:
             return p
         results = {(i.context, i.text): new for i, new in zip(items, self.t.group(items), strict=True)}
 
         def get(context, text):
-            return None if text is None else results.get((context, text), text)
+            if text is None:
+                return None
+            key = field_text(text)
+            found = results.get((context, key), key)
+            return text if found == key else found
+
+        def accepted(q):
+            if not q.answers:
+                return q.answers
+            joined = "\n".join(q.answers)
+            found = results.get(("accepted answers", joined), joined)
+            return q.answers if found == joined else [a.strip() for a in found.split("\n") if a.strip()]
 
         questions = [
             replace(
@@ -224,10 +271,10 @@ class _Walker:
                 prompt=get("question", q.prompt),
                 description=get("question description", q.description),
                 choices=[
-                    Choice(get("choice", c.text), c.correct, get("feedback", c.feedback), c.line) for c in q.choices
+                    replace(c, text=get("choice", c.text), feedback=get("feedback", c.feedback)) for c in q.choices
                 ],
-                answers=[get("answer", a) for a in q.answers],
-                wrong_answers=[(get("answer", w), get("feedback", f)) for w, f in q.wrong_answers],
+                answers=accepted(q),
+                wrong_answers=[(get("wrong answer", w), get("feedback", f)) for w, f in q.wrong_answers],
                 correct_feedback=get("feedback", q.correct_feedback),
             )
             for q in p.questions
@@ -379,4 +426,4 @@ def _diagrams(course: Course, translator: Translator) -> dict[str, bytes]:
     return out
 
 
-__all__ = ["Item", "Translator", "translate_course", "message_text", "translatable"]
+__all__ = ["Item", "Translator", "translate_course", "message_text", "field_text", "translatable"]

@@ -104,6 +104,8 @@ def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> Prob
                         code="AUT002")
     settings = dict(defaults)
     settings.update(read_settings(data, check_keys=False))
+    lines = {key: data.line_of(key) for key in ("title", "explanation") if data.has(key)}
+    lines.update({f"hint:{n}": line for n, (_text, line) in enumerate(data.text_list("hints"))})
     return ProblemComponent(
         id=data.text("id") or "problem",
         title=data.text("title") or "Question",
@@ -114,6 +116,7 @@ def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> Prob
         path=data.path,
         line=data.line,
         base_dir=base_dir,
+        lines=lines,
     )
 
 
@@ -127,7 +130,9 @@ def _read_question(data: YamlMap, problem_keys: tuple[str, ...]) -> Question:
                     f"use one of {', '.join(QUESTION_TYPES)}", code="PRB005")
     data.check_keys(QUESTION_KEYS[qtype] + problem_keys)
     prompt = data.text("prompt", required=True)
-    question = Question(type=qtype, prompt=prompt, description=data.text("description"), line=data.line)
+    question = Question(type=qtype, prompt=prompt, description=data.text("description"), line=data.line,
+                        lines={k: data.line_of(k) for k in ("prompt", "description", "answers", "correct_feedback")
+                               if data.has(k)})
     if qtype in ("single-choice", "multiple-choice", "dropdown"):
         _read_choices(data, question)
     elif qtype == "numerical":
@@ -158,7 +163,8 @@ def _read_choices(data: YamlMap, q: Question) -> None:
             raise error(data.path, choice.line_of("text"), "an empty choice: learners would see an option with no "
                         "text; write its text or remove the choice", code="AUT002")
         q.choices.append(Choice(text=text, correct=bool(choice.boolean("correct", False)),
-                                feedback=choice.text("feedback"), line=choice.line))
+                                feedback=choice.text("feedback"), line=choice.line,
+                                feedback_line=choice.line_of("feedback")))
     if len(q.choices) < 2:
         raise error(data.path, data.line_of("choices"), "a question needs at least two choices", code="PRB003")
     correct = [c for c in q.choices if c.correct]
@@ -238,5 +244,7 @@ def _read_text_answers(data: YamlMap, q: Question) -> None:
     for node in data.sequence("wrong_answers"):
         item = data.sub(node, "a wrong answer")
         item.check_keys(("answer", "feedback"))
+        q.lines[f"wrong_answer:{len(q.wrong_answers)}"] = item.line
+        q.lines[f"wrong_feedback:{len(q.wrong_answers)}"] = item.line_of("feedback")
         q.wrong_answers.append((item.text("answer", required=True), item.text("feedback", required=True)))
     q.correct_feedback = data.text("correct_feedback")
