@@ -108,8 +108,9 @@ def _meaning(po: polib.POFile) -> dict:
         key = (e.obsolete, e.msgctxt or None, e.msgid)
         out[key] = (e.msgstr, e.msgid_plural, tuple(sorted(e.msgstr_plural.items())), frozenset(e.flags),
                     e.previous_msgctxt or None, e.previous_msgid or None,
-                    # Tools re-wrap comments (polib and Poedit at 79 columns): their words are what they mean.
-                    " ".join(e.comment.split()), " ".join(e.tcomment.split()),
+                    # Tools re-wrap comments (polib and Poedit at 79 columns, even inside a hyphenated word):
+                    # their characters are what they mean, not where the lines break.
+                    "".join(e.comment.split()), "".join(e.tcomment.split()),
                     tuple(sorted((path, str(line)) for path, line in e.occurrences)))
     return out
 

@@ -63,6 +63,11 @@ def message_text(inline_source: str) -> str:
 _BLOCK_LINE = re.compile(r"^\s*(?:[-+*>|#]|\d+[.)](?:\s|$)|\$\$|```|~~~|!!!)|^\s{4}")
 
 
+def _hard_break(line: str) -> bool:
+    """A line that ends in a Markdown hard break (two spaces or a backslash)."""
+    return line.endswith(("  ", "\\")) and bool(line.strip())
+
+
 def field_text(text: str) -> str:
     """The msgid of a YAML text (a prompt, a hint, an explanation): as written, but with each paragraph's soft
     line breaks made spaces, as in prose, so that re-wrapping the YAML leaves its translation alone. A line that
@@ -78,15 +83,14 @@ def field_text(text: str) -> str:
         fence = stripped.startswith(("```", "~~~", "$$"))
         joinable = (out and out[-1].strip() and stripped and not verbatim and not fence
                     and not _BLOCK_LINE.match(line) and not out[-1].lstrip().startswith(("|", "$$", "```", "~~~"))
-                    and not _HARD_BREAK.search(out[-1] + "\n"))
+                    and not _hard_break(out[-1]))
         if joinable:
             out[-1] = out[-1].rstrip() + " " + stripped
         else:
-            out.append(line.rstrip() if not _HARD_BREAK.search(line + "\n") else line)
+            out.append(line if _hard_break(line) else line.rstrip())
         if fence and not (stripped.startswith("$$") and stripped.endswith("$$") and len(stripped) > 4):
             verbatim = not verbatim
-    return "\n".join(_HARD_BREAK.sub("\\\n", line + "\n")[:-1] if _HARD_BREAK.search(line + "\n") else line
-                     for line in out)
+    return "\n".join(line.rstrip(" \\") + "\\" if _hard_break(line) else line for line in out)
 
 
 def translatable(text: str) -> bool:
