@@ -5,14 +5,13 @@ Nothing is written unless every variant could be made: all errors are found in m
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from ._perf import die_with_parent, map_sharing, without_gc
 from .check.lint import lint_course
 from .confine import check_output_folder
 from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
@@ -24,6 +23,7 @@ from .olx.archive import archive_bytes, write_files
 from .olx.learners import learner_blocks, learner_changes
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
+from .parallel import parallel_map, without_gc
 from .rules import apply_rules
 from .source.instances import load_instances, select
 from .source.loader import load_course_with_warnings
@@ -150,12 +150,13 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
                     source, every_instance: bool) -> BuildReport:
     """Make each chosen instance's variant, then write its archive and tree (holding the build lock)."""
     staging = [stage_folder(out / i.archive_stem, tmp) if tree else None for i in chosen]
-    _SHARED.update(course=course, instances=chosen, project=project, known=known, strict=strict, prefetch=prefetch,
-                   export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
+    context = _VariantContext(course=course, instances=chosen, project=project, known=known, strict=strict,
+                              prefetch=prefetch, export_jobs=jobs if len(chosen) == 1 else 1, staging=staging)
     planned = []
     failed: dict[str, list[Diagnostic]] = {}
     try:
-        for number, (items, summary, data) in enumerate(_imap(_make_variant, range(len(chosen)), jobs), 1):
+        made = parallel_map(partial(_make_variant, context), range(len(chosen)), jobs)
+        for number, (items, summary, data) in enumerate(made, 1):
             instance = chosen[number - 1]
             # Each instance stands alone: an error in its variant (a catalog it reads, --strict, min_coverage)
             # keeps its own archive from being written, never another instance's.
@@ -178,8 +179,6 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
             if out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
         raise
-    finally:
-        _SHARED.clear()
     for instance, stage in zip(chosen, staging, strict=True):
         if instance.id in failed and stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
@@ -223,26 +222,35 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
     return report
 
 
-_SHARED: dict = {}
+@dataclass
+class _VariantContext:
+    """What every variant's worker reads (inherited through fork with the function, never pickled)."""
+
+    course: Course
+    instances: list
+    project: Path
+    known: set[str]
+    strict: bool
+    prefetch: TablePrefetch | None
+    export_jobs: int
+    staging: list[Path | None]
 
 
-def _make_variant(index: int):
+def _make_variant(ctx: _VariantContext, index: int):
     """Variant, OLX and archive bytes of one instance; runs in a worker process (fork) or inline."""
-    course, instance = _SHARED["course"], _SHARED["instances"][index]
+    course, instance = ctx.course, ctx.instances[index]
     diags = Diagnostics()
     codes = locales.chain(instance.locale, course.language)
-    prefetch = _SHARED["prefetch"]
-    tables = prefetch.tables(codes) if prefetch is not None else load_tables(_SHARED["project"], codes)
-    variant, report = make_variant(course, instance, tables, _SHARED["known"])
+    tables = ctx.prefetch.tables(codes) if ctx.prefetch is not None else load_tables(ctx.project, codes)
+    variant, report = make_variant(course, instance, tables, ctx.known)
     if instance.locale != locales.normalize(course.language):
-        diags.extend(fallback_findings(report, instance, _SHARED["strict"]))
-    jobs = _SHARED["export_jobs"]
-    staging = _SHARED["staging"][index]
+        diags.extend(fallback_findings(report, instance, ctx.strict))
+    jobs = ctx.export_jobs
+    staging = ctx.staging[index]
     if jobs > 1:
         # A single instance: share its lessons between processes instead (each writes its share of the tree).
-        _SHARED["variant"] = variant
-        _SHARED["share_staging"] = staging
-        olx, export_diags = merge(map_sharing(_export_share, [(k, jobs) for k in range(jobs)]))
+        shares = parallel_map(partial(_export_share, variant, staging), [(k, jobs) for k in range(jobs)], jobs)
+        olx, export_diags = merge(list(shares))
     else:
         olx, export_diags = export_olx(variant)
         if staging is not None and not export_diags.errors:
@@ -255,26 +263,11 @@ def _make_variant(index: int):
     return diags.items, summary, data
 
 
-def _export_share(part: tuple[int, int]):
-    share, diags = export_olx(_SHARED["variant"], part=part)
-    if _SHARED["share_staging"] is not None and not diags.errors:
-        write_files(share, _SHARED["share_staging"])
+def _export_share(variant, staging: Path | None, part: tuple[int, int]):
+    share, diags = export_olx(variant, part=part)
+    if staging is not None and not diags.errors:
+        write_files(share, staging)
     return share, diags
-
-
-def _imap(func, items, jobs: int | None):
-    """Yield `func(item)` in order, computed in forked worker processes when there are several items.
-
-    Workers inherit the parsed course through fork, so nothing large is pickled on the way in; each returns
-    its OLX tree and archive bytes.
-    """
-    items = list(items)
-    jobs = jobs if jobs is not None else min(len(items), os.cpu_count() or 1)
-    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (func(i) for i in items)
-        return
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.imap(func, items, chunksize=1)
 
 
 def load(project: str | os.PathLike = ".") -> Course:

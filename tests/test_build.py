@@ -157,13 +157,16 @@ def _square_or_fail(n: int) -> int:
 
 
 def test_forked_shares_return_in_order_and_bring_errors_back():
-    """`map_sharing` (the forks behind parallel extraction and single-instance builds): the first item is
-    computed here, the others in children; results come back in order, a child's exception is raised here."""
-    from olxkit._perf import map_sharing
+    """`parallel_map` (the forks behind builds and parallel extraction): a share of the items is computed here,
+    the others in children; results come back in order, as `serial_map` gives them; a child's exception is raised
+    here."""
+    from olxkit.parallel import parallel_map, serial_map
 
-    assert map_sharing(_square_or_fail, [0, 1, 2, 4, 5]) == [0, 1, 4, 16, 25]
+    items = [0, 1, 2, 4, 5, 6, 7]
+    for jobs in (1, 2, 3, len(items), 10):
+        assert list(parallel_map(_square_or_fail, items, jobs)) == list(serial_map(_square_or_fail, items))
     try:
-        map_sharing(_square_or_fail, [1, 2, 3, 4])
+        list(parallel_map(_square_or_fail, [1, 2, 3, 4], 4))
     except ValueError as exc:
         assert "share 3 failed" in str(exc) and f"process {os.getpid()}" not in str(exc)
     else:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from lxml import etree
 
-from .._perf import map_sharing, without_gc
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
@@ -24,6 +23,7 @@ from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_va
 from ..model import Course, Instance
 from ..olx.archive import write_files
 from ..olx_export import OlxTree, export_olx
+from ..parallel import parallel_map, without_gc
 from ..rules import BY_CODE, apply_rules
 from ..source.instances import INSTANCES_FILE, load_instances, select
 from ..source.loader import load_course_with_warnings
@@ -159,7 +159,7 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
     jobs = max(1, min(len(tasks), jobs if jobs is not None else os.cpu_count() or 1))
     # Each share runs in a forked process that inherits the parsed course and catalogs (nothing is pickled on
     # the way in); this process computes the first share.
-    for share in map_sharing(partial(_run_share, work, tasks, jobs), list(range(jobs))):
+    for share in parallel_map(partial(_run_share, work, tasks, jobs), range(jobs), jobs):
         for found in share:
             findings += found
     return _finish(findings, course.rules)

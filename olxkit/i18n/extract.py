@@ -9,9 +9,9 @@ from pathlib import Path
 
 import polib
 
-from .._perf import map_sharing
 from ..diagnostics import OlxkitError
 from ..model import Course
+from ..parallel import parallel_map
 from ..source.loader import load_course
 from .pofile import catalog_text, new_catalog
 from .walk import Item, translate_course
@@ -108,7 +108,7 @@ def read_messages(root: str | os.PathLike, jobs: int | None = None) -> tuple[Cou
     if jobs <= 1:
         course = load_course(root, texts_only=True)
         return course, collect_messages(course)
-    results = map_sharing(partial(_read_share, root, jobs), list(range(jobs)))
+    results = list(parallel_map(partial(_read_share, root, jobs), range(jobs), jobs))
     errors = sorted({d for _course, _recorder, diags in results for d in diags})
     if errors:
         raise OlxkitError(errors)

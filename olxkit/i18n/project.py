@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .._perf import without_gc
 from ..confine import check_output_folder
 from ..diagnostics import Diagnostic, OlxkitError, error
+from ..parallel import without_gc
 from ..source.instances import load_instances
 from ..source.loader import load_course
 from . import locales

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import polib
 
-from .._perf import Forked, can_fork
 from ..diagnostics import Diagnostic, Severity
 from ..model import Course, Instance, VideoComponent
+from ..parallel import Forked, can_fork
 from . import locales
 from .gate import CatalogTable, gate_catalog, read_gated
 from .pofile import read_catalog
