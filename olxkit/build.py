@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .check.lint import lint_course
 from .confine import check_output_folder
-from .diagnostics import Diagnostic, Diagnostics, OlxkitError, Severity
+from .diagnostics import Diagnostic, Findings, OlxkitError, Severity
 from .fsio import BuildLock, replace_folder, stage_folder, write_atomic
 from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
@@ -24,7 +24,6 @@ from .olx.learners import learner_blocks, learner_changes
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
 from .parallel import parallel_map, without_gc
-from .rules import apply_rules
 from .source.instances import load_instances, select
 from .source.loader import load_course_with_warnings
 
@@ -133,9 +132,8 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     )
     known = {i.locale for i in all_instances}
     # The checks that need no build (accessibility, assets, dates) run first; an error among them stops the build.
-    checked = apply_rules(list(warnings) + lint_course(course, [i for i in all_instances if i.enabled]), course.rules)
-    Diagnostics(checked).raise_if_errors()
-    diags = Diagnostics([d for d in checked if d.severity >= Severity.WARNING])
+    diags = Findings([*warnings, *lint_course(course, [i for i in all_instances if i.enabled])], course.rules)
+    diags.raise_if_errors()
     source = locales.normalize(course.language)
     if prefetch is not None:
         prefetch.wait()
@@ -160,14 +158,15 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
             instance = chosen[number - 1]
             # Each instance stands alone: an error in its variant (a catalog it reads, --strict, min_coverage)
             # keeps its own archive from being written, never another instance's.
-            errors = sorted(d for d in apply_rules(items, course.rules) if d.severity >= Severity.ERROR)
+            graded = Findings(items, course.rules).graded()
+            errors = [d for d in graded if d.severity >= Severity.ERROR]
             if errors:
                 failed[instance.id] = errors
                 say(f"[{number}/{len(chosen)}] FAILED {instance.key} ({instance.locale}): {len(errors)} errors")
             else:
                 say(f"[{number}/{len(chosen)}] made {instance.key} ({instance.locale})")
                 planned.append((instance, summary, data, staging[number - 1]))
-            diags.extend(d for d in items if d.severity < Severity.ERROR)
+            diags.extend(d for d in graded if d.severity < Severity.ERROR)
         if not planned:
             raise OlxkitError(list(dict.fromkeys(d for errors in failed.values() for d in errors)))
     except BaseException:
@@ -214,9 +213,7 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
     written = {r.instance: [r.archive.name] + ([r.tree.name] if r.tree else []) for r in results}
     # A failed instance keeps what an earlier build wrote for it.
     removed = update_manifest(out, written, every_instance=every_instance and not failed, learners=learners)
-    kept = apply_rules(diags.items, course.rules)
-    report = BuildReport(results, sorted(set(d for d in kept if Severity.WARNING <= d.severity < Severity.ERROR)),
-                         failed, removed)
+    report = BuildReport(results, diags.warnings, failed, removed)
     if failed:
         raise PartialBuildError(list(dict.fromkeys(d for errors in failed.values() for d in errors)), report)
     return report
@@ -239,7 +236,7 @@ class _VariantContext:
 def _make_variant(ctx: _VariantContext, index: int):
     """Variant, OLX and archive bytes of one instance; runs in a worker process (fork) or inline."""
     course, instance = ctx.course, ctx.instances[index]
-    diags = Diagnostics()
+    diags = Findings(rules=course.rules)
     codes = locales.chain(instance.locale, course.language)
     tables = ctx.prefetch.tables(codes) if ctx.prefetch is not None else load_tables(ctx.project, codes)
     variant, report = make_variant(course, instance, tables, ctx.known)
@@ -253,9 +250,9 @@ def _make_variant(ctx: _VariantContext, index: int):
         olx, export_diags = merge(list(shares))
     else:
         olx, export_diags = export_olx(variant)
-        if staging is not None and not export_diags.errors:
-            write_files(olx, staging)
     diags.extend(export_diags.items)
+    if jobs <= 1 and staging is not None and not diags.errors:
+        write_files(olx, staging)
     data = b"" if diags.errors else archive_bytes(olx)
     # Only what the parent reports travels back: pickling the OLX tree would cost more than making it.
     summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back),
@@ -265,6 +262,7 @@ def _make_variant(ctx: _VariantContext, index: int):
 
 def _export_share(variant, staging: Path | None, part: tuple[int, int]):
     share, diags = export_olx(variant, part=part)
+    diags.rules = variant.rules
     if staging is not None and not diags.errors:
         write_files(share, staging)
     return share, diags

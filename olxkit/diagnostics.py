@@ -1,4 +1,4 @@
-"""Diagnostics: findings with a source location, and the error that carries them."""
+"""Diagnostics: findings with a source location, the error that carries them, and `Findings`, which grades them."""
 
 from __future__ import annotations
 
@@ -78,11 +78,37 @@ def error(path: str, line: int, message: str, code: str = "") -> OlxkitError:
     return OlxkitError(Diagnostic(path, line, message, Severity.ERROR, code))
 
 
+_LEVELS = {"ignore": None, "info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
+
+
+def apply_rules(findings: list[Diagnostic], config: dict | None) -> list[Diagnostic]:
+    """Re-grade or drop findings as `rules:` says; the longest matching code prefix decides."""
+    if not config:
+        return list(findings)
+    choices: list[tuple[str, Severity | None]] = []
+    for level, severity in _LEVELS.items():
+        choices += [(code, severity) for code in config.get(level, [])]
+    out = []
+    for d in findings:
+        match = max((c for c in choices if d.code.startswith(c[0])), key=lambda c: len(c[0]), default=None)
+        if match is None:
+            out.append(d)
+        elif match[1] is not None:
+            out.append(Diagnostic(d.path, d.line, d.message, match[1], d.code, d.column))
+    return out
+
+
 @dataclass
-class Diagnostics:
-    """Collects findings while a stage runs, so a user sees all of them in one run."""
+class Findings:
+    """Every finding of one run, so a user sees all of them at once, graded in one place.
+
+    Each finding comes with its rule's default severity (olxkit/rules.py); `rules` (course.yaml's `rules:`)
+    re-grades or drops them. Everything that reads the findings (`graded()`, `errors`, `warnings`,
+    `raise_if_errors`) sees them graded, so a finding the course ignores never stops a command.
+    """
 
     items: list[Diagnostic] = field(default_factory=list)
+    rules: dict | None = None
 
     def add(self, path: str, line: int, message: str, severity: Severity = Severity.ERROR, code: str = ""):
         self.items.append(Diagnostic(path, line, message, severity, code))
@@ -93,14 +119,24 @@ class Diagnostics:
     def extend(self, items):
         self.items.extend(items)
 
+    def graded(self) -> list[Diagnostic]:
+        """The findings with `rules:` applied, each once, on one line, sorted."""
+        out = set()
+        for d in apply_rules(self.items, self.rules):
+            if "\n" in d.message or "\r" in d.message:
+                d = Diagnostic(d.path, d.line, " ".join(d.message.splitlines()), d.severity, d.code, d.column)
+            out.add(d)
+        return sorted(out)
+
     @property
     def errors(self) -> list[Diagnostic]:
-        return sorted(d for d in self.items if d.severity >= Severity.ERROR)
+        return [d for d in self.graded() if d.severity >= Severity.ERROR]
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return sorted(d for d in self.items if d.severity == Severity.WARNING)
+        return [d for d in self.graded() if d.severity == Severity.WARNING]
 
     def raise_if_errors(self) -> None:
-        if self.errors:
-            raise OlxkitError(self.errors)
+        errors = self.errors
+        if errors:
+            raise OlxkitError(errors)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .diagnostics import Diagnostics
+from .diagnostics import Findings
 from .i18n.locales import bcp47
 from .i18n.ui import ui_labels, ui_text
 from .model import (
@@ -108,7 +108,7 @@ def check_html(html: str) -> list[str]:
 
 
 class _Exporter:
-    def __init__(self, course: Course, diags: Diagnostics, labels: dict[str, str]):
+    def __init__(self, course: Course, diags: Findings, labels: dict[str, str]):
         self.course = course
         self.diags = diags
         self.labels = labels
@@ -521,7 +521,7 @@ def export_olx(
     *,
     lessons: Collection[str] | None = None,
     course_files: bool = True,
-) -> tuple[OlxTree, Diagnostics]:
+) -> tuple[OlxTree, Findings]:
     """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered.
 
     `part=(k, n)` makes only the k-th of n interleaved shares of the lessons (for parallel builds); `merge`
@@ -530,7 +530,7 @@ def export_olx(
     `lessons` (ids) makes only those lessons' files, and `course_files=False` leaves out the course-wide ones
     (course.xml, chapters, policies, About, Handouts, Updates): the preview makes a lesson when it is shown.
     """
-    diags = Diagnostics()
+    diags = Findings()
     if labels is None:
         labels = ui_labels(course.locale)
     tree = _Exporter(course, diags, labels).export(part, lessons, course_files)
@@ -544,9 +544,9 @@ def export_olx(
     return tree, diags
 
 
-def merge(parts: list[tuple[OlxTree, Diagnostics]]) -> tuple[OlxTree, Diagnostics]:
+def merge(parts: list[tuple[OlxTree, Findings]]) -> tuple[OlxTree, Findings]:
     """One tree and one set of diagnostics from the shares made with `export_olx(..., part=…)`."""
-    tree, diags = OlxTree(), Diagnostics()
+    tree, diags = OlxTree(), Findings()
     for share, share_diags in parts:
         tree.files.update(share.files)
         tree.assets.update(share.assets)

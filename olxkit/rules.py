@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -505,24 +505,6 @@ RULES += [
 ]
 
 BY_CODE = {rule.code: rule for rule in RULES}
-
-
-_LEVELS = {"ignore": None, "info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
-
-
-def apply_rules(findings: list[Diagnostic], config: dict) -> list[Diagnostic]:
-    """Re-grade or drop findings as `rules:` says; the longest matching code prefix decides."""
-    choices: list[tuple[str, Severity | None]] = []
-    for level, severity in _LEVELS.items():
-        choices += [(code, severity) for code in config.get(level, [])]
-    out = []
-    for d in findings:
-        match = max((c for c in choices if d.code.startswith(c[0])), key=lambda c: len(c[0]), default=None)
-        if match is None:
-            out.append(d)
-        elif match[1] is not None:
-            out.append(Diagnostic(d.path, d.line, d.message, match[1], d.code, d.column))
-    return out
 
 
 def rules_markdown() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostic, OlxkitError, Severity
+from ..diagnostics import Diagnostic, Findings, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
 from ..i18n.gate import syntax_findings
@@ -24,7 +24,7 @@ from ..model import Course, Instance
 from ..olx.archive import write_files
 from ..olx_export import OlxTree, export_olx
 from ..parallel import parallel_map, without_gc
-from ..rules import BY_CODE, apply_rules
+from ..rules import BY_CODE
 from ..source.instances import INSTANCES_FILE, load_instances, select
 from ..source.loader import load_course_with_warnings
 from .lint import lint_course
@@ -221,14 +221,8 @@ def _catalog_findings(project, code: str, po) -> list[Diagnostic]:
 
 
 def _finish(findings: list[Diagnostic], rules: dict) -> list[Diagnostic]:
-    """`rules:` applied, one line each (a message may quote multi-line text, such as olxcleaner's or a YAML
-    parser's), the same finding from several instances once, sorted."""
-    out = set()
-    for d in apply_rules(findings, rules):
-        if "\n" in d.message or "\r" in d.message:
-            d = replace(d, message=" ".join(d.message.splitlines()))
-        out.add(d)
-    return sorted(out)
+    """`rules:` applied, one line each, the same finding from several instances once, sorted."""
+    return Findings(findings, rules).graded()
 
 
 def _instance_findings(project, course, instance, catalogs, known, olxcleaner: bool):

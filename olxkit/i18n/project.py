@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 from ..confine import check_output_folder
-from ..diagnostics import Diagnostic, OlxkitError, error
+from ..diagnostics import Diagnostic, Findings, OlxkitError, error
 from ..parallel import without_gc
 from ..source.instances import load_instances
 from ..source.loader import load_course
+from ..source.project import rules_of
 from . import locales
 from .catalog import Coverage, UpdateStats, coverage, update_catalog
 from .checks import check_catalog, load_glossary
@@ -119,10 +120,10 @@ def status(root: str | os.PathLike) -> list[dict]:
 
 @without_gc
 def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagnostic]:
-    """QA findings of every catalog (or the ones named)."""
+    """QA findings of every catalog (or the ones named), graded by the course's `rules:`."""
     root = Path(root)
     codes = [locales.normalize(c) for c in only] if only else project_locales(root)
-    findings = []
+    findings = Findings(rules=rules_of(root))
     for code in codes:
         rel = f"{LOCALE_DIR}/{code}.po"
         if not (root / rel).is_file():
@@ -137,4 +138,4 @@ def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagno
             findings.extend(d for d in exc.diagnostics if d.line not in {s.line for s in syntax})
             continue
         findings.extend(check_catalog(po, rel, load_glossary(root, code)))
-    return sorted(findings)
+    return findings.graded()

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 from ..confine import check_inside
-from ..diagnostics import Diagnostics
+from ..diagnostics import Findings
 from .links import SAFE_ASSET_NAME, STATIC_DIR, flatten_asset_name
 
 IGNORED_FILES = re.compile(r"(^\._.*$)|(^\.DS_Store$)|(^.*~$)|(^\.gitkeep$)")
 
 
-def find_assets(root: Path, diags: Diagnostics) -> dict[str, str]:
+def find_assets(root: Path, diags: Findings) -> dict[str, str]:
     """The files under course/static (name relative to it → full path); refuses links and names Open edX cannot keep."""
     static = root / STATIC_DIR
     assets: dict[str, str] = {}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from yaml.nodes import SequenceNode
 
-from ..diagnostics import Diagnostics, OlxkitError, error
+from ..diagnostics import Findings, OlxkitError, error
 from ..model import (
     About,
     Course,
@@ -46,7 +46,7 @@ class _Loader:
         self.share = share
         self.cache = cache
         self.lessons_seen = 0
-        self.diags = Diagnostics()
+        self.diags = Findings()
 
     def guard(self, func, *args):
         """Run one file's loader; record its error and go on, so one run reports every broken file."""
@@ -87,7 +87,7 @@ class _Loader:
             self.diags.add(
                 rel, about_data.line_of("image"), f"missing course image `{STATIC_DIR}/{about.image}`", code="AST001"
             )
-        grading = self.guard(read_grading, data.mapping("grading")) or Grading(0.5, [], data.line)
+        grading = self.guard(read_grading, data.mapping("grading"), self.diags) or Grading(0.5, [], data.line)
         problem_defaults = {"showanswer": "finished", "rerandomize": "never"}
         problem_defaults.update(self.guard(read_settings, data.mapping("problems")) or {})
         course = Course(
@@ -115,6 +115,7 @@ class _Loader:
         course.date_lines = {"end": data.line_of("end"), "enrollment.start": enrollment.line_of("start"),
                              "enrollment.end": enrollment.line_of("end")}
         course.rules = self.guard(read_rules, data.mapping("rules")) or {}
+        self.diags.rules = course.rules  # every finding of the loader is graded by the course's own rules
         if course.end and course.end <= course.start:
             self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`", code="DAT001")
         course.olx = self.guard(load_overlay, self.root) or course.olx

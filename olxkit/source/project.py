@@ -6,13 +6,14 @@ import os
 import re
 from pathlib import Path
 
-from ..diagnostics import Diagnostics, error
+from ..diagnostics import Findings, OlxkitError, error
 from ..model import (
     AssignmentType,
     Course,
     Grading,
 )
-from .yamlio import YamlMap, closest
+from .lesson import read_text
+from .yamlio import YamlMap, closest, parse_yaml
 
 COURSE_KEYS = (
     "org",
@@ -89,7 +90,7 @@ def read_texts(data: YamlMap) -> dict[str, str]:
     return texts
 
 
-def read_grading(data: YamlMap) -> Grading:
+def read_grading(data: YamlMap, diags: Findings) -> Grading:
     """`grading:` — the pass mark and the assignment types, whose weights add up to 100 %."""
     rel = data.path
     data.check_keys(("pass", "assignments"))
@@ -111,12 +112,8 @@ def read_grading(data: YamlMap) -> Grading:
         item.require("weight")
         weight = item.number("weight")
         if weight < 0 or weight > 100:
-            raise error(
-                rel,
-                item.line_of("weight"),
-                f"`weight: {weight:g}` must be a percentage from 0 to 100",
-                code="GRD002",
-            )
+            diags.add(rel, item.line_of("weight"), f"`weight: {weight:g}` must be a percentage from 0 to 100",
+                      code="GRD002")
         types.append(
             AssignmentType(
                 type=name,
@@ -130,15 +127,12 @@ def read_grading(data: YamlMap) -> Grading:
     if types:
         total = sum(t.weight for t in types)
         if abs(total - 100) > 0.01:
-            raise error(
-                rel,
-                data.line_of("assignments"),
-                f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values",
-                code="GRD002",
-            )
+            diags.add(rel, data.line_of("assignments"),
+                      f"assignment weights add up to {total:g}%, not 100%; adjust the `weight:` values",
+                      code="GRD002")
     return Grading(pass_cutoff=cutoff, assignments=types, line=data.key_line("assignments"))
 
-def check_grading(course: Course, diags: Diagnostics) -> None:
+def check_grading(course: Course, diags: Findings) -> None:
     """Every graded lesson has a declared assignment type; every type has lessons enough for its `drop:`."""
     by_type = {t.type: t for t in course.grading.assignments}
     counts = dict.fromkeys(by_type, 0)
@@ -186,3 +180,14 @@ def find_project(path: str | os.PathLike) -> Path:
         if (folder / "course" / "course.yaml").is_file():
             return folder
     return start
+
+
+def rules_of(root: str | os.PathLike) -> dict:
+    """The `rules:` of the project's course.yaml, for commands that grade findings without loading the course;
+    {} when the file or its `rules:` cannot be read (the commands that load the course report why)."""
+    rel = "course/course.yaml"
+    try:
+        data = YamlMap(parse_yaml(read_text(Path(root), rel), rel), rel, what="course.yaml")
+        return read_rules(data.mapping("rules"))
+    except (OlxkitError, OSError):
+        return {}
