@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import copy_course, run_cli
+from helpers import copy_course, make_project, run_cli
 
 
 def _set_rules(root, rules: str) -> None:
@@ -47,3 +47,92 @@ def test_loader_findings_are_regraded_by_rules(tmp_path):
     codes = {(f["code"], f["severity"]) for f in json.loads(checked.stdout)["findings"]}
     assert {("GRD002", "warning"), ("DAT001", "warning")} <= codes
     assert not any(sev == "error" for code, sev in codes if code in ("GRD002", "DAT001"))
+
+
+FIVE_MISTAKES = """\
+## Broken YAML {#broken-yaml}
+
+```problem
+id: p1
+type: single-choice
+prompt: [unclosed
+```
+
+## Bad video {#bad-video}
+
+```video
+youtube: not-an-id
+```
+
+## Unknown key {#unknown-key}
+
+```problem
+id: p3
+type: single-choice
+colour: red
+prompt: Pick one
+choices:
+  - text: a
+    correct: true
+  - text: b
+```
+
+## Bad OLX {#bad-olx}
+
+```olx
+<html><p>never closed</html>
+```
+
+## Bad unit id {#Bad_Id}
+
+Some text.
+
+## Fine unit {#fine-unit}
+
+This one is right.
+"""
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_every_independent_mistake_of_a_lesson_is_reported(tmp_path):
+    """Five mistakes in five units of one lesson: five findings, each at its own line, in one run."""
+    from olxkit.diagnostics import OlxkitError
+    from olxkit.source.loader import load_course
+
+    root = make_project(tmp_path / "c", {})
+    lesson = root / "modules/01-getting-started/01-welcome.md"
+    text = lesson.read_text(encoding="utf-8") + "\n" + FIVE_MISTAKES
+    lesson.write_text(text, encoding="utf-8")
+    try:
+        load_course(root)
+    except OlxkitError as exc:
+        found = [(d.path, d.line) for d in exc.diagnostics]
+    else:
+        raise AssertionError("the mistakes were not reported")
+    rel = "modules/01-getting-started/01-welcome.md"
+    expected = [
+        (rel, _line_of(text, "prompt: [unclosed")),
+        (rel, _line_of(text, "youtube: not-an-id")),
+        (rel, _line_of(text, "colour: red")),
+        (rel, _line_of(text, "<html><p>")),
+        (rel, _line_of(text, "## Bad unit id")),
+    ]
+    assert len(found) == 5, found
+    for (path, line), (want_path, want_line) in zip(found, expected, strict=True):
+        assert path == want_path
+        assert abs(line - want_line) <= 1, (found, expected)  # a YAML error may point at the line after
+
+
+def test_mistakes_in_three_files_are_all_reported(tmp_path):
+    extra = "---\ntitle: Extra\ngraded: true\n---\n\n## More {#more}\n\nText.\n"  # GRD006: no format
+    root = make_project(tmp_path / "c", {"modules/01-getting-started/03-extra.md": extra})
+    _edit(root, "modules/01-getting-started/module.yaml", "  - 02-quiz.md\n", "  - 02-quiz.md\n  - 03-extra.md\n")
+    _edit(root, "modules/01-getting-started/01-welcome.md", "id: warm-up\n", "id: warm-up\ncolour: red\n")
+    _edit(root, "modules/01-getting-started/02-quiz.md", "```problem\n", "```problem\nshade: blue\n")
+    result = run_cli("validate", str(root), "--format", "json")
+    assert result.exit_code == 1
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"}
+    assert paths == {f"modules/01-getting-started/{name}" for name in ("01-welcome.md", "02-quiz.md", "03-extra.md")}

@@ -309,33 +309,37 @@ class _Loader:
             )
         unit_ids: dict[str, int] = {}
         for raw in raw_units:
-            if raw.id is not None:
-                unit_id = check_id(raw.id, rel, raw.line, "unit id")
-                pinned = True
-            else:
-                unit_id = slugify(raw.title)
-                pinned = False
-                if not unit_id:
-                    raise error(
-                        rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`", code="SYN005"
-                    )
-            if unit_id in unit_ids:
-                raise error(
-                    rel,
-                    raw.line,
-                    f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); "
-                    "give one of them another `{#id}`",
-                    code="STR003",
-                )
-            unit_ids[unit_id] = raw.line
-            unit = Unit(id=unit_id, title=raw.title, components=[], path=rel, line=raw.line, id_pinned=pinned)
-            self.load_components(course, module, unit, raw.items, env, base_dir, defaults, offset)
-            if not unit.components:
-                raise error(rel, raw.line, f"unit `{raw.title}` is empty; add text or a component", code="STR004")
-            lesson.units.append(unit)
+            # A broken unit is reported and left out; the lesson's other units are still read and checked.
+            unit = self.guard(self.load_unit, course, module, rel, raw, unit_ids, env, base_dir, defaults, offset)
+            if unit is not None:
+                lesson.units.append(unit)
         return lesson
 
-    def load_components(self, course, module, unit, items, env, base_dir, defaults, offset) -> None:
+    def load_unit(self, course, module, rel, raw, unit_ids: dict[str, int], env, base_dir, defaults, offset) -> Unit:
+        if raw.id is not None:
+            unit_id = check_id(raw.id, rel, raw.line, "unit id")
+            pinned = True
+        else:
+            unit_id = slugify(raw.title)
+            pinned = False
+            if not unit_id:
+                raise error(rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`", code="SYN005")
+        if unit_id in unit_ids:
+            raise error(
+                rel,
+                raw.line,
+                f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); give one of them another `{{#id}}`",
+                code="STR003",
+            )
+        unit_ids[unit_id] = raw.line
+        unit = Unit(id=unit_id, title=raw.title, components=[], path=rel, line=raw.line, id_pinned=pinned)
+        broken = self.load_components(course, module, unit, raw.items, env, base_dir, defaults, offset)
+        if not unit.components and not broken:
+            raise error(rel, raw.line, f"unit `{raw.title}` is empty; add text or a component", code="STR004")
+        return unit
+
+    def load_components(self, course, module, unit, items, env, base_dir, defaults, offset) -> int:
+        """Read the unit's components; a broken one is reported and skipped. Returns how many were broken."""
         rel = unit.path
         seen: dict[str, int] = {}
         previous: str | None = None
@@ -352,30 +356,39 @@ class _Loader:
             seen[component.id] = component.line
             unit.components.append(component)
 
+        broken = 0
         for line, item in items:
             if not isinstance(item, ComponentBlock):
                 cid = f"{previous}-text" if previous else "text"
                 add(HtmlComponent(id=cid, body=Markdown(item, env, rel, offset, base_dir), path=rel, line=line))
                 continue
-            body_offset = item.line  # YAML line 1 is the line after the fence
-            if item.type == "olx":
-                component = read_olx(item, rel)
-            else:
-                data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
-                if data.mapping_node is None:
-                    raise error(
-                        rel, item.line, f"this {item.type} block is empty; see `olxkit docs {item.type}`", code="STR004"
-                    )
-                if item.type == "video":
-                    component = read_video(course, data, unit)
-                elif item.type == "discussion":
-                    component = read_discussion(data, module, unit, env, base_dir, add)
-                else:
-                    component = read_problem(data, defaults, base_dir)
-                component.line = item.line
-            check_id(component.id, rel, item.line, f"{item.type} id")
-            add(component)
+            component = self.guard(self.read_component, course, module, unit, item, env, base_dir, defaults, add)
+            if component is None:
+                broken += 1
+                continue
             previous = component.id
+        return broken
+
+    def read_component(self, course, module, unit, item: ComponentBlock, env, base_dir, defaults, add):
+        rel = unit.path
+        body_offset = item.line  # YAML line 1 is the line after the fence
+        if item.type == "olx":
+            component = read_olx(item, rel)
+        else:
+            data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
+            if data.mapping_node is None:
+                raise error(rel, item.line, f"this {item.type} block is empty; see `olxkit docs {item.type}`",
+                            code="STR004")
+            if item.type == "video":
+                component = read_video(course, data, unit)
+            elif item.type == "discussion":
+                component = read_discussion(data, module, unit, env, base_dir, add)
+            else:
+                component = read_problem(data, defaults, base_dir)
+            component.line = item.line
+        check_id(component.id, rel, item.line, f"{item.type} id")
+        add(component)
+        return component
 
     # -- course-level pages --------------------------------------------------------------------------
     def optional_markdown(self, rel: str) -> Markdown | None:
