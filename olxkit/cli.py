@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -88,16 +87,13 @@ def build(project, out_dir, instances, strict, no_tree, jobs, fmt, quiet):
         for diag in exc.diagnostics if fmt != "json" else ():
             stderr(diag.format())
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {"archives": [r.as_dict() for r in report.results], "warnings": [d.format() for d in report.warnings],
-                 "failed": [{"instance": name, "errors": [d.format() for d in errors]}
-                            for name, errors in report.failed.items()],
-                 "removed": report.removed},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        from .report import as_json, finding
+
+        errors = [d for errs in report.failed.values() for d in errs]
+        failed = [{"instance": name, "errors": [finding(d) for d in errs]} for name, errs in report.failed.items()]
+        click.echo(as_json("build", sorted(set(report.warnings) | set(errors)),
+                           archives=[r.as_dict() for r in report.results], failed=failed,
+                           removed=report.removed))
         if report.failed:
             sys.exit(1)
         return
@@ -146,9 +142,10 @@ def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
     `olxkit docs rules` explains every code, and `rules:` in course/course.yaml can ignore a code or re-grade it.
     Exit status: 0 clean, 1 when a finding reaches --fail-on, 2 usage error.
     """
-    from .check.validate import as_github, as_json, olxcleaner_installed, summary
+    from .check.validate import olxcleaner_installed
     from .check.validate import validate as run_validate
     from .diagnostics import Severity
+    from .report import as_github, as_json, as_text
 
     if olxcleaner and not olxcleaner_installed():
         # A missing tool is a usage problem (exit 2), not a finding about the course (exit 1).
@@ -158,19 +155,16 @@ def validate(project, instances, fmt, fail_on, show_all, olxcleaner):
 
     findings = run_validate(project, instances=list(instances) or None, olxcleaner=olxcleaner)
     if fmt == "json":
-        click.echo(as_json(findings))
+        click.echo(as_json("validate", findings))
     elif fmt == "github":
         text = as_github([d for d in findings if show_all or d.severity >= Severity.WARNING])
         if text:
             click.echo(text)
     else:
-        for d in findings:
-            if show_all or d.severity >= Severity.WARNING:
-                click.echo(d.format())
-        counts = summary(findings)
-        hidden = "" if show_all or not counts["info"] else " (--all shows them)"
-        click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info{hidden}",
-                   err=True)
+        *lines, counts = as_text(findings, show_all)
+        for line in lines:
+            click.echo(line)
+        click.echo(counts, err=True)
     if fail_on != "never":
         threshold = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}[fail_on]
         if any(d.severity >= threshold for d in findings):
@@ -199,8 +193,9 @@ def new(directory, title, org, number, run_name):
 @cli.command("pin-ids")
 @project_argument
 @click.option("--check", is_flag=True, help="Only report unpinned units (exit 1 if any); change nothing.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @handle_errors
-def pin_ids(project, check):
+def pin_ids(project, check, fmt):
     """Write an explicit `{#id}` on every unit heading that has none.
 
     A unit without an explicit id takes it from its title, so renaming the unit would change its Open edX
@@ -209,6 +204,12 @@ def pin_ids(project, check):
     from .source.scaffold import pin_unit_ids
 
     changed = pin_unit_ids(project, write=not check)
+    if fmt == "json":
+        from .report import as_json
+
+        click.echo(as_json("pin-ids", [], ok=not (check and changed), written=not check,
+                           units=[{"path": p, "line": n, "id": i} for p, n, i in changed]))
+        sys.exit(1 if check and changed else 0)
     for path, line, unit_id in changed:
         click.echo(f"{path}:{line}: {'unpinned unit, would pin' if check else 'pinned'} {{#{unit_id}}}")
     if check and changed:

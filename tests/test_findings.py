@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from helpers import copy_course, make_project, run_cli
+import jsonschema
+
+from helpers import REPO, copy_course, make_project, run_cli
 
 
 def _set_rules(root, rules: str) -> None:
@@ -136,3 +138,49 @@ def test_mistakes_in_three_files_are_all_reported(tmp_path):
     assert result.exit_code == 1
     paths = {f["path"] for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"}
     assert paths == {f"modules/01-getting-started/{name}" for name in ("01-welcome.md", "02-quiz.md", "03-extra.md")}
+
+
+SCHEMA = json.loads((REPO / "docs/validate.schema.json").read_text(encoding="utf-8"))
+
+
+def _doc(result, command: str, ok: bool) -> dict:
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert (doc["command"], doc["ok"]) == (command, ok), result.output
+    assert result.exit_code == (0 if ok else 1), result.output
+    return doc
+
+
+def test_every_command_prints_one_versioned_json_document(tmp_path):
+    """build, validate, i18n extract/update/status/check, pin-ids, new-run and diff: the same schema, with each
+    finding's code, severity, path, line, column and message; a failed build prints its document too."""
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    root = make_project(tmp_path / "c", {"course/instances.yaml": "instances:\n  - id: en\n    locale: en\n"
+                                         "  - id: it\n    locale: it\n    run: 2026_T1_IT\n"})
+    out = str(tmp_path / "out")
+    built = _doc(run_cli("build", str(root), "-o", out, "-q", "--format", "json"), "build", True)
+    assert {a["instance"] for a in built["archives"]} == {"en", "it"}
+    assert {f["code"] for f in built["findings"]} >= {"TRN002"}  # no Italian catalog yet: a warning
+    _doc(run_cli("i18n", "extract", str(root), "--format", "json"), "i18n extract", True)
+    update = _doc(run_cli("i18n", "update", str(root), "--format", "json"), "i18n update", True)
+    assert [c["locale"] for c in update["catalogs"]] == ["it"]
+    _doc(run_cli("i18n", "status", str(root), "--format", "json"), "i18n status", True)
+    _doc(run_cli("i18n", "check", str(root), "--format", "json"), "i18n check", True)
+    validated = _doc(run_cli("validate", str(root), "--format", "json"), "validate", True)
+    assert all(set(f) >= {"code", "severity", "path", "line", "column", "message"} for f in validated["findings"])
+    _doc(run_cli("pin-ids", str(root), "--check", "--format", "json"), "pin-ids", True)
+    _doc(run_cli("new-run", "2026_T2", str(root), "--start", "2026-09-01", "--end", "2027-01-31", "--format",
+                 "json"), "new-run", True)
+    old = tmp_path / "out" / "MyOrg+C101+2026_T1.tar.gz"
+    renamed = run_cli("build", str(root), "-o", str(tmp_path / "out2"), "-q", "-i", "en")
+    assert renamed.exit_code == 0, renamed.output
+    _doc(run_cli("diff", str(old), str(tmp_path / "out2" / "MyOrg+C101+2026_T2.tar.gz"), "--format", "json"),
+         "diff", True)
+
+    _edit(root, "modules/01-getting-started/01-welcome.md", "id: warm-up\n", "id: warm-up\ncolour: red\n")
+    failed = _doc(run_cli("build", str(root), "-o", out, "-q", "--format", "json"), "build", False)
+    [finding] = failed["findings"]
+    assert (finding["code"], finding["severity"], finding["path"]) == (
+        "SYN002", "error", "modules/01-getting-started/01-welcome.md")
+    assert finding["line"] > 1 and finding["column"] == 1 and "colour" in finding["message"]
+    assert failed["summary"] == {"error": 1, "warning": 0, "info": 0}

@@ -163,7 +163,8 @@ def test_fallback_chain_assets_texts_and_strict(tmp_path):
     assert "course@example.org" in (Path(by_id["de"]["tree"]) / "html/numbers_everything_text.html").read_text()
     # Italian has no translations: it falls back to English, with a warning that names the places.
     assert by_id["it"]["coverage"] == 0.0
-    assert any(w.startswith("locale/it.po:1:1: warning[TRN002]") and "fall back" in w for w in out["warnings"])
+    assert any((f["path"], f["line"], f["severity"], f["code"]) == ("locale/it.po", 1, "warning", "TRN002")
+               and "fall back" in f["message"] for f in out["findings"])
     strict = run_cli("build", str(root), "--strict", "-q")
     assert strict.exit_code == 1
     assert "locale/it.po:1:1: error[TRN002]" in strict.stderr

@@ -21,6 +21,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from helpers import REPO, make_project, run_cli, run_process
@@ -225,6 +226,8 @@ def test_publish_builds_uploads_and_follows_the_import(project, edx):
     result = publish(project, "--instance", "en", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    jsonschema.validate(report, json.loads((REPO / "docs/validate.schema.json").read_text(encoding="utf-8")))
+    assert report["command"] == "publish" and report["version"] == 2
     [en] = report["instances"]
     assert report["ok"] and en["status"] == "published" and en["state"] == "Succeeded"
     assert en["course_key"] == "course-v1:MyOrg+C101+2026_T1" and en["uploads"] == 1

@@ -22,6 +22,7 @@ import yaml
 from test_import import seeded_import_finding
 
 import olxkit.check.validate as validate_module
+import olxkit.report as report
 from olxkit.diagnostics import Diagnostic, Severity
 from olxkit.i18n.pofile import read_catalog, write_catalog
 from olxkit.olx_export import export_olx
@@ -625,7 +626,7 @@ def test_json_output_matches_its_schema(embedded_report, tmp_path):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**docs[1], "findings": [bad]}, SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({**docs[1], "version": 2}, SCHEMA)
+        jsonschema.validate({**docs[1], "version": 1}, SCHEMA)
 
 
 def _three_findings(root: Path) -> Path:
@@ -677,7 +678,7 @@ def test_github_escaping():
         Diagnostic("", 0, "no file", Severity.ERROR, "INT001"),
         Diagnostic("y.md", 4, "fyi", Severity.INFO, "STR006"),
     ]
-    assert validate_module.as_github(findings).splitlines() == [
+    assert report.as_github(findings).splitlines() == [
         "::warning file=a%2Cb%3Ac%25.md,line=3,col=2,title=LNK004::50%25 done%0D%0Anext: a, b",
         "::error file=x.md,line=1,col=1,title=SYN001::whole file",
         "::error title=INT001::no file",

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections import Counter
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -24,12 +23,10 @@ from ..model import Course, Instance
 from ..olx.archive import write_files
 from ..olx_export import OlxTree, export_olx
 from ..parallel import parallel_map, without_gc
-from ..rules import BY_CODE
 from ..source.instances import INSTANCES_FILE, load_instances, select
 from ..source.loader import load_course_with_warnings
 from .lint import lint_course
 
-SCHEMA_VERSION = 1
 _CONTAINERS = {"course": {"chapter"}, "chapter": {"sequential"}, "sequential": {"vertical"}}
 
 
@@ -270,38 +267,3 @@ def _translation_findings(course, instance, report, catalogs) -> list[Diagnostic
                                   Severity.ERROR, "TRN001"))
         return out
     return fallback_findings(report, instance)
-
-
-def summary(findings: list[Diagnostic]) -> dict[str, int]:
-    counts = Counter(str(d.severity) for d in findings)
-    return {"error": counts["error"], "warning": counts["warning"], "info": counts["info"]}
-
-
-def as_json(findings: list[Diagnostic]) -> str:
-    """The `--format json` document (schema: docs/validate.schema.json)."""
-    return json.dumps({
-        "version": SCHEMA_VERSION,
-        "findings": [{**d.as_dict(), "rule": BY_CODE[d.code].name if d.code in BY_CODE else ""} for d in findings],
-        "summary": summary(findings),
-    }, indent=2, ensure_ascii=False)
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def as_github(findings: list[Diagnostic]) -> str:
-    """GitHub Actions workflow commands: one annotation per finding."""
-    kind = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-    lines = []
-    for d in findings:
-        props = [f"file={_escape_property(d.path)}"] if d.path else []
-        if d.path:
-            props += [f"line={max(d.line, 1)}", f"col={max(d.column, 1)}"]
-        props.append(f"title={_escape_property(d.code)}")
-        lines.append(f"::{kind[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
-    return "\n".join(lines)

@@ -31,6 +31,12 @@ project_argument = click.argument("project", default=".", type=click.Path(file_o
 """The PROJECT argument of every command that works on a course project (default: the one around `.`)."""
 
 
+def command_name() -> str:
+    """The running command as the JSON documents name it: `build`, `i18n check`…"""
+    ctx = click.get_current_context(silent=True)
+    return ctx.command_path.partition(" ")[2] if ctx else ""
+
+
 def handle_errors(func):
     """Turn user mistakes into one line each (exit 1) and crashes into a short report (exit 2)."""
 
@@ -43,6 +49,11 @@ def handle_errors(func):
                 stderr(diag.format())
             count = len(exc.diagnostics)
             stderr(f"olxkit: {count} error{'s' if count != 1 else ''}; nothing was written")
+            if kwargs.get("fmt") == "json":
+                # A program reading the JSON gets the failure too, in the same document as a success.
+                from ..report import as_json
+
+                click.echo(as_json(command_name(), exc.diagnostics))
             sys.exit(1)
         except KeyboardInterrupt:
             # Outputs are written to a temporary name and renamed, so what is in place is whole, old or new.

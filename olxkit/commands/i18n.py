@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -22,12 +21,19 @@ def i18n():
 @i18n.command("extract")
 @project_argument
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if locale/course.pot is out of date (for CI).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @handle_errors
-def i18n_extract(project, check):
+def i18n_extract(project, check, fmt):
     """Write locale/course.pot: every text of the course, one message per block of prose or YAML text field."""
     from ..i18n.project import extract
 
     count, changed = extract(project, check=check)
+    if fmt == "json":
+        from ..report import as_json
+
+        click.echo(as_json("i18n extract", [], ok=not (check and changed), template="locale/course.pot",
+                           messages=count, changed=changed, written=changed and not check))
+        sys.exit(1 if check and changed else 0)
     if check:
         click.echo(f"locale/course.pot is {'out of date' if changed else 'up to date'} ({count} messages)")
         sys.exit(1 if changed else 0)
@@ -38,8 +44,9 @@ def i18n_extract(project, check):
 @project_argument
 @click.option("-l", "--locale", "only", multiple=True, help="Update only this locale (repeatable).")
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any catalog is out of date (for CI).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @handle_errors
-def i18n_update(project, only, check):
+def i18n_update(project, only, check, fmt):
     """Merge the course's texts into locale/<locale>.po for every instance locale.
 
     Unchanged texts keep their translation; a changed text keeps the old translation marked fuzzy, with the
@@ -49,6 +56,16 @@ def i18n_update(project, only, check):
     from ..i18n.project import update
 
     results = update(project, list(only) or None, check=check)
+    if fmt == "json":
+        from ..report import as_json
+
+        stale = any(changed for _stats, changed in results.values())
+        catalogs = [{"locale": code, "catalog": f"locale/{code}.po", "changed": changed,
+                     "written": changed and not check, "kept": s.kept, "revived": s.revived, "fuzzy": s.fuzzy,
+                     "new": s.new, "obsolete": s.obsolete}
+                    for code, (s, changed) in results.items()]
+        click.echo(as_json("i18n update", [], ok=not (check and stale), catalogs=catalogs))
+        sys.exit(1 if check and stale else 0)
     stale = False
     for code, (stats, changed) in results.items():
         stale |= changed
@@ -71,7 +88,9 @@ def i18n_status(project, fmt):
 
     rows = status(project)
     if fmt == "json":
-        click.echo(json.dumps({"locales": rows}, indent=2))
+        from ..report import as_json
+
+        click.echo(as_json("i18n status", [], locales=rows))
         return
     click.echo(f"{'locale':<7}{'translated':>11}{'fuzzy':>7}{'untransl.':>10}  {'':20}{'own':>7}{'effective':>10}")
     for r in rows:
@@ -104,29 +123,16 @@ def i18n_check(project, only, fmt, fail_on, show_all):
     and printed with --all. JSON has them all."""
     from ..diagnostics import Severity
     from ..i18n.project import check
+    from ..report import as_json, as_text
 
     findings = check(project, list(only) or None)
+    threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
+    failed = any(d.severity >= threshold for d in findings)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "findings": [
-                        {"path": d.path, "line": d.line, "severity": str(d.severity), "code": d.code,
-                         "message": d.message}
-                        for d in findings
-                    ]
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        click.echo(as_json("i18n check", findings, ok=not failed))
     else:
-        for d in findings:
-            if show_all or d.severity >= Severity.WARNING:
-                click.echo(d.format())
-        n = {level: sum(d.severity == level for d in findings) for level in Severity}
-        hidden = "" if show_all or not n[Severity.INFO] else " (--all shows them)"
-        click.echo(f"{n[Severity.ERROR]} errors, {n[Severity.WARNING]} warnings, {n[Severity.INFO]} info{hidden}")
+        for line in as_text(findings, show_all):
+            click.echo(line)
     threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
     if any(d.severity >= threshold for d in findings):
         sys.exit(1)

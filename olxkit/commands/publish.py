@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -46,13 +45,16 @@ def _timing(timeout, read_timeout, poll_interval, retries, backoff):
                   read_timeout=read_timeout)
 
 
-def _report(results, fmt: str, extra: dict, show_diff: bool = False, status: bool = False) -> None:
+def _report(command: str, results, fmt: str, extra: dict, warnings=(), show_diff: bool = False,
+            status: bool = False) -> None:
     """The per-instance table (text) or the JSON document; exit 1 when any instance is not ok."""
     from ..olx.diff import format_text
 
     if fmt == "json":
-        click.echo(json.dumps({"ok": all(r.ok for r in results), **extra,
-                               "instances": [r.as_dict() for r in results]}, indent=2, ensure_ascii=False))
+        from ..report import as_json
+
+        click.echo(as_json(command, warnings, ok=all(r.ok for r in results), **extra,
+                           instances=[r.as_dict() for r in results]))
     else:
         if show_diff:
             for r in results:
@@ -82,8 +84,9 @@ def register(cli: click.Group) -> None:
     @click.option("--end", required=True, metavar="DATE", help="When the run ends (same forms as --start).")
     @click.option("-i", "--instance", "instances", multiple=True, metavar="ID",
                   help="Give only this instance the new run and dates (repeatable) [default: every instance].")
+    @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
     @handle_errors
-    def new_run(run, project, start, end, instances):
+    def new_run(run, project, start, end, instances, fmt):
         """Start a new run: set RUN and its dates in course/course.yaml and course/instances.yaml.
 
         For every instance (the default), course.yaml gets `run: RUN`, `start:` and `end:`; an instance with its
@@ -96,6 +99,12 @@ def register(cli: click.Group) -> None:
         from ..publish.newrun import new_run as run_new_run
 
         edits, warnings = run_new_run(project, run, start, end, list(instances) or None)
+        if fmt == "json":
+            from ..report import as_json
+
+            click.echo(as_json("new-run", warnings, run=run, edits=[
+                {"path": e.path, "line": e.line, "key": e.key, "old": e.old, "new": e.new} for e in edits]))
+            return
         for edit in edits:
             click.echo(edit.format())
         for diag in warnings:
@@ -139,7 +148,9 @@ def register(cli: click.Group) -> None:
 
             result = diff_instance(str(find_project(paths[0] if paths else ".")), instance, out_dir, published_dir)
         if fmt == "json":
-            click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+            from ..report import as_json
+
+            click.echo(as_json("diff", [], ok=not result.risks, **result.as_dict()))
         else:
             click.echo(format_text(result))
         if result.risks:
@@ -192,8 +203,7 @@ def register(cli: click.Group) -> None:
         if fmt != "json":
             for diag in warnings:
                 stderr(diag.format())
-        _report(results, fmt, {"dry_run": dry_run, "warnings": [d.as_dict() for d in warnings]},
-                show_diff=dry_run)
+        _report("publish", results, fmt, {"dry_run": dry_run}, warnings, show_diff=dry_run)
 
     @cli.command("publish-status")
     @project_argument
@@ -220,4 +230,4 @@ def register(cli: click.Group) -> None:
         publisher = Publisher(project, list(instances) or None, out_dir=out_dir, published_dir=published_dir,
                               credentials_file=credentials_file, options=options,
                               say=None if quiet else stderr)
-        _report(publisher.check(wait=wait, forget=forget), fmt, {}, status=True)
+        _report("publish-status", publisher.check(wait=wait, forget=forget), fmt, {}, status=True)

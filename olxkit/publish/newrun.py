@@ -14,11 +14,11 @@ from pathlib import Path
 
 from yaml.nodes import ScalarNode
 
-from ..diagnostics import Diagnostic, Severity, error
+from ..diagnostics import Diagnostic, Findings, Severity, error
 from ..fsio import write_all_atomic
 from ..source.instances import INSTANCES_FILE
 from ..source.lesson import read_text
-from ..source.project import KEY_PART
+from ..source.project import KEY_PART, rules_of
 from ..source.yamlio import YamlMap, closest, parse_date, parse_yaml
 
 COURSE_FILE = "course/course.yaml"
@@ -191,7 +191,9 @@ def new_run(project: str | os.PathLike, run: str, start: str, end: str,
                 keep(inst.set(_instance_maps(inst.document())[ident], key, value))
         _check_unique_keys(course.document(), _instance_maps(inst.document()), instances)
     _verify(course, inst, instances, run, start, end)
-    warnings = _stale_dates(root, course.document(), inst.document() if inst else None, start_at, end_at)
+    # Graded like every finding: the course's `rules:` may ignore or re-grade DAT002.
+    warnings = Findings(_stale_dates(root, course.document(), inst.document() if inst else None, start_at, end_at),
+                        rules_of(root)).graded()
     _write([f for f in (course, inst) if f is not None and f.changed])
     return edits, warnings
 
