@@ -25,6 +25,7 @@ from .model import (
     VideoComponent,
 )
 from .olx.capa import ProblemMarkupError, build_problem
+from .olx.dates import date_texts, english_date
 from .olx.members import member_name_fits
 from .source.links import LinkResolver, flatten_asset_name
 from .source.markdown import render
@@ -434,51 +435,9 @@ class _Exporter:
             body = self.render_page(update.body, None, update.body.line_offset + 1)
             if update.title:
                 body = f"<h2>{_attr(update.title)}</h2>\n{body}"
-            items.append({"id": number, "date": _english_date(update.date), "content": body, "status": "visible"})
+            items.append({"id": number, "date": english_date(update.date), "content": body, "status": "visible"})
         self.add("info/updates.html", b"<ol></ol>\n")
         self.add("info/updates.items.json", _json(items))
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def _english_date(value) -> str:
-    """`November 05, 2026`: the one format Open edX parses for updates (strftime's %B follows the locale)."""
-    return f"{_MONTHS[value.month - 1]} {value.day:02d}, {value.year}"
-
-
-DATE_TEXTS = {
-    "start_date": "start",
-    "end_date": "end",
-    "enrollment_start": "enrollment_start",
-    "enrollment_end": "enrollment_end",
-}
-
-
-def date_texts(course: Course) -> dict[str, str]:
-    """`{{ start_date }}` and friends: the course dates written the way the variant's language writes them
-    (CLDR through Babel: "12. Jänner 2026" in Austria, "12 gennaio 2026" in Italy)."""
-    from babel.dates import format_date
-
-    out = {}
-    for name, attr in DATE_TEXTS.items():
-        value = getattr(course, attr)
-        if value is not None:
-            out[name] = format_date(value.date(), "long", locale=course.locale or "en")
-    return out
 
 
 def _invalid_block_line(body: Markdown) -> int | None:

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 
 from .diagnostics import Diagnostic, Severity
-from .rules import BY_CODE
+from .rules import BY_CODE, GROUPS, RULES
 
 SCHEMA_VERSION = 2
 
@@ -70,3 +70,36 @@ def as_github(findings: list[Diagnostic]) -> str:
         props.append(f"title={_escape_property(d.code)}")
         lines.append(f"::{kind[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
     return "\n".join(lines)
+
+
+def rules_markdown() -> str:
+    """docs/rules.md, made from this catalogue (tests/test_validate.py checks that the file is current)."""
+    out = [
+        "# Rules",
+        "",
+        "Every finding of `olxkit build`, `olxkit validate` and `olxkit i18n check` has a code. Each rule has a "
+        "default severity; `rules:` in course/course.yaml changes it for a code or a whole group (the longest "
+        "matching prefix wins):",
+        "",
+        "```yaml",
+        "rules:",
+        "  ignore: [AST002]          # do not report unused assets",
+        "  error: [ACC]              # every accessibility finding fails the build",
+        "  info: [TRN005]",
+        "  max_asset_mb: 20          # the AST003 limit",
+        "```",
+        "",
+        "An error stops `olxkit build`; `olxkit validate --fail-on warning` also fails on warnings.",
+        "",
+    ]
+    for prefix, title in GROUPS.items():
+        rules = [r for r in RULES if r.code.startswith(prefix)]
+        if not rules:
+            continue
+        out += [f"## {prefix}: {title}", "", "| Code | Name | Default | What it means |", "|---|---|---|---|"]
+        out += [f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |" for r in rules]
+        out.append("")
+        for r in rules:
+            if r.example:
+                out += [f"**{r.code} example**", "", "```", r.example, "```", ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -26,7 +26,8 @@ import olxkit.report as report
 from olxkit.diagnostics import Diagnostic, Severity
 from olxkit.i18n.pofile import read_catalog, write_catalog
 from olxkit.olx_export import export_olx
-from olxkit.rules import BY_CODE, RULES, rules_markdown
+from olxkit.report import rules_markdown
+from olxkit.rules import BY_CODE, RULES
 from olxkit.source.loader import load_course
 
 from helpers import REPO, make_project, run_cli
@@ -795,7 +796,7 @@ def test_rules_doc_is_generated_and_complete():
     text = (REPO / "docs/rules.md").read_text(encoding="utf-8")
     assert text == rules_markdown(), (
         "docs/rules.md is out of date; regenerate it: "
-        "python -c \"from olxkit.rules import rules_markdown; open('docs/rules.md', 'w').write(rules_markdown())\""
+        "python -c \"from olxkit.report import rules_markdown; open('docs/rules.md', 'w').write(rules_markdown())\""
     )
     for rule in RULES:
         assert re.search(rf"^\| {rule.code} \| `{rule.name}` \| {rule.severity} \| .+ \|$", text, re.M), rule.code

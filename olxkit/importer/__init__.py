@@ -19,7 +19,8 @@ from pathlib import Path
 from ..diagnostics import OlxkitError
 from ..fsio import replace_folder
 from .olx import OlxCourse, read_olx
-from .project import Plan, dump_yaml, new_writer
+from .plan import Plan, dump_yaml
+from .project import new_writer
 from .report import ImportReport, make_report
 from .safe import MAX_BYTES, Refused, SourceFiles, read_source, refuse
 from .verify import compare

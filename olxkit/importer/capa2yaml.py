@@ -17,6 +17,7 @@ from ..olx.read import problem_key
 from ..source.problems import read_problem
 from ..source.yamlio import YamlMap, parse_yaml
 from .html2md import HtmlConverter, LinkMap, Unconvertible, link_resolver
+from .plan import dump_yaml
 
 RESPONSES = {"multiplechoiceresponse": "single-choice", "choiceresponse": "multiple-choice",
              "optionresponse": "dropdown", "numericalresponse": "numerical", "stringresponse": "text"}
@@ -92,8 +93,6 @@ def _check(q: dict) -> None:
 
 
 def _read(data: dict, defaults: dict, base_dir: str):
-    from .project import dump_yaml
-
     text = dump_yaml({"id": "p", **data})
     yaml_map = YamlMap(parse_yaml(text, "import"), "import", 0, "a problem")
     return read_problem(yaml_map, defaults, base_dir)

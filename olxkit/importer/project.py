@@ -11,94 +11,23 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from lxml import etree
 
 from ..source.links import SAFE_ASSET_NAME, flatten_asset_name
 from ..source.markdown import ID_RE
-from ..source.yamlio import format_date, parse_date
+from ..source.yamlio import parse_date
 from .capa2yaml import problem_to_yaml
+from .course_settings import CourseSettingsWriter
 from .html2md import LinkMap, html_to_markdown, same_html
-from .olx import Block, OlxCourse
+from .olx import Block
+from .plan import Component, Plan, dump_yaml, escape_title, slugify, unique_name, unquote
 
 CORE_NATIVE = ("html", "problem", "video", "discussion")
-KNOWN_COURSE_POLICY = ("display_name", "language", "start", "end", "enrollment_start", "enrollment_end",
-                       "self_paced")
-SETTINGS = ("max_attempts", "weight", "showanswer", "show_correctness", "show_reset_button", "rerandomize")
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """libyaml's writer when there is one (Python's is most of an import's time otherwise)."""
-
-
-def _str(dumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def dump_yaml(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
-
-
-def slugify(text: str, fallback: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40].rstrip("-")
-    return slug or fallback
-
-
-def _unique(base: str, used: set[str]) -> str:
-    name, n = base, 2
-    while name in used:
-        name = f"{base}-{n}"
-        n += 1
-    used.add(name)
-    return name
-
-
-@dataclass
-class Component:
-    block: Block
-    kind: str
-    """text, problem, video, discussion, olx"""
-    cid: str
-    body: str
-    """Markdown for text; the fence body for the others."""
-    reason: str = ""
-    """Why a block is kept as it came (empty when converted)."""
-
-
-@dataclass
-class Plan:
-    """Where every block of the export goes in the project, and what is kept as it came."""
-
-    course: OlxCourse
-    raw: set[str] = field(default_factory=set)
-    kept_files: set[str] = field(default_factory=set)
-    """Files of the export the build did not give back the same: kept as they came (course/olx/)."""
-    """Refs of blocks to keep as they came (decided by `verify` after a first try)."""
-    reasons: dict[str, str] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-    overlay_files: dict[str, bytes] = field(default_factory=dict)
-    attributes: dict[str, dict] = field(default_factory=dict)
-    policy: dict[str, dict] = field(default_factory=dict)
-    grading: dict | None = None
-    html_lang: bool = True
-    components: list[Component] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    lesson_files: dict[str, str] = field(default_factory=dict)
-    """sequential ref → lesson file (project-relative)."""
-    unit_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """vertical ref → (lesson file, unit id); for links."""
-
-
-class Writer:
+class Writer(CourseSettingsWriter):
     """Writes the project for one plan into `root` (a staging folder)."""
 
     def __init__(self, plan: Plan, root: Path):
@@ -172,14 +101,14 @@ class Writer:
         # Lesson ids first: a module may not take a lesson's id.
         lesson_id_of = {}
         for seq in seqs:
-            lesson_id_of[seq.ref] = _unique(self._id(seq.url_name, seq.display_name, "lesson"), lesson_ids)
+            lesson_id_of[seq.ref] = unique_name(self._id(seq.url_name, seq.display_name, "lesson"), lesson_ids)
         self.modules: list[str] = []
         # Links need every unit's place before any html is converted.
         layout = []
         self.done, self.total = 0, len(seqs)
         for number, chapter in enumerate(chapters, 1):
             module_id = self._id(chapter.url_name, chapter.display_name, "module")
-            module_id = _unique(module_id, module_ids | lesson_ids)
+            module_id = unique_name(module_id, module_ids | lesson_ids)
             module_ids.add(module_id)
             folder = f"{number:02d}-{slugify(chapter.display_name, 'module')}"
             self.modules.append(folder)
@@ -206,8 +135,8 @@ class Writer:
         )
         for chapter, module_id, folder, lessons in layout:
             data = {"title": chapter.display_name or "Module", "id": module_id}
-            if chapter.attrs.get("start") and parse_date(_unquote(chapter.attrs["start"])):
-                data["start"] = _unquote(chapter.attrs["start"])
+            if chapter.attrs.get("start") and parse_date(unquote(chapter.attrs["start"])):
+                data["start"] = unquote(chapter.attrs["start"])
             data["lessons"] = [Path(file).name for _seq, _lid, file, _u in lessons]
             self.put(f"modules/{folder}/module.yaml", dump_yaml(data))
             for seq, lesson_id, file, units in lessons:
@@ -240,7 +169,7 @@ class Writer:
     def _child_id(self, url_name: str, prefix: str, title: str, fallback: str, used: set[str]) -> str:
         rest = url_name[len(prefix) + 1:] if url_name.startswith(prefix + "_") else url_name
         base = rest if ID_RE.match(rest) else slugify(title or rest, fallback)
-        return _unique(base, used)
+        return unique_name(base, used)
 
     def _name(self, tag: str, default: str, url_name: str) -> None:
         if default != url_name:
@@ -255,8 +184,8 @@ class Writer:
             front["graded"] = True
             front["format"] = fmt
         for key in ("due", "start"):
-            if seq.attrs.get(key) and parse_date(_unquote(seq.attrs[key])):
-                front[key] = _unquote(seq.attrs[key])
+            if seq.attrs.get(key) and parse_date(unquote(seq.attrs[key])):
+                front[key] = unquote(seq.attrs[key])
         self.lesson_dir = str(Path(file).parent.as_posix())
         lines = ["---", dump_yaml(front).rstrip("\n"), "---", ""]
         for vertical, unit_id in units:
@@ -426,123 +355,6 @@ class Writer:
         data["download_track"] = el.get("download_track") == "true"
         return data, ""
 
-    # -- course.yaml ---------------------------------------------------------------------------------------
-    def course_yaml(self) -> None:
-        policy = self.olx.course_policy()
-        title = self._course_value("display_name") or self.olx.number
-        data: dict = {"org": self.olx.org, "number": self.olx.number, "run": self.olx.run, "title": title,
-                      "language": self.language}
-        start = self._date("start") or "2030-01-01T00:00:00Z"
-        data["start"] = start
-        end = self._date("end")
-        if end and parse_date(end) > parse_date(start):
-            data["end"] = end
-        enrollment = {k: self._date(f"enrollment_{k}") for k in ("start", "end")}
-        if any(enrollment.values()):
-            data["enrollment"] = {k: v for k, v in enrollment.items() if v}
-        data["self_paced"] = self._course_value("self_paced") in (True, "true")
-        about: dict = {}
-        image = self._course_value("course_image")
-        if image and image in self.assets and "/" not in image:
-            about["image"] = image
-        for name in ("short_description", "effort", "duration"):
-            text = self._plain_page(f"about/{name}.html")
-            if text:
-                about[name] = text
-        video = self.olx.files.get("about/video.html", b"").decode("utf-8")
-        match = re.fullmatch(r'<iframe width="560" height="315" src="https://www\.youtube\.com/embed/'
-                             r'([A-Za-z0-9_-]{11})\?rel=0" frameborder="0" allowfullscreen=""></iframe>\n', video)
-        if match:
-            about["intro_video"] = match.group(1)
-        if about:
-            data["about"] = about
-        grading = self._grading()
-        if grading:
-            data["grading"] = grading
-        if self.problem_defaults_yaml:
-            data["problems"] = self.problem_defaults_yaml
-        data["modules"] = self.modules
-        advanced = policy.get("advanced_modules")
-        if isinstance(advanced, list) and all(isinstance(a, str) for a in advanced) and advanced:
-            data["advanced_modules"] = advanced
-        header = ("# Imported by `olxkit import` from an Open edX export. Format: `olxkit docs`;\n"
-                  "# what this file cannot say is kept in course/olx.yaml and course/olx/ (docs/importing.md).\n")
-        self.put("course/course.yaml", header + dump_yaml(data))
-
-    def _date(self, key: str) -> str | None:
-        value = self._course_value(key)
-        if isinstance(value, str) and parse_date(value):
-            return format_date(parse_date(value))
-        return None
-
-    def _plain_page(self, rel: str) -> str | None:
-        """The text of an About page that olxkit writes from a plain course.yaml value."""
-        data = self.olx.files.get(rel)
-        if data is None:
-            return None
-        text = data.decode("utf-8")
-        if not text.endswith("\n") or "\n" in text[:-1]:
-            return None
-        plain = text[:-1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-        escaped = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "\n"
-        if escaped != text or "<" in plain or "{{" in plain:
-            return None
-        self.native_files.add(rel)
-        return plain
-
-    @property
-    def graders(self) -> list[dict]:
-        grading = self.olx.grading or {}
-        graders = grading.get("GRADER")
-        return graders if isinstance(graders, list) and all(isinstance(g, dict) for g in graders) else []
-
-    def _grading(self) -> dict | None:
-        grading = self.olx.grading or {}
-        cutoffs = grading.get("GRADE_CUTOFFS") or {}
-        types = []
-        for g in self.graders:
-            try:
-                weight = round(float(g.get("weight", 0)) * 100, 6)
-                item = {"type": str(g["type"]), "short_label": str(g.get("short_label") or "")}
-                item["weight"] = int(weight) if weight.is_integer() else weight
-                item["drop"] = int(g.get("drop_count", 0))
-                item["min_count"] = int(g.get("min_count", 1))
-            except (KeyError, TypeError, ValueError):
-                return None
-            if not item["short_label"]:
-                item.pop("short_label")
-            types.append(item)
-        out: dict = {}
-        if set(cutoffs) == {"Pass"} and isinstance(cutoffs["Pass"], int | float) and 0 < cutoffs["Pass"] <= 1:
-            out["pass"] = cutoffs["Pass"]
-        distinct = len({t["type"] for t in types}) == len(types)
-        if types and abs(sum(t["weight"] for t in types) - 100) < 0.01 and distinct:
-            graded = [s for s in self.olx.blocks() if s.tag == "sequential" and s.attrs.get("graded") == "true"]
-            for t in types:
-                count = sum(1 for s in graded if s.attrs.get("format") == t["type"])
-                if t["min_count"] == count and count:
-                    t.pop("min_count")  # olxkit counts the graded lessons itself
-                if t["drop"] >= (t.get("min_count") or count):
-                    return out or None
-            out["assignments"] = types
-        else:
-            self._graders_native = False
-        return out or None
-
-    @property
-    def problem_defaults_yaml(self) -> dict:
-        policy = self.olx.course_policy()
-        out = {}
-        for key in ("max_attempts", "showanswer", "show_reset_button", "show_correctness", "rerandomize"):
-            if key in policy and _valid_setting(key, policy[key]):
-                out[key] = policy[key]
-        return out
-
-    @property
-    def problem_defaults(self) -> dict:
-        return {"showanswer": "finished", "rerandomize": "never", **self.problem_defaults_yaml}
-
-    # -- About, course info, tabs --------------------------------------------------------------------------
     def pages(self) -> None:
         for rel, target in (("about/overview.html", "course/about.md"), ("info/handouts.html", "course/handouts.md")):
             data = self.olx.files.get(rel)
@@ -575,31 +387,8 @@ class Writer:
     _graders_native: bool = True
 
 
-def _valid_setting(key: str, value) -> bool:
-    from ..source.problems import RERANDOMIZE, SHOW_CORRECTNESS, SHOWANSWER
-
-    if key == "max_attempts":
-        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-    if key == "show_reset_button":
-        return isinstance(value, bool)
-    options = {"showanswer": SHOWANSWER, "show_correctness": SHOW_CORRECTNESS, "rerandomize": RERANDOMIZE}[key]
-    return value in options
-
-
-def _unquote(value: str) -> str:
-    return value[1:-1] if value.startswith('"') and value.endswith('"') else value
-
-
 def _copy(element: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(element))
-
-
-_TITLE_ESCAPE = re.compile(r"([\\`*_\[\]{}<>#!|~&$])")
-
-
-def escape_title(title: str) -> str:
-    """A display name as a Markdown heading's text (every character that could be markup escaped)."""
-    return _TITLE_ESCAPE.sub(r"\\\1", " ".join(title.split()))
 
 
 def new_writer(plan: Plan, root: Path, progress=None) -> Writer:
