@@ -148,3 +148,13 @@ def test_no_import_of_another_modules_private_names():
 def test_no_module_over_500_lines():
     sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in MODULES.values()}
     assert {p: n for p, n in sizes.items() if n > MAX_LINES} == {}
+
+
+def test_readme_draws_every_package():
+    """README's "Developing olxkit" has the stages as a text diagram: every package of olxkit/ is on it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Developing olxkit"):]
+    diagram = section[section.index("```text"):]
+    diagram = diagram[: diagram.index("\n```", 7)]
+    packages = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
+    assert packages and [p for p in packages if f"{p}/" not in diagram] == []
