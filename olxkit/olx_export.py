@@ -7,9 +7,11 @@ import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
+from . import registry
 from .diagnostics import Findings
 from .i18n.locales import bcp47
 from .i18n.ui import ui_labels, ui_text
@@ -27,8 +29,9 @@ from .model import (
 from .olx.capa import ProblemMarkupError, build_problem
 from .olx.dates import date_texts, english_date
 from .olx.members import member_name_fits
+from .registry import ExportContext
 from .source.links import LinkResolver, flatten_asset_name
-from .source.markdown import render
+from .source.markdown import make_markdown, render
 from .source.yamlio import format_date
 
 ABOUT_FIELDS = ("short_description", "effort", "duration")
@@ -127,6 +130,16 @@ class _Exporter:
             return new
 
         return resolve
+
+    def renderer(self, lesson: Lesson, comp):
+        """Markdown text of a registered component rendered as an html component's body is."""
+
+        def render(text: str) -> str:
+            env: dict = {"olxkit_footnotes": {}}
+            body = Markdown(make_markdown().parse(text, env), env, comp.path, comp.line, str(Path(lesson.path).parent))
+            return self.render_page(body, lesson.path, comp.line)
+
+        return render
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
         html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line),
@@ -264,11 +277,17 @@ class _Exporter:
         vertical = name("vertical", default)
         children = []
         for comp in unit.components:
-            tag = comp.kind if comp.kind != "olx" else comp.tag
+            registered = registry.get(comp.kind)
+            tag = registered.olx_tag if registered else comp.kind if comp.kind != "olx" else comp.tag
             url_name = name(tag, f"{default}_{comp.id}")
             self.origin = (comp.path, comp.line)
-            self.tree.counts[comp.kind if comp.kind != "olx" else comp.tag] += 1
-            if isinstance(comp, HtmlComponent):
+            self.tree.counts[tag] += 1
+            if registered is not None:
+                xml, files = registered.export(comp, url_name, ExportContext(self.renderer(lesson, comp)))
+                for path, data in files.items():
+                    self.add(path, data)
+                children.append(xml)
+            elif isinstance(comp, HtmlComponent):
                 html = self.render_page(comp.body, lesson.path, comp.line)
                 self.add(
                     f"html/{url_name}.xml",

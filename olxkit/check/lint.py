@@ -11,6 +11,7 @@ import posixpath
 import re
 from urllib.parse import urlparse
 
+from .. import registry
 from ..diagnostics import Diagnostic, Severity
 from ..i18n import locales
 from ..model import Course, HtmlComponent, Instance, Markdown, ProblemComponent, RawOlxComponent, VideoComponent
@@ -217,6 +218,8 @@ class _Lint:
                         self.video(comp)
                     elif isinstance(comp, RawOlxComponent):
                         self.html(comp.xml, comp.path, comp.line + 1)
+                    elif (registered := registry.get(comp.kind)) is not None:
+                        self.out.extend(registered.lint(comp))
             self.dates_of_lesson(lesson)
         for extra in (c.about.overview, c.handouts, *[u.body for u in c.updates]):
             if extra is not None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
+from .. import registry
 from ..model import (
     Course,
     DiscussionComponent,
@@ -370,6 +371,13 @@ def translate_course(course: Course, translator: Translator) -> Course:
                         )
                     elif isinstance(comp, ProblemComponent):
                         comp = w.problem(comp, crumb)
+                    elif (registered := registry.get(comp.kind)) is not None:
+                        texts = registered.texts(comp)
+                        if texts:
+                            what = comp.kind
+                            comp = registered.translated(comp, {
+                                key: w.one(f"{what} {key}", text, comp.path, comp.line, crumb, f"{what} {key}")
+                                for key, text in texts.items()})
                     components.append(comp)
                 units.append(replace(unit, title=utitle, components=components))
             fmt = renamed.get(lesson.format, lesson.format) if lesson.format else None

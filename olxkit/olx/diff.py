@@ -13,6 +13,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .. import registry
 from .read import CONTAINERS, Block, Snapshot, load_snapshot
 
 # Blocks that keep no learner answers or scores; every other block type (problems, drag and drop, open
@@ -119,7 +120,7 @@ def compare(old: Snapshot, new: Snapshot) -> CourseDiff:
 
 
 def _keeps_state(block_type: str) -> bool:
-    return block_type not in NO_LEARNER_STATE
+    return block_type not in NO_LEARNER_STATE and block_type not in registry.stateless_tags()
 
 
 def _block_changes(old: Snapshot, new: Snapshot) -> list[BlockChange]:

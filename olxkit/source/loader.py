@@ -8,6 +8,7 @@ from pathlib import Path
 
 from yaml.nodes import SequenceNode
 
+from .. import registry
 from ..diagnostics import Findings, OlxkitError, error
 from ..model import (
     About,
@@ -20,6 +21,7 @@ from ..model import (
     Module,
     Unit,
 )
+from ..registry import ReadContext
 from .assets import find_assets
 from .components import read_discussion, read_olx, read_video
 from .lesson import check_id, load_markdown_file, read_text, slugify, split_front_matter, strip_prefix
@@ -379,7 +381,10 @@ class _Loader:
             if data.mapping_node is None:
                 raise error(rel, item.line, f"this {item.type} block is empty; see `olxkit docs {item.type}`",
                             code="STR004")
-            if item.type == "video":
+            registered = registry.get(item.type)
+            if registered is not None:
+                component = registered.read(data, ReadContext(course, module, unit, base_dir))
+            elif item.type == "video":
                 component = read_video(course, data, unit)
             elif item.type == "discussion":
                 component = read_discussion(data, module, unit, env, base_dir, add)

@@ -19,9 +19,9 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .. import registry
 from ..textscan import trailing_id
 
-COMPONENT_TYPES = ("video", "discussion", "problem", "olx")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
@@ -257,6 +257,7 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
     env: dict[str, Any] = {}
     tokens = parse_for_texts(body, env) if texts_only else make_markdown().parse(body, env)
     share_empty_maps(tokens)
+    component_types = registry.fence_names()
     units: list[RawUnit] = []
     lines = body.split("\n")
     footnotes: dict[int, list[Token]] = {}
@@ -310,16 +311,16 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
             kind = word[0].lower() if word else ""
             braced = kind.startswith("{") and kind.endswith("}")
             kind = kind.strip("{}") if braced else kind
-            if kind not in COMPONENT_TYPES and (braced or _looks_like_component(kind)):
+            if kind not in component_types and (braced or _looks_like_component(kind, component_types)):
                 line = tok.map[0] + 1 + line_offset
-                near = difflib.get_close_matches(kind, COMPONENT_TYPES, n=1, cutoff=0.6)
+                near = difflib.get_close_matches(kind, component_types, n=1, cutoff=0.6)
                 hint = f" (did you mean `{near[0]}`?)" if near else ""
                 raise LessonSyntaxError(
                     line,
                     f"unknown component type `{kind}`{hint}; components are "
-                    f"{', '.join(COMPONENT_TYPES)} (other fences are code blocks)",
+                    f"{', '.join(component_types)} (other fences are code blocks)",
                 )
-            if kind in COMPONENT_TYPES:
+            if kind in component_types:
                 line = tok.map[0] + 1 + line_offset
                 _check_fence_closed(tok, lines, line_offset)
                 if not units:
@@ -345,11 +346,11 @@ def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple
     return units, env
 
 
-def _looks_like_component(word: str) -> bool:
+def _looks_like_component(word: str, component_types: tuple[str, ...]) -> bool:
     """A fence info word that is a misspelt component type rather than a programming language."""
     if not word or word in _CODE_LANGUAGES:
         return False
-    return bool(difflib.get_close_matches(word, COMPONENT_TYPES, n=1, cutoff=0.75))
+    return bool(difflib.get_close_matches(word, component_types, n=1, cutoff=0.75))
 
 
 _CODE_LANGUAGES = {"vim", "idl", "vhdl", "xml", "text", "txt", "yaml", "json", "python", "bash", "html"}
