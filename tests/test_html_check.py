@@ -11,7 +11,7 @@ import json
 import pytest
 from lxml import etree
 
-from olxkit.olx_export import check_html
+from olxkit.olx.html import check_html
 
 from helpers import make_project, run_cli
 

@@ -193,7 +193,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     # Markdown alone always renders to valid HTML: only raw HTML or an entity can make it invalid.
     if (block or not context) and ("<" in target or "&" in target):
         html = render_text(target) if block else render_text(target, inline=True)
-        from ..olx_export import check_html
+        from ..olx.html import check_html
 
         for problem in check_html(html)[:1]:
             findings.append((Severity.ERROR, "TRN003", f"the translation renders to invalid HTML: {problem}"))
