@@ -21,19 +21,18 @@ from ..i18n.gate import syntax_findings
 from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
 from ..model import Course, Instance
 from ..olx.archive import write_files
+from ..olx.read import ALLOWED_CHILDREN, is_pointer, parse_xml, pointer_path
 from ..olx_export import OlxTree, export_olx
 from ..parallel import parallel_map, without_gc
 from ..source.instances import INSTANCES_FILE, load_instances, select
 from ..source.loader import load_course_with_warnings
 from .lint import lint_course
 
-_CONTAINERS = {"course": {"chapter"}, "chapter": {"sequential"}, "sequential": {"vertical"}}
-
 
 def olx_gate(tree: OlxTree) -> list[Diagnostic]:
-    """The structural checks Studio's import applies to an OLX tree (what olxcleaner's loading step rejects)."""
+    """The structural checks Studio's import applies to an OLX tree (what olxcleaner's loading step rejects),
+    walking it as olx/read.py reads any OLX: course.xml, the run's file, then every pointer."""
     out: list[Diagnostic] = []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     seen: dict[str, str] = {}
 
     def origin(path: str) -> tuple[str, int]:
@@ -44,12 +43,12 @@ def olx_gate(tree: OlxTree) -> list[Diagnostic]:
         out.append(Diagnostic(src, line, f"{message} (in the OLX: {olx_path})", Severity.ERROR, code))
 
     def visit(tag: str, url_name: str, parent: str) -> None:
-        path = f"{tag}/{url_name}.xml"
+        path = pointer_path(tag, url_name)
         if path not in tree.files:
             fail(parent, f"<{tag} url_name=\"{url_name}\"> points to {path}, which is missing")
             return
         try:
-            root = etree.fromstring(tree.files[path], parser)
+            root = parse_xml(tree.files[path])
         except etree.XMLSyntaxError as exc:
             fail(path, f"not well-formed XML: {exc.msg}")
             return
@@ -61,14 +60,13 @@ def olx_gate(tree: OlxTree) -> list[Diagnostic]:
             if not isinstance(child.tag, str):
                 continue
             name = child.get("url_name")
-            if tag in _CONTAINERS and child.tag not in _CONTAINERS[tag] and child.tag != "wiki":
+            if tag in ALLOWED_CHILDREN and child.tag not in ALLOWED_CHILDREN[tag] and child.tag != "wiki":
                 fail(path, f"<{child.tag}> cannot be a child of <{tag}>")
             if name:
                 if name in seen and seen[name] != child.tag:
                     fail(path, f"url_name `{name}` is used by a <{seen[name]}> and a <{child.tag}>", "STR005")
                 seen.setdefault(name, child.tag)
-            is_pointer = set(child.attrib) == {"url_name"} and len(child) == 0 and not (child.text or "").strip()
-            if is_pointer:
+            if is_pointer(child):
                 visit(child.tag, name, path)
             elif name and len(child) == 0 and child.tag in ("chapter", "sequential", "vertical", "problem"):
                 fail(path, f"<{child.tag} url_name=\"{name}\"> has other attributes, so Open edX reads it as an "
@@ -76,7 +74,7 @@ def olx_gate(tree: OlxTree) -> list[Diagnostic]:
 
     if "course.xml" not in tree.files:
         return [Diagnostic("course/course.yaml", 1, "no course.xml in the OLX", Severity.ERROR, "OLX001")]
-    pointer = etree.fromstring(tree.files["course.xml"], parser)
+    pointer = parse_xml(tree.files["course.xml"])
     run = pointer.get("url_name")
     for name in (f"policies/{run}/policy.json", f"policies/{run}/grading_policy.json"):
         if name not in tree.files:

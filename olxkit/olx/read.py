@@ -24,9 +24,31 @@ CONTAINERS = {"course", "chapter", "sequential", "vertical", "split_test", "cond
 MAX_MEMBERS = 200_000
 MAX_TEXT_BYTES = 512 << 20
 MAX_TOTAL_BYTES = 8 << 30
+# Which blocks each structural block may hold, as Studio's import gate enforces it.
+ALLOWED_CHILDREN = {"course": {"chapter"}, "chapter": {"sequential"}, "sequential": {"vertical"}}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
                           huge_tree=False)
 
+
+def parse_xml(data: bytes) -> etree._Element:
+    """One OLX file, parsed without entity expansion, DTDs or network access (XMLSyntaxError when broken)."""
+    return etree.fromstring(data, _PARSER)
+
+
+def pointer_path(tag: str, url_name: str) -> str:
+    """The file a pointer `<tag url_name="…"/>` loads its block from."""
+    return f"{tag}/{url_name}.xml"
+
+
+def is_pointer(element: etree._Element) -> bool:
+    """`<tag url_name="…"/>` and nothing else: Open edX loads the block from its own file (`pointer_path`).
+    With any other attribute, child or text it is an inline block (Open edX's own `is_pointer_tag` rule)."""
+    return set(element.attrib) == {"url_name"} and len(element) == 0 and not (element.text or "").strip()
+
+
+def run_file(course_pointer: etree._Element) -> str:
+    """course.xml names the run; the course's chapters are in course/<run>.xml."""
+    return pointer_path("course", course_pointer.get("url_name", ""))
 
 
 # -- reading an archive or a folder ----------------------------------------------------------------------------
@@ -192,7 +214,7 @@ class _Reader:
         name = self.prefix + rel
         self.used.add(rel)
         try:
-            return etree.fromstring(self.files.data[name], _PARSER)
+            return parse_xml(self.files.data[name])
         except etree.XMLSyntaxError as exc:
             raise _unreadable(self.files.where(name), f"not well-formed XML: {exc.msg}", exc.lineno or 0) from None
 
@@ -231,15 +253,10 @@ class _Reader:
 
     def walk(self, tag: str, element: etree._Element, parent: str | None) -> None:
         url_name = element.get("url_name", "")
-        pointer_file = f"{tag}/{url_name}.xml"
-        if url_name and len(element.attrib) == 1 and len(element) == 0 \
-                and self.prefix + pointer_file in self.files.data:
-            element = self.xml(pointer_file)
-        elif tag == "course" and parent is None:
-            # course.xml points at course/<run>.xml, which holds the chapters.
-            run_file = f"course/{url_name}.xml"
-            if self.prefix + run_file in self.files.data:
-                element = self.xml(run_file)
+        if url_name and is_pointer(element) and self.prefix + pointer_path(tag, url_name) in self.files.data:
+            element = self.xml(pointer_path(tag, url_name))
+        elif tag == "course" and parent is None and self.prefix + run_file(element) in self.files.data:
+            element = self.xml(run_file(element))
         # The course's own url_name is its run: name the root `course` so that two runs compare block by block.
         ref = "course" if parent is None else f"{tag}/{url_name}"
         if ref in self.blocks:
