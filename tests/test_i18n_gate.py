@@ -55,7 +55,7 @@ def test_a_translation_with_an_error_is_not_used_and_falls_back_with_a_warning(t
     out = json.loads(result.output)
     by_id = {a["instance"]: a for a in out["archives"]}
     assert set(by_id) == {"en", "it", "de", "at"} and out["failed"] == []
-    warnings = out["warnings"]
+    warnings = _lines(out)
     expected = {TELL: "TRN102: active", READ: "TRN102: active", EVERY: "TRN103: the source and the translation do "
                 "not both end with a newline", CONTACT: "TRN003: placeholders differ", REMEMBER: "TRN102: active"}
     for msgid, reason in expected.items():
@@ -119,10 +119,10 @@ def test_a_rejected_german_text_falls_back_for_austria_too_and_names_each_instan
     result = run_cli("build", str(root), "--format", "json", "-q")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    tell = [w for w in out["warnings"] if "TRN101" in w and "onerror" in w]
+    tell = [w for w in _lines(out) if "TRN101" in w and "onerror" in w]
     assert len(tell) == 2 and any("instance `de`" in w for w in tell) and any("instance `at`" in w for w in tell)
     # de_AT has its own translation of EVERY: the German one being rejected does not concern Austria.
-    every = [w for w in out["warnings"] if "TRN101" in w and "<i>" in w]
+    every = [w for w in _lines(out) if "TRN101" in w and "<i>" in w]
     assert len(every) == 1 and "instance `de`" in every[0]
     at = Path({a["instance"]: a for a in out["archives"]}["at"]["tree"])
     assert "AT Every unit has an id." in _texts(at)
@@ -173,3 +173,9 @@ def test_catalog_syntax_errors_are_reported_where_msgfmt_reports_them(tmp_path):
     assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True).returncode != 0
     check = run_cli("i18n", "check", str(root), "-l", "it")
     assert check.exit_code == 1 and "error[TRN103]" in check.output and "end with a newline" in check.output
+
+
+def _lines(doc: dict) -> list[str]:
+    """The build document's warnings, each as the `path:line:col: severity[code] message` line text shows."""
+    return [f"{f['path']}:{f['line']}:{f['column']}: {f['severity']}[{f['code']}] {f['message']}"
+            for f in doc["findings"] if f["severity"] == "warning"]
