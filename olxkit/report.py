@@ -73,7 +73,8 @@ def as_github(findings: list[Diagnostic]) -> str:
 
 
 def rules_markdown() -> str:
-    """docs/rules.md, made from this catalogue (tests/test_validate.py checks that the file is current)."""
+    """The rules reference made from the catalogue (`olxkit docs rules`; the repository keeps a copy, which
+    tests/test_validate.py checks is current)."""
     out = [
         "# Rules",
         "",

@@ -21,7 +21,7 @@ def docs(topic, whole):
     explains every finding code. The reference is installed with olxkit: no network or repository needed.
     """
     from ..reference import find, reference_text, topics
-    from ..rules import rules_markdown
+    from ..report import rules_markdown
     from ..source.yamlio import closest
 
     if whole:
