@@ -184,7 +184,8 @@ def test_serve_help():
 
 
 def test_lesson_cache_reparses_only_what_changed(tmp_path):
-    from olxkit.source.loader import LessonCache, load_course_with_warnings
+    from olxkit.source.cache import LessonCache
+    from olxkit.source.loader import load_course_with_warnings
 
     project = copy_course(tmp_path / "p")
     cache = LessonCache()

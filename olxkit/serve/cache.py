@@ -19,8 +19,9 @@ from ..i18n import locales
 from ..i18n.variant import FallbackReport, load_tables, make_variant
 from ..model import Course, Instance, Lesson, Module, Unit
 from ..olx_export import OlxTree, export_olx
+from ..source.cache import LessonCache
 from ..source.instances import load_instances
-from ..source.loader import LessonCache, load_course_with_warnings
+from ..source.loader import load_course_with_warnings
 
 WATCHED = ("course", "modules", "locale")
 """The project folders the preview watches and re-reads (course/static/ is inside course/)."""
