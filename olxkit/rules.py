@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from .diagnostics import Severity
-
-E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    example: str
-    """A source snippet or situation that triggers the rule."""
-
+from .rule import INFO, E, Rule, W
 
 GROUPS = {
     "SYN": "Syntax: files olxkit cannot read as written",
