@@ -452,7 +452,7 @@ RULES: list[Rule] = [
         E,
         "The output folder (build/, locale/) is a symbolic link or lies in a linked folder: every build would "
         "write, rename and delete outside the project.",
-        "build -> /home/me",
+        "build -> ../../elsewhere",
     ),
     Rule(
         "INT001",
