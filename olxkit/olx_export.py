@@ -9,24 +9,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
-from . import registry
+from . import component_types
 from .diagnostics import Findings
 from .i18n.locales import bcp47
 from .i18n.ui import ui_labels, ui_text
-from .model import (
-    Course,
-    DiscussionComponent,
-    HtmlComponent,
-    Lesson,
-    Markdown,
-    ProblemComponent,
-    RawOlxComponent,
-    Unit,
-    VideoComponent,
-)
-from .olx.capa import ProblemMarkupError, build_problem
+from .model import Course, Lesson, Markdown, Unit
+from .olx.components import CORE_TAGS, attr, element, pointer
 from .olx.dates import date_texts, english_date
 from .olx.html import check_html, invalid_block_line
 from .olx.members import member_name_fits
@@ -55,31 +43,6 @@ class OlxTree:
         return sorted([*self.files, *self.assets])
 
 
-def _attr(value) -> str:
-    text = str(value)
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
-
-
-def _element(tag: str, attrs: dict, children: list[str] | None = None) -> bytes:
-    attr_text = "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items() if v is not None)
-    if not children:
-        return f"<{tag}{attr_text}/>\n".encode()
-    inner = "".join(f"  {c}\n" for c in children)
-    return f"<{tag}{attr_text}>\n{inner}</{tag}>\n".encode()
-
-
-def _pointer(tag: str, url_name: str) -> str:
-    return f'<{tag} url_name="{_attr(url_name)}"/>'
-
-
 def _json(data) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -104,15 +67,15 @@ class _Exporter:
 
         return resolve
 
-    def renderer(self, lesson: Lesson, comp):
-        """Markdown text of a registered component rendered as an html component's body is."""
+    def render_markdown(self, text: str, lesson: Lesson, comp) -> str:
+        """Markdown text of a component rendered as an html component's body is."""
+        env: dict = {"olxkit_footnotes": {}}
+        body = Markdown(make_markdown().parse(text, env), env, comp.path, comp.line, str(Path(lesson.path).parent))
+        return self.render_page(body, lesson.path, comp.line)
 
-        def render(text: str) -> str:
-            env: dict = {"olxkit_footnotes": {}}
-            body = Markdown(make_markdown().parse(text, env), env, comp.path, comp.line, str(Path(lesson.path).parent))
-            return self.render_page(body, lesson.path, comp.line)
-
-        return render
+    def report(self, path: str, line: int, message: str, code: str) -> None:
+        """A finding about a block that could not be exported as written."""
+        self.diags.add(path, line, message, code=code)
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
         html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line),
@@ -193,10 +156,10 @@ class _Exporter:
         c = self.course
         run = c.run
         self.origin = ("course/course.yaml", 1)
-        self.add("course.xml", _element("course", {"url_name": run, "org": c.org, "course": c.number}))
+        self.add("course.xml", element("course", {"url_name": run, "org": c.org, "course": c.number}))
         name = c.olx.name
-        chapters = [_pointer("chapter", name("chapter", m.id)) for m in c.modules]
-        self.add(f"course/{run}.xml", _element("course", self.pinned("course", run, {}),
+        chapters = [pointer("chapter", name("chapter", m.id)) for m in c.modules]
+        self.add(f"course/{run}.xml", element("course", self.pinned("course", run, {}),
                                                chapters + c.olx.course_children))
         self.tree.counts["course"] += 1
         for module in c.modules:
@@ -205,10 +168,10 @@ class _Exporter:
             attrs = {"display_name": module.title, "start": format_date(module.start) if module.start else None}
             self.add(
                 f"chapter/{chapter}.xml",
-                _element(
+                element(
                     "chapter",
                     self.pinned("chapter", chapter, attrs),
-                    [_pointer("sequential", name("sequential", lesson.id)) for lesson in module.lessons],
+                    [pointer("sequential", name("sequential", lesson.id)) for lesson in module.lessons],
                 ),
             )
             self.tree.counts["chapter"] += 1
@@ -236,10 +199,10 @@ class _Exporter:
         if lesson.start:
             attrs["start"] = format_date(lesson.start)
         name = self.course.olx.name
-        children = [_pointer("vertical", name("vertical", f"{lesson.id}_{unit.id}")) for unit in lesson.units]
+        children = [pointer("vertical", name("vertical", f"{lesson.id}_{unit.id}")) for unit in lesson.units]
         sequential = name("sequential", lesson.id)
         self.add(f"sequential/{sequential}.xml",
-                 _element("sequential", self.pinned("sequential", sequential, attrs), children))
+                 element("sequential", self.pinned("sequential", sequential, attrs), children))
         self.tree.counts["sequential"] += 1
         for unit in lesson.units:
             self.export_unit(lesson, unit)
@@ -250,88 +213,22 @@ class _Exporter:
         vertical = name("vertical", default)
         children = []
         for comp in unit.components:
-            registered = registry.get(comp.kind)
-            tag = registered.olx_tag if registered else comp.kind if comp.kind != "olx" else comp.tag
+            component_type = component_types.of(comp)
+            tag = component_type.tag(comp)
             url_name = name(tag, f"{default}_{comp.id}")
             self.origin = (comp.path, comp.line)
             self.tree.counts[tag] += 1
-            if registered is not None:
-                xml, files = registered.export(comp, url_name, ExportContext(self.renderer(lesson, comp)))
-                for path, data in files.items():
-                    self.add(path, data)
-                children.append(xml)
-            elif isinstance(comp, HtmlComponent):
-                html = self.render_page(comp.body, lesson.path, comp.line)
-                self.add(
-                    f"html/{url_name}.xml",
-                    _element("html", self.pinned("html", url_name, {"filename": url_name, "display_name": unit.title,
-                                                                    "editor": "raw"})),
-                )
-                self.add(f"html/{url_name}.html", html.encode("utf-8"))
-                children.append(_pointer("html", url_name))
-            elif isinstance(comp, VideoComponent):
-                self.add(f"video/{url_name}.xml", self.video_xml(comp, url_name))
-                children.append(_pointer("video", url_name))
-            elif isinstance(comp, ProblemComponent):
-                resolve = self.resolve_for(comp.base_dir, lesson.path, comp.path, comp.line)
-                try:
-                    element = build_problem(comp, resolve, ui_text(self.labels, "Explanation"))
-                except ProblemMarkupError as exc:
-                    self.diags.add(comp.path, comp.line, f"problem `{comp.id}`: {exc}", code="PRB006")
-                    continue
-                pins = self.pinned("problem", url_name, dict(element.attrib))
-                element.attrib.clear()
-                element.attrib.update(pins)
-                self.add(f"problem/{url_name}.xml", etree.tostring(element, encoding="utf-8", pretty_print=True))
-                children.append(_pointer("problem", url_name))
-            elif isinstance(comp, DiscussionComponent):
-                # Pure XBlocks are exported inline, as Studio does.
-                attrs = {
-                    "url_name": url_name,
-                    "xblock-family": "xblock.v1",
-                    "display_name": comp.title,
-                    "discussion_category": comp.category,
-                    "discussion_target": comp.target,
-                    "discussion_id": f"{self.course.number}_{self.course.run}_{url_name}",
-                }
-                children.append(_element("discussion", self.pinned("discussion", url_name, attrs)).decode().strip())
-            elif isinstance(comp, RawOlxComponent):
-                root = etree.fromstring(
-                    comp.xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
-                )
-                empty = not len(root) and not (root.text or "").strip()
-                if empty and set(root.attrib) == {"url_name"} and f"{root.tag}/{url_name}.xml" in self.course.olx.files:
-                    # A block an imported course keeps as it came, in its own file under course/olx/.
-                    children.append(_pointer(root.tag, url_name))
-                    continue
-                if empty and root.tag in ("chapter", "sequential", "vertical", "problem", "html"):
-                    # Open edX would read it as an empty inline block (or look for a file that is not there).
-                    self.diags.add(comp.path, comp.line, f"the olx block <{root.tag}> is empty; a core block needs "
-                                   "its content inline", code="OLX001")
-                    continue
-                root.set("url_name", url_name)
-                children.append(etree.tostring(root, encoding="unicode"))
+            made = component_type.export(comp, url_name, ExportContext(self, lesson, unit, comp))
+            if made is None:
+                continue  # reported by the exporter
+            xml, files = made
+            for path, data in files.items():
+                self.add(path, data)
+            children.append(xml)
         self.origin = (unit.path, unit.line)
         self.add(f"vertical/{vertical}.xml",
-                 _element("vertical", self.pinned("vertical", vertical, {"display_name": unit.title}), children))
+                 element("vertical", self.pinned("vertical", vertical, {"display_name": unit.title}), children))
         self.tree.counts["vertical"] += 1
-
-    def video_xml(self, v: VideoComponent, url_name: str = "") -> bytes:
-        attrs = {
-            "display_name": v.title,
-            "youtube": f"1.00:{v.youtube_id}" if v.youtube_id else None,
-            "youtube_id_1_0": v.youtube_id,  # "" stops Open edX from playing its sample video
-            "html5_sources": json.dumps(v.sources),
-            "download_video": "true" if v.download_video else "false",
-            "download_track": "true" if v.download_track else "false",
-            "show_captions": "true",
-            "transcripts": json.dumps(v.transcripts, sort_keys=True) if v.transcripts else None,
-        }
-        children = [f'<source src="{_attr(s)}"/>' for s in v.sources]
-        children += [
-            f'<transcript language="{_attr(lang)}" src="{_attr(src)}"/>' for lang, src in sorted(v.transcripts.items())
-        ]
-        return _element("video", self.pinned("video", url_name, attrs), children)
 
     def export_policies(self) -> None:
         c = self.course
@@ -393,14 +290,14 @@ class _Exporter:
         return sum(1 for lesson in self.course.lessons() if lesson.graded and lesson.format == assignment_type)
 
     def advanced_blocks(self) -> set[str]:
-        core = {"html", "video", "problem", "discussion"}
-        return {
-            comp.tag
+        """Block types in the course beyond Open edX's own (they must be listed in `advanced_modules`)."""
+        tags = {
+            component_types.of(comp).tag(comp)
             for lesson in self.course.lessons()
             for unit in lesson.units
             for comp in unit.components
-            if isinstance(comp, RawOlxComponent) and comp.tag not in core
         }
+        return tags - CORE_TAGS
 
     def export_pages(self) -> None:
         c = self.course
@@ -417,7 +314,7 @@ class _Exporter:
                 "about/video.html",
                 (
                     '<iframe width="560" height="315" src="https://www.youtube.com/embed/'
-                    f'{_attr(about.intro_video)}?rel=0" frameborder="0" allowfullscreen=""></iframe>\n'
+                    f'{attr(about.intro_video)}?rel=0" frameborder="0" allowfullscreen=""></iframe>\n'
                 ).encode(),
             )
         if c.handouts is not None:
@@ -426,7 +323,7 @@ class _Exporter:
         for number, update in enumerate(sorted(c.updates, key=lambda u: u.date, reverse=True), start=1):
             body = self.render_page(update.body, None, update.body.line_offset + 1)
             if update.title:
-                body = f"<h2>{_attr(update.title)}</h2>\n{body}"
+                body = f"<h2>{attr(update.title)}</h2>\n{body}"
             items.append({"id": number, "date": english_date(update.date), "content": body, "status": "visible"})
         self.add("info/updates.html", b"<ol></ol>\n")
         self.add("info/updates.items.json", _json(items))

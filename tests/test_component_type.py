@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from html import escape
+from pathlib import Path
 
 import polib
 import pytest
 
-from olxkit import registry
+from olxkit import component_types, registry
 from olxkit.diagnostics import Diagnostic, Severity
 
 from helpers import make_project, read_member, run_cli
@@ -40,7 +41,7 @@ def export_callout(callout: Callout, url_name: str, ctx) -> tuple[str, dict[str,
     return pointer, {f"html/{url_name}.xml": xml.encode(), f"html/{url_name}.html": body.encode()}
 
 
-def lint_callout(callout: Callout) -> list[Diagnostic]:
+def lint_callout(callout: Callout, ctx) -> list[Diagnostic]:
     if "TODO" in callout.text:
         return [Diagnostic(callout.path, callout.line, "this callout still says TODO", Severity.WARNING, "CLT001")]
     return []
@@ -141,3 +142,82 @@ def test_without_the_entry_the_fence_is_a_code_block(tmp_path):
     assert "remember" not in vertical
     text = read_member(archive, "course/html/welcome_what-you-will-learn_text.html").decode()
     assert 'class="language-callout"' in text
+
+
+# -- olxkit's own types are registry entries too ------------------------------------------------------------------
+
+STAGES = ("source/loader.py", "source/markdown.py", "olx_export.py", "i18n/walk.py", "i18n/variant.py",
+          "i18n/extract.py", "check/lint.py", "check/validate.py", "olx/diff.py", "olx/learners.py",
+          "serve/cache.py", "build.py")
+"""The stages: they dispatch through the registry and never name a component type themselves."""
+
+
+def _special_cases(path) -> list[str]:
+    """Where a stage module names one of olxkit's own component types: a model class of one, a comparison with
+    its name, or a `kind` compared with a constant."""
+    import ast
+
+    from olxkit import model
+
+    classes = {name for name in dir(model) if name.endswith("Component")}
+    kinds = {t.name for t in component_types.BUILT_IN}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Name) and node.id in classes:
+            found.append(f"{node.lineno}: {node.id}")
+        elif isinstance(node, ast.alias) and node.name in classes:
+            found.append(f"imports {node.name}")
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            constants = {c.value for side in sides for c in ast.walk(side)
+                         if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+            kind_side = any(isinstance(s, ast.Attribute) and s.attr == "kind" for s in sides)
+            if constants & kinds or (kind_side and constants):
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_every_kind_a_course_can_contain_is_one_registry_entry():
+    from olxkit import model
+
+    kinds = {cls.__dataclass_fields__["kind"].default for name, cls in vars(model).items()
+             if name.endswith("Component") and "kind" in getattr(cls, "__dataclass_fields__", {})}
+    assert kinds == {"html", "video", "discussion", "problem", "olx"}
+    for kind in kinds:
+        entry = registry.get(kind)
+        assert entry is not None and entry.built_in, kind
+        assert callable(entry.read) and callable(entry.export) and callable(entry.lint), kind
+    # the lesson grammar takes its fence names from the same table, html being the text between them
+    assert component_types.fence_names() == ("video", "discussion", "problem", "olx")
+    assert component_types.prose().name == "html"
+    assert component_types.stateless_tags() == {"html", "video", "discussion"}
+    # the embedded course: every component it holds resolves to its entry
+    from olxkit.source.loader import load_course
+
+    course = load_course(Path(__file__).resolve().parent.parent)
+    seen = {component_types.of(c).name for lesson in course.lessons() for u in lesson.units for c in u.components}
+    assert seen >= {"html", "video", "problem", "discussion"}
+
+
+def test_olxkit_own_types_stay_and_a_name_is_taken_once(callout_type):
+    registry.unregister("video")
+    assert registry.get("video") is not None
+    with pytest.raises(ValueError, match="already a component type"):
+        registry.register(callout_type)
+    assert component_types.fence_names()[-1] == "callout"
+
+
+def test_the_checker_sees_a_special_case(tmp_path):
+    planted = tmp_path / "stage.py"
+    planted.write_text("from olxkit.model import VideoComponent\n"
+                       "def f(comp):\n"
+                       "    if isinstance(comp, VideoComponent):\n        return 1\n"
+                       "    if comp.kind == 'problem':\n        return 2\n"
+                       "    if comp.kind in ('callout',):\n        return 3\n", encoding="utf-8")
+    assert len(_special_cases(planted)) == 4
+
+
+def test_the_stages_have_no_special_case_for_a_built_in_type():
+    package = Path(__file__).resolve().parent.parent / "olxkit"
+    found = {stage: cases for stage in STAGES if (cases := _special_cases(package / stage))}
+    assert found == {}

@@ -11,12 +11,11 @@ import posixpath
 import re
 from urllib.parse import urlparse
 
-from .. import registry
+from .. import component_types
 from ..diagnostics import Diagnostic, Severity
 from ..i18n import locales
-from ..model import Course, HtmlComponent, Instance, Markdown, ProblemComponent, RawOlxComponent, VideoComponent
+from ..model import Course, Instance, Markdown
 from ..source.links import STATIC_DIR, LinkResolver
-from ..source.markdown import make_markdown
 
 VAGUE_LINK_TEXT = {"click here", "here", "click", "this", "this link", "link", "read more", "more", "this page",
                    "go", "see here", "clicca qui", "qui", "hier", "hier klicken", "itt", "tukaj", "tu", "tutaj"}
@@ -49,6 +48,8 @@ class _Lint:
         self.resolver = LinkResolver.from_course(course)
         self.used: set[str] = set()
         self._sorted_assets: list[str] | None = None
+        self.current: str | None = None
+        """The lesson being checked (links in its components are relative to it)."""
 
     def add(self, path: str, line: int, code: str, message: str, severity: Severity) -> None:
         self.out.append(Diagnostic(path, line, message, severity, code))
@@ -209,17 +210,9 @@ class _Lint:
                     self.add(unit.path, unit.line, "STR006", f"unit `{unit.title}` has no explicit id; its "
                              f"url_name follows the title (pin it: `{{#{unit.id}}}`, or run `olxkit pin-ids`)",
                              Severity.INFO)
+                self.current = lesson.path
                 for comp in unit.components:
-                    if isinstance(comp, HtmlComponent):
-                        self.page(comp.body, lesson.path)
-                    elif isinstance(comp, ProblemComponent):
-                        self.problem(comp, lesson.path)
-                    elif isinstance(comp, VideoComponent):
-                        self.video(comp)
-                    elif isinstance(comp, RawOlxComponent):
-                        self.html(comp.xml, comp.path, comp.line + 1)
-                    elif (registered := registry.get(comp.kind)) is not None:
-                        self.out.extend(registered.lint(comp))
+                    self.out.extend(component_types.of(comp).lint(comp, self) or ())
             self.dates_of_lesson(lesson)
         for extra in (c.about.overview, c.handouts, *[u.body for u in c.updates]):
             if extra is not None:
@@ -229,39 +222,6 @@ class _Lint:
         self.dates()
         self.assets()
         return self.out
-
-    def problem(self, p: ProblemComponent, current: str) -> None:
-        md = make_markdown()
-        texts = [p.explanation or "", *p.hints]
-        for q in p.questions:
-            texts += [q.prompt, q.description or "", q.correct_feedback or ""]
-            texts += [c.text for c in q.choices] + [c.feedback or "" for c in q.choices]
-        body = Markdown([], {"olxkit_footnotes": {}}, p.path, p.line - 1, p.base_dir)
-        for text in texts:
-            # Only links, images and raw HTML matter here; most problem texts have none, and parsing every one
-            # would be a large part of a build.
-            if text and ("[" in text or "<" in text):
-                for tok in md.parse(text, {}):
-                    if tok.type == "inline":
-                        self.inline(tok.children or [], body, p.line, current, exact=False)
-
-    def video(self, v: VideoComponent) -> None:
-        source = locales.normalize(self.course.language)
-        for path in v.transcripts.values():
-            self.used.add(path)
-            self.used.update(self.assets_starting(re.sub(rf"-{re.escape(source)}(\.\w+)$", "", path) + "-"))
-        if not v.transcripts:
-            return
-        for instance in self.instances:
-            if not instance.enabled or instance.locale == source:
-                continue
-            found = any(path.replace(f"-{source}.", f"-{code}.") in self.course.assets
-                        for path in v.transcripts.values() for code in locales.chain(instance.locale, source)
-                        if code != source)
-            if not found:
-                example = next(iter(v.transcripts.values())).replace(f"-{source}.", f"-{instance.locale}.")
-                self.add(v.path, v.line, "ACC005", f"video `{v.id}` has no transcript in {instance.locale} for "
-                         f"instance `{instance.id}` (add {STATIC_DIR}/{example})", Severity.WARNING)
 
     def assets_starting(self, prefix: str) -> list[str]:
         """The course's assets whose path starts with `prefix`: a range of the sorted paths, found by bisection

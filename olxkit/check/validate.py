@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from lxml import etree
-
 from ..diagnostics import Diagnostic, Findings, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
@@ -21,7 +19,7 @@ from ..i18n.gate import syntax_findings
 from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
 from ..model import Course, Instance
 from ..olx.archive import write_files
-from ..olx.read import ALLOWED_CHILDREN, is_pointer, parse_xml, pointer_path
+from ..olx.read import ALLOWED_CHILDREN, Loaded, empty_inline, html_path, parse_xml, walk_course
 from ..olx_export import OlxTree, export_olx
 from ..parallel import parallel_map, without_gc
 from ..source.instances import INSTANCES_FILE, load_instances, select
@@ -31,55 +29,50 @@ from .lint import lint_course
 
 def olx_gate(tree: OlxTree) -> list[Diagnostic]:
     """The structural checks Studio's import applies to an OLX tree (what olxcleaner's loading step rejects),
-    walking it as olx/read.py reads any OLX: course.xml, the run's file, then every pointer."""
+    on the blocks as olx/read.py's `walk_course` reads any OLX (the reader `olxkit diff` uses too)."""
     out: list[Diagnostic] = []
     seen: dict[str, str] = {}
 
-    def origin(path: str) -> tuple[str, int]:
-        return tree.origins.get(path, (path, 1))
-
     def fail(olx_path: str, message: str, code: str = "OLX001"):
-        src, line = origin(olx_path)
+        src, line = tree.origins.get(olx_path, (olx_path, 1))
         out.append(Diagnostic(src, line, f"{message} (in the OLX: {olx_path})", Severity.ERROR, code))
 
-    def visit(tag: str, url_name: str, parent: str) -> None:
-        path = pointer_path(tag, url_name)
-        if path not in tree.files:
-            fail(parent, f"<{tag} url_name=\"{url_name}\"> points to {path}, which is missing")
-            return
-        try:
-            root = parse_xml(tree.files[path])
-        except etree.XMLSyntaxError as exc:
-            fail(path, f"not well-formed XML: {exc.msg}")
-            return
-        if root.tag != tag:
-            fail(path, f"the root element is <{root.tag}>, not <{tag}>")
-        if tag == "html" and root.get("filename") and f"html/{root.get('filename')}.html" not in tree.files:
-            fail(path, f"html/{root.get('filename')}.html is missing")
-        for child in root:
-            if not isinstance(child.tag, str):
-                continue
-            name = child.get("url_name")
-            if tag in ALLOWED_CHILDREN and child.tag not in ALLOWED_CHILDREN[tag] and child.tag != "wiki":
-                fail(path, f"<{child.tag}> cannot be a child of <{tag}>")
+    def visit(block: Loaded) -> bool:
+        tag, name, parent = block.tag, block.url_name, block.parent
+        if parent is not None:
+            allowed = ALLOWED_CHILDREN.get(parent.tag)
+            if allowed is not None and tag not in allowed and tag != "wiki":
+                fail(block.where, f"<{tag}> cannot be a child of <{parent.tag}>")
             if name:
-                if name in seen and seen[name] != child.tag:
-                    fail(path, f"url_name `{name}` is used by a <{seen[name]}> and a <{child.tag}>", "STR005")
-                seen.setdefault(name, child.tag)
-            if is_pointer(child):
-                visit(child.tag, name, path)
-            elif name and len(child) == 0 and child.tag in ("chapter", "sequential", "vertical", "problem"):
-                fail(path, f"<{child.tag} url_name=\"{name}\"> has other attributes, so Open edX reads it as an "
+                if name in seen and seen[name] != tag:
+                    fail(block.where, f"url_name `{name}` is used by a <{seen[name]}> and a <{tag}>", "STR005")
+                seen.setdefault(name, tag)
+        if block.missing:
+            fail(block.where, f"<{tag} url_name=\"{name}\"> points to {block.missing}, which is missing")
+            return False
+        if block.error:
+            fail(block.file or block.where, block.error)
+            return False
+        element = block.element
+        if block.file is None:
+            if parent is not None and empty_inline(element):
+                fail(block.where, f"<{tag} url_name=\"{name}\"> has other attributes, so Open edX reads it as an "
                      "empty inline block instead of loading its file")
+            return True
+        if element.tag != tag:
+            fail(block.file, f"the root element is <{element.tag}>, not <{tag}>")
+        html = html_path(element)
+        if html and html not in tree.files:
+            fail(block.file, f"{html} is missing")
+        return True
 
     if "course.xml" not in tree.files:
         return [Diagnostic("course/course.yaml", 1, "no course.xml in the OLX", Severity.ERROR, "OLX001")]
-    pointer = parse_xml(tree.files["course.xml"])
-    run = pointer.get("url_name")
+    run = parse_xml(tree.files["course.xml"]).get("url_name")
     for name in (f"policies/{run}/policy.json", f"policies/{run}/grading_policy.json"):
         if name not in tree.files:
             fail("course.xml", f"{name} is missing")
-    visit("course", run, "course.xml")
+    walk_course(tree.files, visit)
     return out
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polib
 
 from ..diagnostics import Diagnostic, Severity
-from ..model import Course, Instance, VideoComponent
+from ..model import Course, Instance
 from ..parallel import Forked, can_fork
 from . import locales
 from .gate import CatalogTable, gate_catalog, read_gated
@@ -270,7 +270,7 @@ def make_variant(
             for unit in lesson.units:
                 comps = []
                 for comp in unit.components:
-                    if isinstance(comp, VideoComponent) and comp.transcripts:
+                    if getattr(comp, "transcripts", None):  # a component with transcripts (a video)
                         chosen = {}
                         for lang, path in comp.transcripts.items():
                             transcript_sources.add(path)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..olx.read import html_path, is_pointer, pointer_path
 from .safe import SourceFiles, refuse
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -134,11 +135,10 @@ class _Reader:
     def walk(self, element: etree._Element, parent: Block) -> Block | None:
         tag = element.tag
         url_name = element.get("url_name", "")
-        pointer = bool(url_name) and set(element.attrib) == {"url_name"} and not len(element) \
-            and not (element.text or "").strip()
+        pointer = bool(url_name) and is_pointer(element)
         file = None
         if pointer:
-            file = f"{tag}/{url_name.replace(':', '/')}.xml"
+            file = pointer_path(tag, url_name)
             if file not in self.files:
                 raise refuse(self.where(f"{parent.tag}/{parent.url_name}.xml"),
                              f"<{tag} url_name=\"{url_name}\"/> points at {file}, which is not in the export")
@@ -158,9 +158,9 @@ class _Reader:
                 if isinstance(child.tag, str):
                     self.walk(child, block)
         elif tag == "html":
-            filename = element.get("filename")
-            if filename:
-                rel = f"html/{filename}.html"
+            rel = html_path(element)
+            if rel:
+                filename = element.get("filename")
                 if rel not in self.files:
                     raise refuse(self.where(file or "html"), f"<html filename=\"{filename}\"> needs {rel}, which is "
                                                              "not in the export")

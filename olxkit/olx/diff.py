@@ -13,12 +13,11 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .. import registry
+from .. import component_types
 from .read import CONTAINERS, Block, Snapshot, load_snapshot
 
 # Blocks that keep no learner answers or scores; every other block type (problems, drag and drop, open
 # response…) does, and removing or retyping it is a learner-data risk.
-NO_LEARNER_STATE = CONTAINERS | {"html", "video", "discussion"}
 DATE_SETTINGS = {"start", "end", "enrollment_start", "enrollment_end", "announcement", "certificate_available_date"}
 GRADING_SETTINGS = {"graceperiod", "minimum_grade_credit", "grading_policy"}
 
@@ -120,7 +119,7 @@ def compare(old: Snapshot, new: Snapshot) -> CourseDiff:
 
 
 def _keeps_state(block_type: str) -> bool:
-    return block_type not in NO_LEARNER_STATE and block_type not in registry.stateless_tags()
+    return block_type not in CONTAINERS and block_type not in component_types.stateless_tags()
 
 
 def _block_changes(old: Snapshot, new: Snapshot) -> list[BlockChange]:

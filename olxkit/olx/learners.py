@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .read import CONTAINERS, response_answers
+from .. import component_types
+from .read import CONTAINERS, block_answers, is_pointer, pointer_path
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
-NO_STATE = CONTAINERS | {"html", "video", "discussion"}
 
 
 def learner_blocks(files: dict[str, bytes]) -> dict[str, dict]:
@@ -25,18 +25,19 @@ def learner_blocks(files: dict[str, bytes]) -> dict[str, dict]:
             if sequential.get("graded") == "true":
                 graded_units |= {c.get("url_name", "") for c in sequential if isinstance(c.tag, str)}
     out: dict[str, dict] = {}
+    no_state = CONTAINERS | component_types.stateless_tags()
     for path, data in sorted(files.items()):
         if not (path.startswith("vertical/") and path.endswith(".xml")):
             continue
         unit = path[len("vertical/"):-len(".xml")]
         for child in etree.fromstring(data, _PARSER):
-            if not isinstance(child.tag, str) or child.tag in NO_STATE or not child.get("url_name"):
+            if not isinstance(child.tag, str) or child.tag in no_state or not child.get("url_name"):
                 continue
             element = child
-            pointer = f"{child.tag}/{child.get('url_name')}.xml"
-            if len(child.attrib) == 1 and len(child) == 0 and pointer in files:
+            pointer = pointer_path(child.tag, child.get("url_name")) if is_pointer(child) else None
+            if pointer in files:
                 element = etree.fromstring(files[pointer], _PARSER)
-            responses, answers = response_answers(element) if child.tag == "problem" else ((), ())
+            responses, answers = block_answers(child.tag, element)
             out[f"{child.tag}/{child.get('url_name')}"] = {
                 "title": element.get("display_name", ""), "graded": unit in graded_units,
                 "responses": list(responses), "answers": list(answers)}

@@ -36,8 +36,9 @@ def parse_xml(data: bytes) -> etree._Element:
 
 
 def pointer_path(tag: str, url_name: str) -> str:
-    """The file a pointer `<tag url_name="…"/>` loads its block from."""
-    return f"{tag}/{url_name}.xml"
+    """The file a pointer `<tag url_name="…"/>` loads its block from: a `:` in the url_name is a sub-folder
+    (`<html url_name="secret:lab"/>` loads html/secret/lab.xml; Open edX's `name_to_pathname`)."""
+    return f"{tag}/{url_name.replace(':', '/')}.xml"
 
 
 def is_pointer(element: etree._Element) -> bool:
@@ -49,6 +50,95 @@ def is_pointer(element: etree._Element) -> bool:
 def run_file(course_pointer: etree._Element) -> str:
     """course.xml names the run; the course's chapters are in course/<run>.xml."""
     return pointer_path("course", course_pointer.get("url_name", ""))
+
+
+def html_path(element: etree._Element) -> str | None:
+    """The file an html block's content is in (`filename="x"` → html/x.html), or None when it is inline."""
+    filename = element.get("filename") if element.tag == "html" else None
+    return f"html/{filename}.html" if filename else None
+
+
+def empty_inline(element: etree._Element) -> bool:
+    """A structural block or problem written inline with attributes and nothing inside: Open edX reads it as an
+    empty block (it is not a pointer, so its file, if any, is never read)."""
+    return bool(element.get("url_name")) and len(element) == 0 and element.tag in _LOADED_FROM_FILES
+
+
+_LOADED_FROM_FILES = {"chapter", "sequential", "vertical", "problem"}
+
+
+@dataclass
+class Loaded:
+    """One block of a course as Open edX loads it (`walk_course`)."""
+
+    tag: str
+    url_name: str
+    """As written ("" when the element has none)."""
+    element: etree._Element | None
+    """Its definition: from its own file for a pointer (or, when that file is missing, the pointer as written);
+    None when the file is not well-formed XML (`error`)."""
+    file: str | None
+    """The file its definition was read from; None for a block written inline in its parent's file."""
+    where: str
+    """The file the element naming this block is written in."""
+    parent: Loaded | None = None
+    index: int = 0
+    """Its position among its parent's blocks."""
+    missing: str | None = None
+    """The file a pointer names when the course does not have it."""
+    error: str | None = None
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        """The url_name, or for a block without one a stable stand-in (Studio would invent one)."""
+        if self.url_name:
+            return self.url_name
+        return f"{self.parent.name if self.parent else ''}#{self.index}"
+
+    @property
+    def ref(self) -> str:
+        """`type/url_name`; the course itself is `course` (its url_name is its run: two runs compare)."""
+        return "course" if self.parent is None else f"{self.tag}/{self.name}"
+
+
+def walk_course(files, visit, prefix: str = "") -> None:
+    """Every block of the course in `files` (OLX path → bytes, under `prefix`), depth first, read the way Open
+    edX's import reads them: course.xml, then course/<run>.xml, then each container's blocks, a pointer's
+    definition from its own file (`pointer_path`). `visit(block: Loaded)` returns whether to go into the
+    block's children. The one OLX reader of diff, validate's OLX gate and the learner-state record.
+    """
+    name = prefix + "course.xml"
+    try:
+        pointer = parse_xml(files[name])
+    except etree.XMLSyntaxError as exc:
+        visit(Loaded("course", "", None, "course.xml", "course.xml", error=f"not well-formed XML: {exc.msg}",
+                     line=exc.lineno or 0))
+        return
+    _walk(files, prefix, pointer, "course", "course.xml", None, 0, visit, root=True)
+
+
+def _walk(files, prefix, element, tag, where, parent, index, visit, root=False) -> None:
+    url_name = element.get("url_name", "")
+    file = run_file(element) if root else pointer_path(tag, url_name) if url_name and is_pointer(element) else None
+    block = Loaded(tag, url_name, element, None, where, parent, index)
+    if file is not None:
+        if prefix + file in files:
+            block.file = file
+            try:
+                block.element = parse_xml(files[prefix + file])
+            except etree.XMLSyntaxError as exc:
+                block.element, block.error, block.line = None, f"not well-formed XML: {exc.msg}", exc.lineno or 0
+        else:
+            block.missing = file
+    if not visit(block) or block.element is None or tag not in CONTAINERS:
+        return
+    inside = block.file or where
+    position = 0
+    for child in block.element:
+        if isinstance(child.tag, str):
+            _walk(files, prefix, child, child.tag, inside, block, position, visit)
+            position += 1
 
 
 # -- reading an archive or a folder ----------------------------------------------------------------------------
@@ -232,7 +322,7 @@ class _Reader:
     def snapshot(self) -> Snapshot:
         root = self.xml("course.xml")
         org, number, run = root.get("org", ""), root.get("course", ""), root.get("url_name", "")
-        self.walk("course", root, None)
+        walk_course(self.files.data, self.visit, self.prefix)
         policy = self.json(f"policies/{run}/policy.json")
         policy = policy.get(f"course/{run}", policy)
         grading = self.json(f"policies/{run}/grading_policy.json")
@@ -251,32 +341,30 @@ class _Reader:
         return Snapshot(self.files.label, f"course-v1:{org}+{number}+{run}", self.blocks, policy, grading,
                         assets, files)
 
-    def walk(self, tag: str, element: etree._Element, parent: str | None) -> None:
-        url_name = element.get("url_name", "")
-        if url_name and is_pointer(element) and self.prefix + pointer_path(tag, url_name) in self.files.data:
-            element = self.xml(pointer_path(tag, url_name))
-        elif tag == "course" and parent is None and self.prefix + run_file(element) in self.files.data:
-            element = self.xml(run_file(element))
-        # The course's own url_name is its run: name the root `course` so that two runs compare block by block.
-        ref = "course" if parent is None else f"{tag}/{url_name}"
+    def visit(self, loaded: Loaded) -> bool:
+        if loaded.error:
+            where = self.files.where(self.prefix + (loaded.file or loaded.where))
+            raise _unreadable(where, loaded.error, loaded.line)
+        if loaded.file:
+            self.used.add(loaded.file)
+        ref = loaded.ref
+        if loaded.parent is not None:
+            self.blocks[loaded.parent.ref].children.append(ref)
         if ref in self.blocks:
-            return  # Studio keeps the first of two blocks with one url_name, too
+            return False  # Studio keeps the first of two blocks with one url_name, too
+        tag, element = loaded.tag, loaded.element
         attrs = {k: v for k, v in element.attrib.items() if k != "url_name" and not (tag == "html" and k == "filename")}
-        block = Block(tag, url_name, element.get("display_name", ""), parent, attrs, [], "")
+        block = Block(tag, loaded.name, element.get("display_name", ""), loaded.parent and loaded.parent.ref, attrs,
+                      [], "")
         self.blocks[ref] = block
         if tag in CONTAINERS:
-            for index, child in enumerate(c for c in element if isinstance(c.tag, str)):
-                if not child.get("url_name"):
-                    child.set("url_name", f"{url_name}#{index}")  # Studio would invent one; keep it stable here
-                block.children.append(f"{child.tag}/{child.get('url_name')}")
-                self.walk(child.tag, child, ref)
-            return
+            return True
         digest = hashlib.sha256(repr(sorted(attrs.items())).encode())
         if tag == "html":
             # The same page written another way (whitespace, `<br>` or `<br />`, entities) is the same page.
             html = (element.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in element)
-            name = f"html/{element.get('filename')}.html"
-            if element.get("filename") and self.prefix + name in self.files.data:
+            name = html_path(element)
+            if name and self.prefix + name in self.files.data:
                 self.used.add(name)
                 html = self.files.data[self.prefix + name].decode("utf-8", "replace")
             digest.update(html_key(html).encode())
@@ -289,6 +377,7 @@ class _Reader:
         block.content = digest.hexdigest()
         if tag == "problem":
             block.responses, block.answers = response_answers(element)
+        return False
 
 
 # -- what two ways of writing the same content have in common -------------------------------------------------
@@ -358,6 +447,11 @@ def response_answers(problem: etree._Element) -> tuple[tuple[str, ...], tuple[st
             responses.append(response.tag)
             answers.append(_answer_text(response))
     return tuple(responses), tuple(answers)
+
+
+def block_answers(tag: str, element: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`response_answers` of a CAPA problem; any other block keeps no answers by position."""
+    return response_answers(element) if tag == "problem" else ((), ())
 
 
 def _text_of(element: etree._Element) -> str:

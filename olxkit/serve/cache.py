@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import component_types
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.variant import FallbackReport, load_tables, make_variant
@@ -222,7 +223,7 @@ def _index(course: Course) -> tuple[list[Place], dict[str, tuple[int, str]]]:
 
 def component_name(course: Course, place: Place, comp) -> str:
     """The url_name the export gives a component (the one its OLX file is named after)."""
-    tag = comp.kind if comp.kind != "olx" else comp.tag
+    tag = component_types.of(comp).tag(comp)
     return course.olx.name(tag, f"{place.url_name}_{comp.id}")
 
 

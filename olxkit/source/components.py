@@ -1,4 +1,8 @@
-"""The readers of a lesson's fenced component blocks (video, discussion, olx; problems are in problems.py)."""
+"""The readers of olxkit's own component types (registered in olxkit/component_types.py): the Markdown between
+fences (html) and the fenced video, discussion and olx blocks; problems are read in problems.py.
+
+A reader is `read(data, ctx) -> component` (olxkit/registry.py).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,8 @@ import re
 from lxml import etree
 
 from ..diagnostics import error
-from ..model import (
-    Course,
-    DiscussionComponent,
-    HtmlComponent,
-    Markdown,
-    RawOlxComponent,
-    Unit,
-    VideoComponent,
-)
+from ..model import DiscussionComponent, HtmlComponent, Markdown, RawOlxComponent, VideoComponent
+from ..registry import ReadContext
 from .links import STATIC_DIR
 from .markdown import (
     ComponentBlock,
@@ -24,8 +21,18 @@ from .markdown import (
 from .yamlio import YamlMap
 
 
-def read_video(course: Course, data: YamlMap, unit: Unit) -> VideoComponent:
+def read_html(tokens: list, ctx: ReadContext) -> HtmlComponent:
+    """The Markdown between two fenced blocks (or a unit's heading and a block): one html component, named after
+    the component before it."""
+    cid = f"{ctx.previous}-text" if ctx.previous else "text"
+    rel = ctx.unit.path
+    return HtmlComponent(id=cid, body=Markdown(tokens, ctx.env, rel, ctx.line_offset, ctx.base_dir), path=rel,
+                         line=ctx.line)
+
+
+def read_video(data: YamlMap, ctx: ReadContext) -> VideoComponent:
     """A ```video block: a YouTube id or source URLs, and transcripts that must be course assets."""
+    course, unit = ctx.course, ctx.unit
     data.check_keys(("id", "title", "youtube", "sources", "transcripts", "download_video", "download_track"))
     youtube = (data.text("youtube") or "").strip()
     if youtube and not re.fullmatch(r"[A-Za-z0-9_-]{11}", youtube):
@@ -72,8 +79,9 @@ def read_video(course: Course, data: YamlMap, unit: Unit) -> VideoComponent:
         line=data.line,
     )
 
-def read_discussion(data, module, unit, env, base_dir, add) -> DiscussionComponent:
-    """A ```discussion block; its `prompt:` becomes an html component before it (passed to `add`)."""
+def read_discussion(data: YamlMap, ctx: ReadContext) -> DiscussionComponent:
+    """A ```discussion block; its `prompt:` becomes an html component before it (passed to `ctx.add`)."""
+    module, unit, base_dir, add = ctx.module, ctx.unit, ctx.base_dir, ctx.add
     data.check_keys(("id", "title", "category", "target", "prompt"))
     cid = data.text("id") or "discussion"
     prompt = data.text("prompt")
@@ -98,8 +106,9 @@ def read_discussion(data, module, unit, env, base_dir, add) -> DiscussionCompone
         line=data.line,
     )
 
-def read_olx(item: ComponentBlock, rel: str) -> RawOlxComponent:
+def read_olx(item: ComponentBlock, ctx: ReadContext) -> RawOlxComponent:
     """A ```olx block: one well-formed XML element, copied into the unit as it is."""
+    rel = ctx.unit.path
     text = item.body.strip()
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         raise error(

@@ -8,23 +8,21 @@ from pathlib import Path
 
 from yaml.nodes import SequenceNode
 
-from .. import registry
+from .. import component_types
 from ..diagnostics import Findings, OlxkitError, error
 from ..model import (
     About,
     Course,
     CourseUpdate,
     Grading,
-    HtmlComponent,
     Lesson,
     Markdown,
     Module,
     Unit,
 )
-from ..registry import ReadContext
+from ..registry import YAML, ReadContext
 from .assets import find_assets
 from .cache import LessonCache
-from .components import read_discussion, read_olx, read_video
 from .lesson import check_id, load_markdown_file, read_text, slugify, split_front_matter, strip_prefix
 from .links import STATIC_DIR, LinkResolver
 from .markdown import (
@@ -36,7 +34,7 @@ from .markdown import (
     parse_lesson,
 )
 from .overlay import load_overlay
-from .problems import read_problem, read_settings
+from .problems import read_settings
 from .project import COURSE_KEYS, check_grading, read_grading, read_key_parts, read_rules, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
 
@@ -303,7 +301,7 @@ class _Loader:
             return lesson  # another process reads this lesson's units
         base_dir = str(Path(rel).parent.as_posix())
         try:
-            raw_units, env = parse_lesson(body, offset, texts_only=self.texts_only)
+            raw_units, env = parse_lesson(body, offset, component_types.fence_names(), texts_only=self.texts_only)
         except LessonSyntaxError as exc:
             raise error(rel, exc.line, str(exc), code=exc.code) from None
         if not raw_units:
@@ -360,10 +358,12 @@ class _Loader:
             unit.components.append(component)
 
         broken = 0
+        prose = component_types.prose()
         for line, item in items:
             if not isinstance(item, ComponentBlock):
-                cid = f"{previous}-text" if previous else "text"
-                add(HtmlComponent(id=cid, body=Markdown(item, env, rel, offset, base_dir), path=rel, line=line))
+                ctx = ReadContext(course, module, unit, base_dir, env, line=line, line_offset=offset,
+                                  previous=previous)
+                add(prose.read(item, ctx))
                 continue
             component = self.guard(self.read_component, course, module, unit, item, env, base_dir, defaults, add)
             if component is None:
@@ -374,24 +374,18 @@ class _Loader:
 
     def read_component(self, course, module, unit, item: ComponentBlock, env, base_dir, defaults, add):
         rel = unit.path
-        body_offset = item.line  # YAML line 1 is the line after the fence
-        if item.type == "olx":
-            component = read_olx(item, rel)
-        else:
+        component_type = component_types.fenced(item.type)
+        ctx = ReadContext(course, module, unit, base_dir, env, defaults, add, item.line)
+        if component_type.source == YAML:
+            body_offset = item.line  # YAML line 1 is the line after the fence
             data = YamlMap(parse_yaml(item.body, rel, body_offset), rel, body_offset, f"this {item.type} block")
             if data.mapping_node is None:
                 raise error(rel, item.line, f"this {item.type} block is empty; see `olxkit docs {item.type}`",
                             code="STR004")
-            registered = registry.get(item.type)
-            if registered is not None:
-                component = registered.read(data, ReadContext(course, module, unit, base_dir))
-            elif item.type == "video":
-                component = read_video(course, data, unit)
-            elif item.type == "discussion":
-                component = read_discussion(data, module, unit, env, base_dir, add)
-            else:
-                component = read_problem(data, defaults, base_dir)
+            component = component_type.read(data, ctx)
             component.line = item.line
+        else:
+            component = component_type.read(item, ctx)
         check_id(component.id, rel, item.line, f"{item.type} id")
         add(component)
         return component
@@ -438,7 +432,9 @@ class _Loader:
         for lesson in course.lessons():
             for unit in lesson.units:
                 for comp in unit.components:
-                    if isinstance(comp, HtmlComponent):
+                    # Links in a component's Markdown body are checked here; those in problem texts when the
+                    # problem is rendered for export.
+                    if isinstance(getattr(comp, "body", None), Markdown):
                         pages.append((comp.body, lesson.path))
         for extra in (course.about.overview, course.handouts, *[u.body for u in course.updates]):
             if extra is not None:

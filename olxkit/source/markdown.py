@@ -19,7 +19,6 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .. import registry
 from ..textscan import trailing_id
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -247,17 +246,19 @@ def share_empty_maps(tokens: list[Token]) -> None:
             extend(tok.children)
 
 
-def parse_lesson(body: str, line_offset: int, texts_only: bool = False) -> tuple[list[RawUnit], dict[str, Any]]:
+def parse_lesson(body: str, line_offset: int, fences: tuple[str, ...], texts_only: bool = False
+                 ) -> tuple[list[RawUnit], dict[str, Any]]:
     """Parse a lesson body once and split it into units at `##` headings.
 
     `line_offset` is the number of lines before the body in the file (the front matter), so that
-    reported lines are file lines. With `texts_only`, inline Markdown is left unparsed where the
+    reported lines are file lines. A fenced block named in `fences` (the component types' fence names) is a
+    component; other fences are code blocks. With `texts_only`, inline Markdown is left unparsed where the
     structure does not need it (`parse_for_texts`): the tokens are then for reading, not rendering.
     """
     env: dict[str, Any] = {}
     tokens = parse_for_texts(body, env) if texts_only else make_markdown().parse(body, env)
     share_empty_maps(tokens)
-    component_types = registry.fence_names()
+    component_types = fences
     units: list[RawUnit] = []
     lines = body.split("\n")
     footnotes: dict[int, list[Token]] = {}

@@ -76,6 +76,11 @@ def _setting_choice(data: YamlMap, key: str, options: tuple[str, ...]) -> str:
     return value
 
 
+def read_problem_block(data: YamlMap, ctx) -> ProblemComponent:
+    """A lesson's ```problem block (the reader registered for problems, olxkit/component_types.py)."""
+    return read_problem(data, ctx.defaults, ctx.base_dir)
+
+
 def read_problem(data: YamlMap, defaults: dict[str, Any], base_dir: str) -> ProblemComponent:
     """Build a ProblemComponent from its YAML body; `defaults` are the course and lesson settings."""
     question_keys = [k for k in ALL_QUESTION_KEYS if k not in PROBLEM_KEYS]
