@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
+from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
 from .rules import BY_CODE, GROUPS, RULES
@@ -37,9 +39,18 @@ def as_json(command: str, findings: list[Diagnostic], ok: bool | None = None, **
 
 
 def finding(d: Diagnostic) -> dict:
-    """One finding as JSON: path, line, column, severity, code, rule name and message (on one line)."""
+    """One finding as JSON: path, line, column, severity, code, rule name and message (on one line).
+
+    Paths are relative: a file outside any project (an archive given to `diff`) is named from the working folder.
+    """
     message = " ".join(d.message.splitlines()) if "\n" in d.message or "\r" in d.message else d.message
-    return {**d.as_dict(), "message": message, "rule": BY_CODE[d.code].name if d.code in BY_CODE else ""}
+    out = {**d.as_dict(), "message": message, "rule": BY_CODE[d.code].name if d.code in BY_CODE else ""}
+    if os.path.isabs(out["path"]):
+        try:
+            out["path"] = Path(os.path.relpath(out["path"])).as_posix()
+        except ValueError:  # another drive (Windows): no relative path; the name at least
+            out["path"] = Path(out["path"]).name
+    return out
 
 
 def as_text(findings: list[Diagnostic], show_all: bool = False) -> list[str]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import jsonschema
+import pytest
 
 from helpers import REPO, copy_course, make_project, run_cli
 
@@ -184,3 +187,37 @@ def test_every_command_prints_one_versioned_json_document(tmp_path):
         "SYN002", "error", "modules/01-getting-started/01-welcome.md")
     assert finding["line"] > 1 and finding["column"] == 1 and "colour" in finding["message"]
     assert failed["summary"] == {"error": 1, "warning": 0, "info": 0}
+
+
+COMMANDS = {
+    "build": ("build", "{root}", "-o", "{out}", "-q"),
+    "validate": ("validate", "{root}"),
+    "i18n extract": ("i18n", "extract", "{root}"),
+    "i18n update": ("i18n", "update", "{root}"),
+    "i18n status": ("i18n", "status", "{root}"),
+    "i18n check": ("i18n", "check", "{root}"),
+    "pin-ids": ("pin-ids", "{root}"),
+    "publish": ("publish", "{root}", "--instance", "en"),
+    "new-run": ("new-run", "2026 T2", "{root}", "--start", "2026-09-01", "--end", "2027-01-31"),
+    "diff": ("diff", "{out}/missing.tar.gz", "{out}/other.tar.gz"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_command_that_fails_prints_its_findings_as_one_json_document(tmp_path, command):
+    """Each command of issue 10's list, on a mistake: exit 1, one schema-valid document on stdout whose findings
+    carry the mistake's code, path and line (the loader's findings included: they go through Findings too)."""
+    root = make_project(tmp_path / "c", {})
+    _edit(root, "modules/01-getting-started/01-welcome.md", "id: warm-up\n", "id: warm-up\ncolour: red\n")
+    args = [a.format(root=root, out=tmp_path / "out") for a in COMMANDS[command]]
+    doc = _doc(run_cli(*args, "--format", "json"), command, False)
+    errors = [(f["code"], f["path"], f["line"]) for f in doc["findings"] if f["severity"] == "error"]
+    lesson = (root / "modules/01-getting-started/01-welcome.md").read_text(encoding="utf-8")
+    expected = {
+        "new-run": ("SYN004", "", 0),  # the run is the mistake here: new-run does not read lessons
+        # an archive outside any project: named from the working folder (paths are relative in the schema)
+        "diff": ("STR001", Path(os.path.relpath(tmp_path / "out" / "missing.tar.gz")).as_posix(), 1),
+    }.get(command, ("SYN002", "modules/01-getting-started/01-welcome.md",
+                    lesson.splitlines().index("colour: red") + 1))
+    assert errors == [expected]
+    assert doc["summary"]["error"] == 1
