@@ -32,8 +32,7 @@ BUILT_IN = (
 )
 
 for _type in BUILT_IN:
-    if registry.get(_type.name) is None:
-        registry.register(_type)
+    registry.register(_type)
 
 
 def of(component) -> ComponentType:
@@ -59,9 +58,10 @@ def prose() -> ComponentType:
 
 def fence_names() -> tuple[str, ...]:
     """Every fence name that starts a component: olxkit's own, then the registered ones by name."""
-    return tuple(t.name for t in registry.types() if t.source != PROSE)
+    return registry.cached("fence_names", lambda types: tuple(t.name for t in types if t.source != PROSE))
 
 
 def stateless_tags() -> frozenset[str]:
     """OLX block types on which Open edX keeps no learner state (the types that say so)."""
-    return frozenset(t.olx_tag for t in registry.types() if t.olx_tag and not t.keeps_learner_state)
+    return registry.cached("stateless_tags", lambda types: frozenset(
+        t.olx_tag for t in types if t.olx_tag and not t.keeps_learner_state))

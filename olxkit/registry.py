@@ -138,6 +138,8 @@ class ComponentType:
 
 
 _TYPES: dict[str, ComponentType] = {}
+_DERIVED: dict[str, Any] = {}
+"""What `cached` worked out from the table; emptied when the table changes."""
 
 
 def register(component_type: ComponentType) -> None:
@@ -145,12 +147,14 @@ def register(component_type: ComponentType) -> None:
     if component_type.name in _TYPES:
         raise ValueError(f"`{component_type.name}` is already a component type")
     _TYPES[component_type.name] = component_type
+    _DERIVED.clear()
 
 
 def unregister(name: str) -> None:
     """Remove a type (tests that register one clean up after themselves); olxkit's own stay."""
     if name in _TYPES and not _TYPES[name].built_in:
         del _TYPES[name]
+        _DERIVED.clear()
 
 
 def get(name: str) -> ComponentType | None:
@@ -162,3 +166,10 @@ def types() -> list[ComponentType]:
     """Every type: olxkit's own in the order registered, then the others by name."""
     own = [t for t in _TYPES.values() if t.built_in]
     return own + sorted((t for t in _TYPES.values() if not t.built_in), key=lambda t: t.name)
+
+
+def cached(key: str, derive: Callable[[list[ComponentType]], Any]) -> Any:
+    """`derive(types())`, worked out once until a type is registered or removed (stages ask per block)."""
+    if key not in _DERIVED:
+        _DERIVED[key] = derive(types())
+    return _DERIVED[key]
