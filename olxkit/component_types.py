@@ -4,8 +4,9 @@ Every kind of component a course can contain is one entry of the registry (olxki
 exporter, i18n walk, lint and OLX block type. olxkit's own types are entries like any other: their code lives
 with their stage (readers in source/, exporters in olx/components.py, walks in i18n/components.py, checks in
 check/components.py) and this module puts each one together. The stages (source/loader.py, olx_export.py,
-i18n/walk.py, i18n/variant.py, check/lint.py, olx/diff.py, olx/learners.py, serve/) dispatch through
-`of(component)` and never name a type themselves (tests/test_component_type.py).
+i18n/walk.py, i18n/variant.py, check/lint.py, olx/diff.py, olx/learners.py, serve/cache.py) dispatch through
+`of(component)` and never name a type themselves (tests/test_component_type.py). The preview's page templates
+(serve/pages.py) still show each of olxkit's own types their own way.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def walk_course(files, visit, prefix: str = "") -> None:
     """Every block of the course in `files` (OLX path → bytes, under `prefix`), depth first, read the way Open
     edX's import reads them: course.xml, then course/<run>.xml, then each container's blocks, a pointer's
     definition from its own file (`pointer_path`). `visit(block: Loaded)` returns whether to go into the
-    block's children. The one OLX reader of diff, validate's OLX gate and the learner-state record.
+    block's children. The one OLX reader of diff and validate's OLX gate.
     """
     name = prefix + "course.xml"
     try:
