@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -51,15 +52,88 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+PYCACHE = Path(tempfile.gettempdir()) / f"olxkit-serve-bench-pycache-{os.getuid()}"
+
+
 def env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # As a user runs olxkit once pip has installed it: with its modules' bytecode compiled (a fresh clone's
+    # first run compiles them; that is not what a preview or a build costs).
+    out = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONPYCACHEPREFIX=str(PYCACHE))
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
+    return out
 
 
-def time_build(project: Path, instance: str, out: Path) -> float:
-    started = time.perf_counter()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_build(project: Path, instance: str, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one build of `instance` (a fresh process)."""
+    started, cpu = time.perf_counter(), children_cpu()
     subprocess.run([sys.executable, "-m", "olxkit", "build", str(project), "--instance", instance, "-o", str(out),
                     "--no-tree", "-j", "1", "--quiet"], check=True, env=env(), capture_output=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu
+
+
+def start_server(project: Path, instance: str) -> tuple[subprocess.Popen, str, str, float, float]:
+    """`olxkit serve` in a fresh process, and the first unit page of the first lesson fetched from it: the
+    process, the base URL, the page's URL, and the wall and CPU seconds from the start to the page's last byte."""
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(project), "--port", str(port),
+                             "--instance", instance], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    _lesson, lesson_id = lesson_to_edit(project)
+    try:
+        while True:
+            try:
+                status, outline = fetch(f"{base}/")
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode()) from None
+                time.sleep(0.005)
+        unit_url = re.search(rf'href="(/[^/"]+/unit/{re.escape(lesson_id)}/[^"]+)"', outline).group(1)
+        status, _page = fetch(base + unit_url)
+        wall, cpu = time.perf_counter() - started, process_cpu(proc.pid)
+        assert status == 200, status
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, base, unit_url, wall, cpu
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def first_page(project: Path, instance: str, runs: int, work: Path) -> dict:
+    """One build and the first page served, `runs` times in turn: medians (wall and CPU seconds)."""
+    builds, pages = [], []
+    for _ in range(runs):
+        builds.append(time_build(project, instance, work / f"build-first-{instance}"))
+        proc, *_rest, wall, cpu = start_server(project, instance)
+        stop_server(proc)
+        pages.append((wall, cpu))
+    return {"instance": instance, "runs": runs,
+            "build_s": round(statistics.median(b[0] for b in builds), 3),
+            "build_cpu_s": round(statistics.median(b[1] for b in builds), 3),
+            "first_page_s": round(statistics.median(p[0] for p in pages), 3),
+            "first_page_cpu_s": round(statistics.median(p[1] for p in pages), 3),
+            "page_le_build": sum(p[0] <= b[0] for p, b in zip(pages, builds, strict=True)),
+            "page_cpu_le_build": sum(p[1] <= b[1] for p, b in zip(pages, builds, strict=True))}
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -130,27 +204,11 @@ def first_paragraph(text: str) -> int:
 
 
 def measure(name: str, project: Path, instance: str, edits: int, work: Path) -> dict:
-    build_s = time_build(project, instance, work / f"build-{name}")
-    port = free_port()
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(project), "--port", str(port),
-                             "--instance", instance], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    lesson, lesson_id = lesson_to_edit(project)
+    build_s, build_cpu_s = time_build(project, instance, work / f"build-{name}")
+    lesson, _lesson_id = lesson_to_edit(project)
+    proc, base, unit_url, first_page_s, first_page_cpu_s = start_server(project, instance)
+    port = int(base.rsplit(":", 1)[1])
     try:
-        while True:
-            try:
-                status, outline = fetch(f"{base}/")
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()) from None
-                time.sleep(0.02)
-        slug = json.loads(fetch(f"{base}/__olxkit__/status")[1])["instances"][0]
-        unit_url = re.search(rf'href="(/{re.escape(slug)}/unit/{re.escape(lesson_id)}/[^"]+)"', outline).group(1)
-        status, _page = fetch(base + unit_url)
-        first_page_s = time.perf_counter() - started
-        assert status == 200, status
         events = Events(port)
         events.start()
         time.sleep(0.3)
@@ -174,14 +232,11 @@ def measure(name: str, project: Path, instance: str, edits: int, work: Path) -> 
         lesson.write_text(original, encoding="utf-8")
         peak = peak_rss_mb(proc.pid)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     latencies.sort()
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
     return {"course": name, "build_s": round(build_s, 3), "first_page_s": round(first_page_s, 3),
+            "build_cpu_s": round(build_cpu_s, 3), "first_page_cpu_s": round(first_page_cpu_s, 3),
             "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(p95 * 1000, 1),
             "max_ms": round(latencies[-1] * 1000, 1), "reparsed_per_edit": sorted(set(reparsed)),
             "lessons": len(list((project / "modules").glob("*/*.md"))), "peak_rss_mb": round(peak, 1),
@@ -191,22 +246,32 @@ def measure(name: str, project: Path, instance: str, edits: int, work: Path) -> 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,5000",
-                    help="synthetic course sizes in components, comma-separated (default %(default)s)")
+                    help="synthetic course sizes in components, comma-separated (default %(default)s; '' for none)")
     ap.add_argument("--edits", type=int, default=20, help="edits per course (default %(default)s)")
     ap.add_argument("--instances", default="en,it",
                     help="instances of the embedded course to measure, comma-separated (default %(default)s)")
+    ap.add_argument("--first-page-runs", type=int, default=5,
+                    help="first page vs one build of the embedded course's instances: builds and first pages in "
+                    "turn, this many of each (default %(default)s; 0 to skip)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="olxkit-serve-bench-"))
-    results = []
+    results, firsts = [], []
+    instances = [i.strip() for i in args.instances.split(",") if i.strip()]
     try:
+        # Compiled once, as pip does when it installs olxkit.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "olxkit")], env=env(), check=True)
         embedded = work / "embedded"
         for name in ("course", "modules", "locale"):
             shutil.copytree(REPO / name, embedded / name)
-        for instance in [i.strip() for i in args.instances.split(",") if i.strip()]:
+        for instance in instances if args.first_page_runs > 0 else []:
+            print(f"embedded course, instance {instance}: first page vs build ×{args.first_page_runs} …",
+                  file=sys.stderr, flush=True)
+            firsts.append(first_page(embedded, instance, args.first_page_runs, work))
+        for instance in instances if args.edits > 0 else []:
             print(f"embedded course, instance {instance} …", file=sys.stderr, flush=True)
             results.append(measure(f"embedded-{instance}", embedded, instance, args.edits, work))
-        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        for size in [int(s) for s in args.sizes.split(",") if s.strip()] if args.edits > 0 else []:
             project = work / f"synthetic-{size}"
             print(f"synthetic course, {size} components …", file=sys.stderr, flush=True)
             CourseGenerator(size).write(project)
@@ -214,7 +279,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"first_page": firsts, "edits": results}, indent=2))
+        return 0
+    if firsts:
+        print(f"first page vs one build, embedded course (medians of {args.first_page_runs} runs in turn; wall "
+              "and CPU seconds; the machine may be shared: CPU is the steadier figure)")
+        print(f"{'instance':>9} {'build':>7} {'page':>7} {'build CPU':>10} {'page CPU':>9}  page ≤ build (runs)")
+        for f in firsts:
+            print(f"{f['instance']:>9} {f['build_s']:>6.2f}s {f['first_page_s']:>6.2f}s {f['build_cpu_s']:>9.2f}s "
+                  f"{f['first_page_cpu_s']:>8.2f}s  wall {f['page_le_build']}/{f['runs']}, "
+                  f"CPU {f['page_cpu_le_build']}/{f['runs']}")
+        print()
+    if not results:
         return 0
     print(f"{'course':>11} {'lessons':>7} {'build':>7} {'1st page':>8} {'p50':>8} {'p95':>8} {'max':>8} "
           f"{'re-parsed':>9} {'peak RSS':>9}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import signal
@@ -52,7 +53,8 @@ def test_every_instance_every_page(server):
         for path in (f"/{slug}/about", f"/{slug}/handouts", f"/{slug}/updates", units[0], units[-1]):
             status, page = server.get(path)
             assert status == 200, path
-            assert "this is not Open edX" in page
+            assert '<div class="preview-banner" role="note">' in page
+            assert ("not Open edX" in page) == (slug == "en"), (slug, path)  # the banner in each one's language
 
 
 def test_component_html_is_the_archive_html(server, embedded_build):
@@ -133,22 +135,65 @@ def test_problem_grading_state_in_memory(server):
 
 
 def test_untranslated_texts_are_marked(tmp_path):
+    """Only the texts that fell back are marked, each with the language it is shown in; a problem with one
+    untranslated choice falls back whole (as in the build): its fields are marked, the preview's buttons not."""
     project = copy_course(tmp_path / "p")
     po = polib.pofile(str(project / "locale/it.po"))
     gone = next(e for e in po if e.msgid.startswith("Welcome! This first module"))
     gone.msgstr = ""
+    choice = next(e for e in po if e.msgctxt == "choice" and e.msgid.startswith("Any project that is run by a non"))
+    choice.msgstr = ""
     po.save()
     srv = Server(project, "--instance", "it")
     try:
         assert srv.status()["instances"] == ["it"]
         status, page = srv.get("/it/unit/m1-defining/welcome")
         assert status == 200 and 'id="show-fallbacks"' in page
-        marked = re.findall(r'class="xblock xblock-html fallback" data-block="[^"]+" data-fallback="([^"]*)"', page)
-        assert marked and "Welcome! This first module" in marked[0]
+        marked = re.findall(r'<(\w+)([^>]*data-fallback="[^"]*"[^>]*)>(.*?)</\1>', page, re.S)
+        assert len(marked) == 1, marked
+        tag, attrs, text = marked[0]
+        assert tag == "p" and text.startswith("Welcome! This first module")
+        assert 'data-fallback="Non ancora tradotto: mostrato in inglese"' in attrs and 'lang="en"' in attrs
+        assert "(1 in questa pagina)" in page
         status, other = srv.get("/it/unit/m1-defining/working-definition")
-        assert 'class="xblock xblock-html fallback"' not in other
+        assert "data-fallback=" not in other and "(0 in questa pagina)" in other
+
+        status, quiz = srv.get("/it/unit/m1-quiz/part-1")
+        problem = re.search(r'<div class="problem" id="m1-quiz_part-1_m1-q-definition".*?</form></div>', quiz, re.S)
+        fields = re.findall(r'<(h3|legend|label|p)\b[^>]*data-fallback="[^"]*" lang="en"[^>]*>(.*?)</\1>',
+                            problem.group(0), re.S)
+        assert ("h3", "The BEPA definition") in fields
+        choices = [text for tag, text in fields if tag == "label"]
+        assert len(choices) == 4 and any(c.startswith("Any project that is run by a non") for c in choices)
+        assert 'data-fallback-lang="en"' in problem.group(0)  # its hints and feedback are marked when shown
+        assert not re.search(r"<button[^>]*data-fallback", problem.group(0))
+        # The other problems of the unit are translated: nothing of theirs is marked.
+        rest = quiz.replace(problem.group(0), "")
+        assert "data-fallback=" not in rest.split('<main id="main">', 1)[1]
     finally:
         assert srv.stop()[0] == 0
+
+
+def test_the_preview_speaks_the_instance_language(server):
+    """Its own words come from olxkit's catalog (olxkit/i18n/messages/), in each instance's language."""
+    status, page = server.get("/it/unit/m1-quiz/part-1")
+    assert status == 200
+    page = html.unescape(page)
+    for italian in ("Struttura del corso", "Informazioni", "Materiali", "Aggiornamenti", "Vai al contenuto",
+                    "Questa è un'anteprima creata da olxkit", "Invia", "Suggerimento", "Mostra la risposta",
+                    "Ricomincia", "Punti disponibili: ", "Successivo: ", "Precedente: ", "anteprima olxkit</title>",
+                    'aria-label="Istanze del corso"', "Evidenzia i testi non ancora tradotti (0 in questa pagina)"):
+        assert italian in page, italian
+    labels = json.loads(re.search(r"labels: (\{.*?\})\};", page).group(1))
+    assert labels["correct"] == "Corretto" and labels["score"] == "Punteggio: {earned} su {possible}"
+    for english in (">Submit<", ">Hint<", "Show answer", ">Reset<", "Course outline", "Skip to content", "Next: "):
+        assert english not in page, english
+    status, english_page = server.get("/en/unit/m1-quiz/part-1")
+    assert ">Submit<" in english_page and "show-fallbacks" not in english_page
+    # The grader's messages too.
+    url = "/it/xblock/m1-quiz_part-1_m1-q-definition"
+    answer, _ = post(server, url + "/show_answer", {})
+    assert answer.get("error") in (None, "La risposta non è ancora disponibile."), answer
 
 
 def test_host_warning_and_clean_stop(tmp_path):

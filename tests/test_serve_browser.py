@@ -96,14 +96,14 @@ def test_problem_wrong_hint_right(server, browser):
     feedback = problem.find_element("css selector", ".response-feedback")
     wait(browser, lambda d: "Incorrect" in feedback.text)
     assert "Selling to people with low incomes is not enough" in feedback.text
-    assert "1 of 2 attempts" in problem.find_element("css selector", ".attempts").text
+    assert "Attempts: 1 of 2" in problem.find_element("css selector", ".attempts").text
     problem.find_element("css selector", "button.hint").click()
-    wait(browser, lambda d: "Hint (1 of 1)" in problem.find_element("css selector", ".hints").text)
+    wait(browser, lambda d: "Hint 1 of 1:" in problem.find_element("css selector", ".hints").text)
     assert "two sides" in problem.find_element("css selector", ".hints").text
     radios[1].click()
     problem.find_element("css selector", "button.submit").click()
     wait(browser, lambda d: feedback.text.startswith("Correct"))
-    assert "Score: 1 / 1" in problem.find_element("css selector", ".notification").text
+    assert "Score: 1 of 1" in problem.find_element("css selector", ".notification").text
     # showanswer: finished — the answer may be shown once the problem is answered correctly.
     show = problem.find_element("css selector", "button.show-answer")
     assert show.is_displayed()
@@ -125,7 +125,23 @@ def test_switch_to_italian(server, browser):
     assert browser.current_url.endswith("/it/unit/m1-quiz/part-1")
     assert css(browser, "h1.unit-title").text == "Parte 1: definizioni ed esempi"
     assert browser.find_element("css selector", "html").get_attribute("lang") == "it"
+    # The preview's own words are Italian too (olxkit's catalog), and so is what its script writes.
     assert css(browser, "button.submit").text == "Invia"
+    assert [a.text for a in all_css(browser, ".course-tabs a")] == ["Struttura del corso", "Informazioni", "Materiali",
+                                                                     "Aggiornamenti"]
+    assert css(browser, ".preview-banner").text.startswith("Questa è un'anteprima creata da olxkit")
+    assert css(browser, "a.next").text.startswith("Successivo: ")
+    toggle = css(browser, "label[for=show-fallbacks]").text
+    assert toggle == "Evidenzia i testi non ancora tradotti (0 in questa pagina)"
+    problem = css(browser, "#m1-quiz_part-1_m1-q-definition")
+    assert problem.find_element("css selector", "button.hint").text == "Suggerimento"
+    problem.find_elements("css selector", "input[type=radio]")[0].click()
+    problem.find_element("css selector", "button.submit").click()
+    wait(browser, lambda d: "Errato" in problem.find_element("css selector", ".response-feedback").text)
+    assert problem.find_element("css selector", ".notification").text == "Punteggio: 0 su 1"
+    assert problem.find_element("css selector", ".attempts").text == "Tentativi: 1 su 2"
+    problem.find_element("css selector", "button.reset").click()
+    wait(browser, lambda d: not problem.find_element("css selector", ".response-feedback").text)
     shot(browser, "preview-italian.png", 1000)
 
 
@@ -163,3 +179,39 @@ def test_screenshots_are_small():
 
 if SHOTS:  # pragma: no cover - `OLXKIT_SCREENSHOTS=docs/img pytest tests/test_serve_browser.py` refreshes them
     shutil.rmtree(Path(SHOTS) / ".tmp", ignore_errors=True)
+
+
+def test_only_the_untranslated_paragraph_is_marked(tmp_path, browser):
+    """A catalog with one untranslated paragraph: with the toggle on, that paragraph (and nothing else) is
+    highlighted, saying the language it is shown in."""
+    project = copy_course(tmp_path / "p")
+    catalog = project / "locale/it.po"
+    text = catalog.read_text(encoding="utf-8")
+    msgid = 'msgid "Welcome! This first module'
+    at = text.index(msgid)
+    start = text.index("msgstr ", at)
+    end = text.index("\n\n", start)
+    catalog.write_text(text[:start] + 'msgstr ""' + text[end:], encoding="utf-8")
+    srv = Server(project, "--instance", "it")
+    try:
+        browser.get(srv.url + "/it/unit/m1-defining/welcome")
+        toggle = css(browser, "#show-fallbacks")
+        if toggle.is_selected():  # the choice is remembered between pages
+            toggle.click()
+        paragraphs = all_css(browser, "main .xblock p, main h1, main h2, main h3, main li")
+        plain = {p.value_of_css_property("background-color") for p in paragraphs}
+        toggle.click()
+        assert css(browser, "body").get_attribute("class") == "show-fallbacks"
+        marked = [p for p in paragraphs if p.value_of_css_property("background-color") not in plain]
+        assert len(marked) == 1, [p.text[:40] for p in marked]
+        assert marked[0].tag_name == "p" and marked[0].get_attribute("lang") == "en"
+        assert "Welcome! This first module" in marked[0].text
+        label = browser.execute_script("return getComputedStyle(arguments[0], '::before').content", marked[0])
+        assert label == '"Non ancora tradotto: mostrato in inglese"'
+        others = [p for p in paragraphs if p != marked[0]]
+        assert all(browser.execute_script("return getComputedStyle(arguments[0], '::before').content", p) == "none"
+                   for p in others[:20])
+        toggle.click()  # off again: nothing is highlighted
+        assert {p.value_of_css_property("background-color") for p in paragraphs} == plain
+    finally:
+        assert srv.stop()[0] == 0

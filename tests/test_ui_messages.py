@@ -55,7 +55,9 @@ def _trees(out: Path) -> dict[str, Path]:
 
 def test_no_olxkit_made_english_in_a_translated_archive(embedded_build):
     _result, out = embedded_build
-    english = [e.msgid for e in _template() if e.msgid]
+    # The preview's own words (olxkit/serve/) are on its pages, not in archives (tests/test_serve*.py).
+    english = [e.msgid for e in _template() if e.msgid and not all(ref.startswith("olxkit/serve/")
+                                                                   for ref, _line in e.occurrences)]
     trees = _trees(out)
     # Where olxkit writes its texts: as an element's whole text, as an attribute value, as a JSON key or value.
     patterns = [re.compile(rf'>\s*{re.escape(m)}\s*<|="{re.escape(m)}"|"{re.escape(m)}"\s*:') for m in english]

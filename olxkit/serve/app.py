@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..diagnostics import OlxkitError
+from ..i18n.ui import ui_labels, ui_text
 from . import pages
 from .cache import Preview, Site
 from .grader import InputError, Problem, answer_available, correctness_available
@@ -132,10 +133,10 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         if isinstance(site, Response):
             return site
         rel = request.path_params["path"]
-        variant = site.variant
-        if rel in variant.generated_assets:
-            return Response(variant.generated_assets[rel], media_type=_media_type(rel))
-        source = variant.assets.get(rel)
+        assets, generated = site.static_files()
+        if rel in generated:
+            return Response(generated[rel], media_type=_media_type(rel))
+        source = assets.get(rel)
         if source is None:
             return _not_found(preview, "No such file in course/static/.")
         path = Path(source).resolve()
@@ -164,7 +165,8 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         except ValueError:
             return JSONResponse({"error": "the request is not JSON"}, 400)
         who = request.cookies.get(COOKIE) or secrets.token_hex(8)
-        result = _problem_action(Problem(data), place, states, who, site.slug, url_name, action, body)
+        result = _problem_action(Problem(data), place, states, who, site.slug, url_name, action, body,
+                                 ui_labels(site.instance.locale))
         response = JSONResponse(result, 404 if result.get("error") == "unknown action" else 200)
         response.set_cookie(COOKIE, who, httponly=True, samesite="strict")
         return response
@@ -233,7 +235,9 @@ def _media_type(rel: str) -> str:
 
 
 def _problem_action(problem: Problem, place, states: ProblemStates, who: str, slug: str, url_name: str,
-                    action: str, body: dict) -> dict:
+                    action: str, body: dict, labels: dict[str, str]) -> dict:
+    """What a problem's button does, for one learner: the problem's state after it (messages in `labels`'
+    language)."""
     state = states.reset(who, slug, url_name) if action == "reset" else states.get(who, slug, url_name)
     root = problem.root
     lesson = place.lesson
@@ -257,7 +261,7 @@ def _problem_action(problem: Problem, place, states: ProblemStates, who: str, sl
         return summary()
     if action == "submit":
         if not summary()["can_submit"]:
-            return summary({"error": "No attempts left for this problem."})
+            return summary({"error": ui_text(labels, "No attempts left for this problem.")})
         answers = body.get("answers")
         if not isinstance(answers, list):
             return summary({"error": "answers must be a list"})
@@ -283,7 +287,7 @@ def _problem_action(problem: Problem, place, states: ProblemStates, who: str, sl
         return {"hint": problem.hints[index], "index": index, "total": len(problem.hints)}
     if action == "show_answer":
         if not summary()["can_show_answer"]:
-            return summary({"error": "The answer is not available yet."})
+            return summary({"error": ui_text(labels, "The answer is not available yet.")})
         return {"answers": problem.answers(), "solution": problem.solution}
     return {"error": "unknown action"}
 

@@ -17,12 +17,14 @@ from pathlib import Path
 from .. import component_types
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from ..i18n import locales
-from ..i18n.variant import FallbackReport, load_tables, make_variant
+from ..i18n.variant import FallbackReport, make_variant
+from ..i18n.walk import Item
 from ..model import Course, Instance, Lesson, Module, Unit
 from ..olx_export import OlxTree, export_olx
 from ..source.cache import LessonCache
 from ..source.instances import load_instances
 from ..source.loader import load_course_with_warnings
+from .variants import LazyTable, lesson_variant, outline_variant, pages_variant, static_variant, with_lesson
 
 WATCHED = ("course", "modules", "locale")
 """The project folders the preview watches and re-reads (course/static/ is inside course/)."""
@@ -44,51 +46,112 @@ class Place:
 
 @dataclass
 class Site:
-    """One instance as a learner sees it: its variant of the course, and the OLX of each lesson shown so far."""
+    """One instance as a learner sees it: its variant of the course, each lesson translated when first shown, and
+    the OLX of each lesson shown so far."""
 
     instance: Instance
     slug: str
     variant: Course
+    """Course-wide texts and titles translated; the components are the source's until their lesson is shown."""
     report: FallbackReport
     places: list[Place]
     blocks: dict[str, tuple[int, str]]
     """url_name of any block (lesson, unit, component) → (index of its unit in `places`, anchor)."""
-    fallbacks: dict[str, list[tuple[int, str]]]
-    """source file → sorted (line, text) of the texts shown in a fallback language."""
-    lessons: dict[str, OlxTree] = field(default_factory=dict)
+    source: Course
+    tables: dict
+    known: set[str]
+    translated: bool
+    """True when `variant` is already the whole variant (the source language: nothing to translate)."""
+    fallbacks: dict[str, list[Item]] = field(default_factory=dict)
+    """source file → the texts shown in the fallback language so far, by line."""
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    olx: dict[str, OlxTree] = field(default_factory=dict)
     course_files: OlxTree | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    statics: Course | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self):
+        self._fell_back(self.report)
 
     @property
     def language(self) -> str:
         return locales.bcp47(self.instance.locale)
 
+    @property
+    def source_language(self) -> str:
+        return locales.bcp47(self.source.language)
+
+    @property
+    def is_source(self) -> bool:
+        return locales.normalize(self.instance.locale) == locales.normalize(self.source.language)
+
+    def _fell_back(self, report: FallbackReport) -> None:
+        if self.is_source:
+            return
+        for item in report.fell_back:
+            items = self.fallbacks.setdefault(item.path, [])
+            bisect.insort(items, item, key=lambda i: i.line)
+
+    def lesson(self, lesson_id: str) -> Lesson:
+        """The lesson as this instance shows it (translated on first use)."""
+        with self.lock:
+            lesson = self.lessons.get(lesson_id)
+            if lesson is None:
+                if self.translated:
+                    lesson = next(le for le in self.variant.lessons() if le.id == lesson_id)
+                else:
+                    lesson, report = lesson_variant(self.source, lesson_id, self.instance, self.tables, self.known)
+                    self._fell_back(report)
+                self.lessons[lesson_id] = lesson
+            return lesson
+
+    def unit(self, place: Place) -> Unit:
+        """The unit at `place` as this instance shows it."""
+        return next(u for u in self.lesson(place.lesson.id).units if u.id == place.unit.id)
+
     def lesson_olx(self, lesson_id: str) -> OlxTree:
         """The lesson's OLX files, exactly as the build writes them (made once per version)."""
         with self.lock:
-            tree = self.lessons.get(lesson_id)
+            tree = self.olx.get(lesson_id)
             if tree is None:
-                tree, diags = export_olx(self.variant, lessons={lesson_id}, course_files=False)
+                variant = with_lesson(self.variant, self.lesson(lesson_id))
+                tree, diags = export_olx(variant, lessons={lesson_id}, course_files=False)
                 if diags.errors:
                     raise OlxkitError(diags.errors)
-                self.lessons[lesson_id] = tree
+                self.olx[lesson_id] = tree
             return tree
 
     def pages(self) -> OlxTree:
         """The course-wide files (About, Handouts, Updates, policies)."""
         with self.lock:
             if self.course_files is None:
-                tree, diags = export_olx(self.variant, lessons=(), course_files=True)
+                variant = self.variant
+                if not self.translated:
+                    variant, report = pages_variant(self.source, variant, self.instance, self.tables, self.known)
+                    self._fell_back(report)
+                tree, diags = export_olx(variant, lessons=(), course_files=True)
                 if diags.errors:
                     raise OlxkitError(diags.errors)
                 self.course_files = tree
             return self.course_files
 
+    def static_files(self) -> tuple[dict[str, str], dict[str, bytes]]:
+        """The files under /static/ (name → source file) and the translated drawings (name → bytes)."""
+        with self.lock:
+            if self.statics is None:
+                self.statics = self.variant if self.translated else static_variant(
+                    self.source, self.instance, self.tables, self.known)
+            return self.statics.assets, self.statics.generated_assets
+
+    def fallback_items(self, path: str, start: int, end: int) -> list[Item]:
+        """Texts from lines [start, end) of `path` that this instance shows in the fallback language."""
+        with self.lock:
+            items = self.fallbacks.get(path, [])
+            low = bisect.bisect_left(items, start, key=lambda i: i.line)
+            return [item for item in items[low:] if item.line < end]
+
     def fallback_texts(self, path: str, start: int, end: int) -> list[str]:
-        """Texts from lines [start, end) of `path` that this instance shows in a fallback language."""
-        items = self.fallbacks.get(path, [])
-        low = bisect.bisect_left(items, (start, ""))
-        return [text for line, text in items[low:] if line < end]
+        return [item.text for item in self.fallback_items(path, start, end)]
 
     def place_of(self, lesson_id: str, unit_id: str) -> Place | None:
         for place in self.places:
@@ -120,7 +183,8 @@ class Preview:
         self.reparsed: list[str] = []
         """Lesson files parsed again by the last read."""
         self.last_reload_s = 0.0
-        self._tables: dict[str, tuple[tuple, dict]] = {}
+        self.known: set[str] = set()
+        self._tables: dict[str, tuple[tuple | None, dict]] = {}
         self._lock = threading.RLock()
         self._wanted: set[str] = set()
 
@@ -131,7 +195,8 @@ class Preview:
         with self._lock:
             try:
                 course, _warnings = load_course_with_warnings(self.root, self.cache)
-                instances = [i for i in load_instances(self.root, course) if i.enabled]
+                every = load_instances(self.root, course)
+                instances = [i for i in every if i.enabled]
                 if self.only is not None:
                     chosen = [i for i in instances if self.only in (i.id, i.locale, locales.bcp47(i.locale))]
                     if not chosen:
@@ -143,8 +208,9 @@ class Preview:
                 slugs: dict[str, Instance] = {}
                 for inst in instances:
                     slugs[slug_of(inst, set(slugs))] = inst
-                old = (self.course, self.instances, self.slugs, self.sites)
+                old = (self.course, self.instances, self.slugs, self.sites, self.known)
                 self.course, self.instances, self.slugs, self.sites = course, instances, slugs, {}
+                self.known = {i.locale for i in every}  # as the build: every instance's locale
                 try:
                     # The instances being looked at are made now, so that a broken page shows as findings at once.
                     for slug in sorted(self._wanted & set(slugs)):
@@ -154,7 +220,7 @@ class Preview:
                                 if lesson.path == path:
                                     site.lesson_olx(lesson.id)
                 except OlxkitError:
-                    self.course, self.instances, self.slugs, self.sites = old
+                    self.course, self.instances, self.slugs, self.sites, self.known = old
                     raise
             except OlxkitError as exc:
                 self.findings = sorted(d for d in exc.diagnostics if d.severity >= Severity.ERROR) or exc.diagnostics
@@ -176,13 +242,14 @@ class Preview:
             stamp = None
         cached = self._tables.get(code)
         if cached is None or cached[0] != stamp:
-            table = load_tables(self.root, [code]).get(code, {}) if stamp else {}
+            # Gated text by text as the pages look translations up; kept (with the verdicts) while unchanged.
+            table = LazyTable(path, f"locale/{code}.po", code) if stamp else {}
             cached = (stamp, table)
             self._tables[code] = cached
         return cached[1]
 
     def site(self, slug: str) -> Site:
-        """The instance at `slug` (KeyError if there is none), its variant made on first use."""
+        """The instance at `slug` (KeyError if there is none), its outline made on first use."""
         with self._lock:
             self._wanted.add(slug)
             site = self.sites.get(slug)
@@ -192,9 +259,11 @@ class Preview:
             assert course is not None
             codes = locales.chain(instance.locale, course.language)
             tables = {code: self._table(code) for code in codes}
-            known = {i.locale for i in self.instances} | set(self._tables)
-            variant, report = make_variant(course, instance, tables, known)
-            site = Site(instance, slug, variant, report, *_index(variant), _fallbacks(report, instance, course))
+            whole = locales.normalize(instance.locale) == locales.normalize(course.language)
+            make = make_variant if whole else outline_variant
+            variant, report = make(course, instance, tables, self.known)
+            site = Site(instance, slug, variant, report, *_index(variant), source=course, tables=tables,
+                        known=self.known, translated=whole)
             self.sites[slug] = site
             return site
 
@@ -225,14 +294,3 @@ def component_name(course: Course, place: Place, comp) -> str:
     """The url_name the export gives a component (the one its OLX file is named after)."""
     tag = component_types.of(comp).tag(comp)
     return course.olx.name(tag, f"{place.url_name}_{comp.id}")
-
-
-def _fallbacks(report: FallbackReport, instance: Instance, course: Course) -> dict[str, list[tuple[int, str]]]:
-    if locales.normalize(instance.locale) == locales.normalize(course.language):
-        return {}
-    out: dict[str, list[tuple[int, str]]] = {}
-    for item in report.fell_back:
-        out.setdefault(item.path, []).append((item.line, item.text))
-    for items in out.values():
-        items.sort()
-    return out

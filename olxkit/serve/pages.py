@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -16,9 +17,12 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..i18n import locales
+from ..i18n.ui import ui_labels, ui_text
+from ..i18n.walk import Item
 from ..model import DiscussionComponent, HtmlComponent, ProblemComponent, RawOlxComponent, VideoComponent
 from .cache import Place, Preview, Site, component_name
 from .grader import RESPONSES, Problem, inner_html
+from .marks import mark, reads_as, reads_as_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
@@ -26,44 +30,59 @@ _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_au
 _LINK = re.compile(r'(\s(?:href|src)=["\'])/(static|jump_to_id)/')
 _SRT_TIME = re.compile(r"^\d{2}:\d{2}:\d{2}[,.]\d{3}\s*-->")
 
-# Interface texts of the preview itself, in each instance's language (the course texts come from the catalogs).
-UI = {
-    "en": {"outline": "Course outline", "about": "About", "handouts": "Handouts", "updates": "Updates",
-           "previous": "Previous", "next": "Next", "graded": "Graded", "due": "Due", "submit": "Submit",
-           "hint": "Hint", "show_answer": "Show answer", "reset": "Reset", "transcript": "Transcript",
-           "discussion": "Discussion", "units": "units", "language": "Instance"},
-    "it": {"outline": "Struttura del corso", "about": "Informazioni", "handouts": "Materiali",
-           "updates": "Aggiornamenti", "previous": "Precedente", "next": "Successivo", "graded": "Valutato",
-           "due": "Scadenza", "submit": "Invia", "hint": "Suggerimento", "show_answer": "Mostra la risposta",
-           "reset": "Ricomincia", "transcript": "Trascrizione", "discussion": "Discussione", "units": "unità",
-           "language": "Istanza"},
-    "de": {"outline": "Kursübersicht", "about": "Über den Kurs", "handouts": "Unterlagen",
-           "updates": "Neuigkeiten", "previous": "Zurück", "next": "Weiter", "graded": "Bewertet",
-           "due": "Fällig", "submit": "Abschicken", "hint": "Hinweis", "show_answer": "Antwort anzeigen",
-           "reset": "Zurücksetzen", "transcript": "Transkript", "discussion": "Diskussion", "units": "Einheiten",
-           "language": "Instanz"},
-    "hu": {"outline": "A kurzus felépítése", "about": "A kurzusról", "handouts": "Segédanyagok",
-           "updates": "Hírek", "previous": "Előző", "next": "Következő", "graded": "Értékelt",
-           "due": "Határidő", "submit": "Beküldés", "hint": "Tipp", "show_answer": "Válasz megjelenítése",
-           "reset": "Újrakezdés", "transcript": "Átirat", "discussion": "Beszélgetés", "units": "egység",
-           "language": "Példány"},
-    "sl": {"outline": "Zgradba tečaja", "about": "O tečaju", "handouts": "Gradiva", "updates": "Novice",
-           "previous": "Nazaj", "next": "Naprej", "graded": "Ocenjeno", "due": "Rok", "submit": "Oddaj",
-           "hint": "Namig", "show_answer": "Pokaži odgovor", "reset": "Ponastavi", "transcript": "Prepis",
-           "discussion": "Razprava", "units": "enot", "language": "Instanca"},
-    "sk": {"outline": "Osnova kurzu", "about": "O kurze", "handouts": "Materiály", "updates": "Novinky",
-           "previous": "Predchádzajúce", "next": "Ďalšie", "graded": "Hodnotené", "due": "Termín",
-           "submit": "Odoslať", "hint": "Nápoveda", "show_answer": "Zobraziť odpoveď", "reset": "Znova",
-           "transcript": "Prepis", "discussion": "Diskusia", "units": "jednotiek", "language": "Inštancia"},
-    "pl": {"outline": "Plan kursu", "about": "O kursie", "handouts": "Materiały", "updates": "Aktualności",
-           "previous": "Poprzednia", "next": "Następna", "graded": "Oceniane", "due": "Termin",
-           "submit": "Wyślij", "hint": "Wskazówka", "show_answer": "Pokaż odpowiedź", "reset": "Od nowa",
-           "transcript": "Transkrypcja", "discussion": "Dyskusja", "units": "jednostek", "language": "Instancja"},
-}
+@lru_cache(maxsize=16)
+def interface(locale: str) -> dict[str, str]:
+    """The preview's own words in `locale` (gettext form), from olxkit's own catalog (`i18n/messages/`), along
+    the chain (de_AT → de → English) and through the gate, as the texts olxkit writes into an archive."""
+    labels = ui_labels(locale)
+    return {
+        "outline": ui_text(labels, "Course outline"),
+        "about": ui_text(labels, "About"),
+        "handouts": ui_text(labels, "Handouts"),
+        "updates": ui_text(labels, "Updates"),
+        "tabs": ui_text(labels, "Course pages"),
+        "instances": ui_text(labels, "Course instances"),
+        "skip": ui_text(labels, "Skip to content"),
+        "here": ui_text(labels, "You are here"),
+        "previous": ui_text(labels, "Previous"),
+        "next": ui_text(labels, "Next"),
+        "units": ui_text(labels, "Previous and next unit"),
+        "graded": ui_text(labels, "Graded"),
+        "due": ui_text(labels, "Due"),
+        "banner": ui_text(labels, "This is a preview made by olxkit from the course sources, not Open edX: what "
+                                  "Open edX shows may look different, but its texts and grading are the same."),
+        "title": ui_text(labels, "olxkit preview"),
+        "toggle": ui_text(labels, "Mark the texts not yet translated ({count} on this page)"),
+        "mark": ui_text(labels, "Not translated yet: shown in {language}"),
+        "broken": ui_text(labels, "The last save broke the course"),
+        "broken_help": ui_text(labels, "The page shows the last version that worked. Fix these and it reloads by "
+                                       "itself:"),
+        "transcript": ui_text(labels, "Transcript"),
+        "discussion": ui_text(labels, "Discussion"),
+        "no_posts": ui_text(labels, "Learners discuss here in Open edX; the preview shows no posts."),
+        "olx_block": ui_text(labels, "A block only Open edX shows"),
+        "short_description": ui_text(labels, "Short description"),
+        "effort": ui_text(labels, "Effort"),
+        "duration": ui_text(labels, "Duration"),
+        "problem": ui_text(labels, "Problem"),
+        "points": ui_text(labels, "Possible points: {points}"),
+        "attempts": ui_text(labels, "Attempts: {used} of {total}"),
+        "submit": ui_text(labels, "Submit"),
+        "hint": ui_text(labels, "Hint"),
+        "show_answer": ui_text(labels, "Show answer"),
+        "reset": ui_text(labels, "Reset"),
+        "correct": ui_text(labels, "Correct"),
+        "incorrect": ui_text(labels, "Incorrect"),
+        "partially_correct": ui_text(labels, "Partially correct"),
+        "score": ui_text(labels, "Score: {earned} of {possible}"),
+        "submitted": ui_text(labels, "Your answer has been submitted."),
+        "hint_n": ui_text(labels, "Hint {number} of {total}"),
+        "answer": ui_text(labels, "Answer"),
+    }
 
 
-def ui(site: Site) -> dict[str, str]:
-    return UI.get(locales.openedx_language(site.instance.locale), UI["en"])
+def ui(site: Site | None) -> dict[str, str]:
+    return interface(site.instance.locale if site else "en")
 
 
 def rewrite(body: str, slug: str) -> str:
@@ -76,15 +95,58 @@ def has_math(*texts: str) -> bool:
     return any("\\(" in t or "\\[" in t for t in texts)
 
 
-def _render(template: str, preview: Preview, site: Site | None, **context) -> str:
+class Marker:
+    """Marks a page's texts shown in the fallback language (see `marks`), and counts them for the toggle."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.count = 0
+        self.lang = site.source_language
+        self.label = ui(site)["mark"].replace("{language}", _language_in(site.source.language, site.instance.locale))
+
+    def items(self, path: str, start: int, end: int) -> list[Item]:
+        return [] if self.site.is_source else self.site.fallback_items(path, start, end)
+
+    def attrs(self, items: list[Item]) -> Markup:
+        """` data-fallback="…" lang="…"` for an element that shows `items` (one text), else nothing."""
+        if not items:
+            return Markup("")
+        self.count += 1
+        return Markup(f' data-fallback="{html.escape(self.label, quote=True)}" lang="{self.lang}"')
+
+    def html(self, fragment: str, items: list[Item], note_missing: bool = True) -> tuple[str, Markup]:
+        """`fragment` with its fallen-back texts marked; attributes for its container naming any text that could
+        not be found in it (marked as a whole, never silently left out)."""
+        marked, missing = mark(fragment, items, self.label, self.lang)
+        self.count += len(items) - len(missing)
+        if not missing or not note_missing:
+            return marked, Markup("")
+        self.count += len(missing)
+        note = f"{self.label}: " + " · ".join(item.text for item in missing)
+        return marked, Markup(f' data-fallback="{html.escape(note, quote=True)}"')
+
+
+def _render(template: str, preview: Preview, site: Site | None, marker: Marker | None = None, **context) -> str:
     instances = []
     for slug, inst in preview.slugs.items():
         instances.append({"slug": slug, "id": inst.id, "lang": locales.bcp47(inst.locale),
                           "name": _language_name(inst.locale)})
     return _ENV.get_template(template).render(
-        preview=preview, site=site, instances=instances, ui=ui(site) if site else UI["en"],
+        preview=preview, site=site, instances=instances, ui=ui(site),
         findings=[d.as_dict() | {"location": d.location()} for d in preview.findings],
-        version=preview.version, **context)
+        version=preview.version, fallback_count=marker.count if marker else 0, **context)
+
+
+@lru_cache(maxsize=64)
+def _language_in(language: str, locale: str) -> str:
+    """The name of `language` in the language of `locale` (`inglese` for en in it), else its code."""
+    from babel import Locale
+
+    try:
+        return Locale.parse(locales.normalize(locale)).languages.get(locales.normalize(language).split("_")[0],
+                                                                     language)
+    except (ValueError, TypeError):
+        return language
 
 
 def _language_name(locale: str) -> str:
@@ -103,38 +165,43 @@ def _date(value: datetime | None) -> str:
 
 
 def outline(preview: Preview, site: Site) -> str:
+    marker = Marker(site)
     modules = []
     for module in site.variant.modules:
         lessons = []
         for lesson in module.lessons:
             places = [p for p in site.places if p.lesson is lesson]
             lessons.append({"lesson": lesson, "places": places, "due": _date(lesson.due),
-                            "fallback": site.fallback_texts(lesson.path, 1, lesson.units[0].line if lesson.units
-                                                            else 10**9)})
+                            "mark": marker.attrs(marker.items(lesson.path, lesson.line, lesson.line + 1))})
         modules.append({"module": module, "lessons": lessons,
-                        "fallback": site.fallback_texts(module.path, 1, 10**9)})
-    return _render("outline.html", preview, site, title=site.variant.title, modules=modules)
+                        "mark": marker.attrs(marker.items(module.path, module.line, module.line + 1))})
+    return _render("outline.html", preview, site, marker, title=site.variant.title, modules=modules)
 
 
 def unit_page(preview: Preview, site: Site, place: Place) -> str:
     tree = site.lesson_olx(place.lesson.id)
-    unit = place.unit
+    unit = site.unit(place)
+    marker = Marker(site)
     comps = []
     ends = [c.line for c in unit.components[1:]] + [_unit_end(site, place)]
     for comp, end in zip(unit.components, ends, strict=True):
         url_name = component_name(site.variant, place, comp)
-        item = {"id": url_name, "kind": comp.kind, "fallback": site.fallback_texts(comp.path, comp.line, end)}
+        items = marker.items(comp.path, comp.line, end)
+        item = {"id": url_name, "kind": comp.kind, "mark": Markup("")}
         if isinstance(comp, HtmlComponent):
-            item["html"] = Markup(rewrite(tree.files[f"html/{url_name}.html"].decode("utf-8"), site.slug))
+            body, item["mark"] = marker.html(tree.files[f"html/{url_name}.html"].decode("utf-8"), items)
+            item["html"] = Markup(rewrite(body, site.slug))
         elif isinstance(comp, ProblemComponent):
             data = tree.files.get(f"problem/{url_name}.xml")
-            item["html"] = Markup(problem_html(Problem(data), url_name, site)) if data else ""
-        elif isinstance(comp, VideoComponent):
-            item.update(video=comp, transcript=_transcript(site, comp))
-        elif isinstance(comp, DiscussionComponent):
-            item.update(title=comp.title)
-        elif isinstance(comp, RawOlxComponent):
-            item.update(tag=comp.tag)
+            item["html"] = Markup(problem_html(Problem(data), url_name, site, marker, items)) if data else ""
+        else:
+            item["title_mark"] = marker.attrs(items)
+            if isinstance(comp, VideoComponent):
+                item.update(video=comp, transcript=_transcript(site, comp))
+            elif isinstance(comp, DiscussionComponent):
+                item.update(title=comp.title)
+            elif isinstance(comp, RawOlxComponent):
+                item.update(tag=comp.tag)
         comps.append(item)
     sources = [str(c.get("html", "")) for c in comps]
     sources += [tree.files[f"problem/{c['id']}.xml"].decode("utf-8") for c in comps
@@ -142,10 +209,11 @@ def unit_page(preview: Preview, site: Site, place: Place) -> str:
     prev = site.places[place.index - 1] if place.index > 0 else None
     nxt = site.places[place.index + 1] if place.index + 1 < len(site.places) else None
     siblings = [p for p in site.places if p.lesson is place.lesson]
-    return _render("unit.html", preview, site, title=f"{unit.title} · {place.lesson.title}", place=place,
-                   here=f"unit/{place.lesson.id}/{unit.id}",
+    unit_mark = marker.attrs(marker.items(unit.path, unit.line, unit.line + 1))
+    return _render("unit.html", preview, site, marker, title=f"{unit.title} · {place.lesson.title}", place=place,
+                   here=f"unit/{place.lesson.id}/{unit.id}", unit=unit,
                    components=comps, prev=prev, next=nxt, siblings=siblings, math=has_math(*sources),
-                   unit_fallback=site.fallback_texts(unit.path, unit.line, unit.line + 1))
+                   unit_mark=unit_mark)
 
 
 def _unit_end(site: Site, place: Place) -> int:
@@ -176,27 +244,36 @@ def page(preview: Preview, site: Site, which: str) -> str:
     """About, Handouts or Updates, from the course files of the archive."""
     tree = site.pages()
     files = tree.files
+    marker = Marker(site)
+    t = ui(site)
     if which == "about":
         overview = files.get("about/overview.html", b"").decode("utf-8")
-        facts = [(name, files[f"about/{name}.html"].decode("utf-8").strip())
+        about = site.source.about
+        overview, mark_attrs = marker.html(overview, marker.items(about.overview.path, 1, 10**9)
+                                           if about.overview is not None else [])
+        facts = [(t[name], files[f"about/{name}.html"].decode("utf-8").strip())
                  for name in ("short_description", "effort", "duration") if f"about/{name}.html" in files]
-        video = site.variant.about.intro_video
-        return _render("about.html", preview, site, title=ui(site)["about"], here="about",
-                       overview=Markup(rewrite(overview, site.slug)), facts=facts, intro_video=video,
-                       math=has_math(overview),
-                       fallback=site.fallback_texts("course/about.md", 1, 10**9))
+        return _render("about.html", preview, site, marker, title=t["about"], here="about",
+                       overview=Markup(rewrite(overview, site.slug)), facts=facts,
+                       intro_video=site.variant.about.intro_video, math=has_math(overview), mark=mark_attrs)
     if which == "handouts":
         body = files.get("info/handouts.html", b"").decode("utf-8")
-        return _render("simple.html", preview, site, title=ui(site)["handouts"], here="handouts",
-                       body=Markup(rewrite(body, site.slug)), math=has_math(body),
-                       fallback=site.fallback_texts("course/handouts.md", 1, 10**9))
+        handouts = site.source.handouts
+        body, mark_attrs = marker.html(body, marker.items(handouts.path, 1, 10**9) if handouts is not None else [])
+        return _render("simple.html", preview, site, marker, title=t["handouts"], here="handouts",
+                       body=Markup(rewrite(body, site.slug)), math=has_math(body), mark=mark_attrs)
     import json
 
     items = json.loads(files.get("info/updates.items.json", b"[]"))
-    updates = [{"date": i["date"], "content": Markup(rewrite(i["content"], site.slug))} for i in items]
-    return _render("updates.html", preview, site, title=ui(site)["updates"], here="updates", updates=updates,
-                   math=has_math(*(str(u["content"]) for u in updates)),
-                   fallback=site.fallback_texts("course/updates.yaml", 1, 10**9))
+    texts = [i for u in site.source.updates for i in marker.items(u.body.path, 1, 10**9)]
+    texts = list({(i.path, i.line, i.text): i for i in texts}.values())
+    updates = []
+    for i in items:
+        content, mark_attrs = marker.html(i["content"], [x for x in texts if reads_as(x.text) in
+                                                        reads_as_page(i["content"])])
+        updates.append({"date": i["date"], "content": Markup(rewrite(content, site.slug)), "mark": mark_attrs})
+    return _render("updates.html", preview, site, marker, title=t["updates"], here="updates", updates=updates,
+                   math=has_math(*(str(u["content"]) for u in updates)))
 
 
 def not_found(preview: Preview, message: str) -> str:
@@ -210,16 +287,24 @@ def broken(preview: Preview) -> str:
 
 # -- problems --------------------------------------------------------------------------------------------------
 
-def problem_html(problem: Problem, url_name: str, site: Site) -> str:
-    """The learner's form for a problem, made from its OLX: prompts and texts as they are, inputs for responses."""
+def problem_html(problem: Problem, url_name: str, site: Site, marker: Marker | None = None,
+                 items: list[Item] = ()) -> str:
+    """The learner's form for a problem, made from its OLX: prompts and texts as they are, inputs for responses.
+
+    With `items` (its texts shown in the fallback language), each field showing one is marked; its hints and
+    feedback, which come later, are marked by the page's script (`data-fallback-lang` on the problem)."""
     t = ui(site)
     root = problem.root
-    title = root.get("display_name") or "Problem"
+    title = root.get("display_name") or t["problem"]
     weight = problem.weight
     points = weight if weight is not None else float(len(problem.responses))
-    out = [f'<div class="problem" id="{url_name}" data-url="/{site.slug}/xblock/{url_name}">',
+    marked = ""
+    if items and marker is not None:
+        marked = (f' data-fallback-lang="{marker.lang}" data-fallback-label="'
+                  f'{html.escape(marker.label, quote=True)}"')
+    out = [f'<div class="problem" id="{url_name}" data-url="/{site.slug}/xblock/{url_name}"{marked}>',
            f'<h3 class="problem-header">{html.escape(title)}</h3>',
-           f'<p class="problem-progress">{_points(points)} point{"s" if points != 1 else ""} possible</p>',
+           f'<p class="problem-progress">{html.escape(t["points"].replace("{points}", _points(points)))}</p>',
            '<form class="problem-form" novalidate>']
     index = 0
     for child in root:
@@ -234,7 +319,7 @@ def problem_html(problem: Problem, url_name: str, site: Site) -> str:
     if problem.solution:
         out.append(f'<div class="solution" hidden>{problem.solution}</div>')
     max_attempts = problem.max_attempts
-    attempts = (f"You have used 0 of {max_attempts} attempt{'s' if max_attempts != 1 else ''}" if max_attempts
+    attempts = (t["attempts"].replace("{used}", "0").replace("{total}", str(max_attempts)) if max_attempts
                 else "")
     out.append('<div class="problem-actions">'
                f'<button type="submit" class="submit">{t["submit"]}</button>')
@@ -242,9 +327,13 @@ def problem_html(problem: Problem, url_name: str, site: Site) -> str:
         out.append(f'<button type="button" class="hint" data-total="{len(problem.hints)}">{t["hint"]}</button>')
     out.append(f'<button type="button" class="show-answer" hidden>{t["show_answer"]}</button>'
                f'<button type="button" class="reset">{t["reset"]}</button></div>')
-    out.append(f'<p class="attempts">{attempts}</p><div class="notification" role="status" aria-live="polite">'
-               '</div></form></div>')
-    return "\n".join(out)
+    out.append(f'<p class="attempts">{html.escape(attempts)}</p><div class="notification" role="status" '
+               'aria-live="polite"></div></form></div>')
+    form = "\n".join(out)
+    if marked:
+        # The problem's own fields (title, prompts, choices, solution), never the preview's buttons.
+        form, _rest = marker.html(form, items, note_missing=False)  # hints, feedback: marked when shown
+    return form
 
 
 def _points(value: float) -> str:

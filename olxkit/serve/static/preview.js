@@ -48,7 +48,14 @@
                        credentials: "same-origin"}).then(function (r) { return r.json(); });
   }
   function typeset(el) { if (window.MathJax && MathJax.typesetPromise) MathJax.typesetPromise([el]).catch(function () {}); }
-  var LABELS = {"correct": "Correct", "incorrect": "Incorrect", "partially-correct": "Partially correct"};
+  var T = K.labels || {};
+  var LABELS = {"correct": T.correct, "incorrect": T.incorrect, "partially-correct": T.partially_correct};
+  function fill(text, values) { return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? String(values[k]) : m; }); }
+  // Hints and feedback of a problem shown in the fallback language are marked as its fields are (marks.py).
+  function fellBack(problem, el) {
+    var lang = problem.getAttribute("data-fallback-lang");
+    if (lang) { el.setAttribute("data-fallback", problem.getAttribute("data-fallback-label")); el.setAttribute("lang", lang); }
+  }
 
   function answers(problem) {
     return Array.prototype.map.call(problem.querySelectorAll(".response"), function (r) {
@@ -70,15 +77,15 @@
         var s = document.createElement("span"); s.className = "status-" + res.correctness;
         s.textContent = LABELS[res.correctness] || res.correctness; box.appendChild(s);
       }
-      (res.feedback || []).forEach(function (html) { var d = document.createElement("div"); d.innerHTML = html; box.appendChild(d); });
+      (res.feedback || []).forEach(function (html) { var d = document.createElement("div"); d.innerHTML = html; fellBack(problem, d); box.appendChild(d); });
       typeset(box);
     });
     if (data.results) {
       note.textContent = data.correctness_shown
-        ? "Score: " + data.weighted_earned + " / " + data.weighted_possible + " points" : "Your answer has been submitted.";
+        ? fill(T.score, {earned: data.weighted_earned, possible: data.weighted_possible}) : T.submitted;
     }
     var attempts = problem.querySelector(".attempts");
-    if (data.max_attempts) attempts.textContent = "You have used " + data.attempts + " of " + data.max_attempts + " attempts";
+    if (data.max_attempts) attempts.textContent = fill(T.attempts, {used: data.attempts, total: data.max_attempts});
     problem.querySelector("button.submit").disabled = !data.can_submit;
     problem.querySelector("button.show-answer").hidden = !data.can_show_answer;
   }
@@ -95,7 +102,9 @@
       post(url + "/hint", {index: shown}).then(function (d) {
         if (!d.hint) return;
         var p = document.createElement("p");
-        p.innerHTML = "<strong>Hint (" + (d.index + 1) + " of " + d.total + "):</strong> " + d.hint;
+        var head = document.createElement("strong"); head.textContent = fill(T.hint_n, {number: d.index + 1, total: d.total}) + ":";
+        var text = document.createElement("span"); text.innerHTML = " " + d.hint; fellBack(problem, text);
+        p.appendChild(head); p.appendChild(text);
         problem.querySelector(".hints").appendChild(p); typeset(p);
         if (d.index + 1 >= d.total) hint.disabled = true;
       });
@@ -108,7 +117,7 @@
           var r = responses[i];
           if (a.choices) a.choices.forEach(function (c) { var input = r.querySelectorAll("input")[c]; input.parentNode.classList.add("answer"); });
           var box = r.querySelector(".response-feedback"); var p = document.createElement("div");
-          p.className = "answer-text"; p.textContent = "Answer: " + (a.text !== undefined ? a.text : a.choices.map(function (c) { return r.querySelectorAll("label")[c].textContent.trim(); }).join("; "));
+          p.className = "answer-text"; p.textContent = T.answer + ": " + (a.text !== undefined ? a.text : a.choices.map(function (c) { return r.querySelectorAll("label")[c].textContent.trim(); }).join("; "));
           box.appendChild(p);
         });
         var sol = problem.querySelector(".solution"); if (sol) { sol.hidden = false; typeset(sol); }
