@@ -174,6 +174,36 @@ def test_untranslated_texts_are_marked(tmp_path):
         assert srv.stop()[0] == 0
 
 
+def test_every_fallen_back_text_is_found_on_its_page(tmp_path):
+    """With every paragraph, heading, list item, cell and problem field of the Italian catalog untranslated, each
+    one is marked where it shows (images by their alternative text, texts with {{ placeholders }} filled in): no
+    text is left to a note on its whole component."""
+    from olxkit.serve import pages
+    from olxkit.serve.cache import Preview
+
+    project = copy_course(tmp_path / "p")
+    po = polib.pofile(str(project / "locale/it.po"))
+    gone = [e for e in po if e.msgctxt in (None, "choice", "question", "problem title", "unit title")]
+    for entry in gone:
+        entry.msgstr = ""
+    po.save()
+    preview = Preview(project, "it")
+    assert preview.reload()
+    site = preview.site("it")
+    label = 'data-fallback="Non ancora tradotto: mostrato in inglese"'
+    marked = 0
+    for place in site.places:
+        page = pages.unit_page(preview, site, place)
+        assert "mostrato in inglese: " not in page, place.url_name  # a note: a text not found
+        marked += page.count(label)
+    assert marked > 1200
+    for which in ("about", "handouts", "updates"):
+        page = pages.page(preview, site, which)
+        assert label in page and "mostrato in inglese: " not in page, which
+    outline = pages.outline(preview, site)
+    assert outline.count(label) == len(site.places)  # every unit title
+
+
 def test_the_preview_speaks_the_instance_language(server):
     """Its own words come from olxkit's catalog (olxkit/i18n/messages/), in each instance's language."""
     status, page = server.get("/it/unit/m1-quiz/part-1")

@@ -170,7 +170,8 @@ def outline(preview: Preview, site: Site) -> str:
     for module in site.variant.modules:
         lessons = []
         for lesson in module.lessons:
-            places = [p for p in site.places if p.lesson is lesson]
+            places = [{"place": p, "mark": marker.attrs(marker.items(p.unit.path, p.unit.line, p.unit.line + 1))}
+                      for p in site.places if p.lesson is lesson]
             lessons.append({"lesson": lesson, "places": places, "due": _date(lesson.due),
                             "mark": marker.attrs(marker.items(lesson.path, lesson.line, lesson.line + 1))})
         modules.append({"module": module, "lessons": lessons,
