@@ -71,6 +71,8 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
     news = Broadcaster(preview)
     states = ProblemStates()
     stop = asyncio.Event()
+    wanted = asyncio.Event()  # an open page asks for news: the watcher starts (see reload.watch)
+    shown = asyncio.Event()  # a page was served
 
     def site_or_404(request: Request) -> Site | Response:
         slug = request.path_params["slug"]
@@ -79,6 +81,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         return preview.site(slug)
 
     def html(body: str, status: int = 200) -> HTMLResponse:
+        shown.set()
         return HTMLResponse(body, status, headers={"Cache-Control": "no-store"})
 
     def guarded(render):
@@ -172,6 +175,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         return response
 
     async def events(request: Request) -> Response:
+        wanted.set()
         try:
             version = int(request.query_params.get("version", ""))
         except ValueError:
@@ -207,7 +211,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        task = asyncio.create_task(watch(preview, news, stop)) if watch_files else None
+        task = asyncio.create_task(watch(preview, news, stop, wanted, shown)) if watch_files else None
         app.state.news = news
         try:
             yield
@@ -305,8 +309,10 @@ class _Server:
                 super().handle_exit(sig, frame)
                 self._captured_signals.clear()
 
+        # No WebSocket protocol (reloads come by server-sent events) and no logging set-up: less to import and
+        # do before the first page; uvicorn's warnings still reach stderr.
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=2, lifespan="on")
+                                timeout_graceful_shutdown=2, lifespan="on", http="h11", ws="none", log_config=None)
         return Server(config)
 
 

@@ -183,6 +183,8 @@ class Preview:
         self.reparsed: list[str] = []
         """Lesson files parsed again by the last read."""
         self.last_reload_s = 0.0
+        self.read_at_ns = 0
+        """When the last read started (wall clock, ns): files changed since may not be in it."""
         self.known: set[str] = set()
         self._tables: dict[str, tuple[tuple | None, dict]] = {}
         self._lock = threading.RLock()
@@ -193,6 +195,7 @@ class Preview:
         """Read the project again. False (with `findings`) when it is broken; the last good version stays."""
         started = time.perf_counter()
         with self._lock:
+            self.read_at_ns = time.time_ns()
             try:
                 course, _warnings = load_course_with_warnings(self.root, self.cache)
                 every = load_instances(self.root, course)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -48,16 +50,68 @@ class Broadcaster:
             yield self.message()
 
 
-async def watch(preview: Preview, news: Broadcaster, stop: asyncio.Event) -> None:
-    """Re-read the course whenever a watched file changes, until `stop` is set."""
+AFTER_FIRST_PAGE_S = 3.0
+AT_LATEST_S = 10.0
+
+
+async def watch(preview: Preview, news: Broadcaster, stop: asyncio.Event, wanted: asyncio.Event | None = None,
+                shown: asyncio.Event | None = None) -> None:
+    """Re-read the course whenever a watched file changes, until `stop` is set.
+
+    The watcher (its import, its thread, its first walk of the folders) starts when an open page first asks for
+    news (`wanted`, set by the events stream), else a few seconds after the first page was served (`shown`) or
+    the server started: the first page never waits for it. What was saved before it started is caught by the
+    files' modification times, compared with when the course was read (and the open pages are told).
+    """
+    if wanted is not None and shown is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_first(wanted, shown), AT_LATEST_S)
+        if not wanted.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wanted.wait(), AFTER_FIRST_PAGE_S)
     from watchfiles import awatch
 
     paths = [str(preview.root / name) for name in WATCHED if (preview.root / name).is_dir()]
     if not paths:
         return
-    async for _changes in awatch(*paths, stop_event=stop, debounce=400, step=20, recursive=True):
+    catch_up = asyncio.create_task(_catch_up(preview, news, paths))
+    try:
+        async for _changes in awatch(*paths, stop_event=stop, debounce=400, step=20, recursive=True):
+            await asyncio.to_thread(preview.reload)
+            await news.publish()
+    finally:
+        catch_up.cancel()
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Until one of `events` is set."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+async def _catch_up(preview: Preview, news: Broadcaster, paths: list[str]) -> None:
+    """Re-read the course if a file changed after it was read and before the watcher was watching."""
+    read_at = preview.read_at_ns
+    await asyncio.sleep(0.2)  # the watcher watches by now: what changes later, it reports
+    if await asyncio.to_thread(_changed_since, paths, read_at):
         await asyncio.to_thread(preview.reload)
         await news.publish()
+
+
+def _changed_since(paths: list[str], since_ns: int) -> bool:
+    for top in paths:
+        for folder, _dirs, files in os.walk(top):
+            for name in [".", *files]:
+                try:
+                    if os.stat(os.path.join(folder, name)).st_mtime_ns >= since_ns:
+                        return True
+                except OSError:
+                    return True
+    return False
 
 
 def watched_paths(root: Path) -> list[Path]:
