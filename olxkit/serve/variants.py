@@ -12,6 +12,7 @@ the other translations, and a lesson's texts do not depend on another lesson's.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 
 from ..diagnostics import OlxkitError
@@ -34,6 +35,7 @@ class LazyTable(CatalogTable):
         self._pending: dict[Key, str] = {}
         self._lines: dict[Key, int] = {}
         self._locale = code
+        self._lock = threading.Lock()
         try:
             scan = scan_translations(path, rel)
         except OlxkitError as exc:  # not UTF-8: not used, as in the build
@@ -45,11 +47,16 @@ class LazyTable(CatalogTable):
         self._pending, self._lines, self._locale = scan.table, scan.lines, scan.language or code
 
     def _check(self, key) -> None:
-        msgstr = self._pending.pop(key, None)
-        if msgstr is not None:
-            checked = gate([(key, msgstr)], self.rel, self._locale, self._lines)
-            self.update(checked)
-            self.rejected.extend(checked.rejected)
+        if key not in self._pending:
+            return
+        # Pages are made in the server's thread, re-reads in another: a text is checked once, seen by both.
+        with self._lock:
+            msgstr = self._pending.get(key)
+            if msgstr is not None:
+                checked = gate([(key, msgstr)], self.rel, self._locale, self._lines)
+                self.update(checked)
+                self.rejected.extend(checked.rejected)
+                del self._pending[key]
 
     def get(self, key, default=None):
         self._check(key)
