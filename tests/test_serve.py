@@ -72,6 +72,42 @@ def test_component_html_is_the_archive_html(server, embedded_build):
     assert checked >= 1
 
 
+def test_lazy_translation_is_the_builds(tmp_path):
+    """The preview translates a lesson when it is shown, gating each translation as it is used: every lesson's
+    OLX is still the archive's, byte for byte, with a translation the gate rejects (it falls back) and one
+    missing (it falls back), and both are marked."""
+    from olxkit.serve import pages
+    from olxkit.serve.cache import Preview
+
+    project = copy_course(tmp_path / "p")
+    po = polib.pofile(str(project / "locale/it.po"))
+    rejected = next(e for e in po if e.msgid.startswith("Welcome! This first module"))
+    rejected.msgstr += " **"  # unbalanced Markdown: the gate keeps it out (TRN003)
+    missing = next(e for e in po if e.msgctxt is None and e.msgid.startswith("This definition builds on the work"))
+    missing.msgstr = ""
+    po.save()
+    result = run_cli("build", str(project), "--instance", "it", "-o", str(tmp_path / "out"), "-j", "1")
+    assert result.exit_code == 0, result.output
+    tree = tmp_path / "out" / "SocialiMakers+SIA+2026_T1_IT"
+    preview = Preview(project, "it")
+    assert preview.reload()
+    site = preview.site("it")
+    compared = 0
+    for lesson in site.source.lessons():
+        for name, data in site.lesson_olx(lesson.id).files.items():
+            assert (tree / name).read_bytes() == data, name
+            compared += 1
+    assert compared > 200
+    for which, name in (("about", "about/overview.html"), ("handouts", "info/handouts.html")):
+        assert site.pages().files[name] == (tree / name).read_bytes(), which
+    page = pages.unit_page(preview, site, site.place_of("m1-defining", "welcome"))
+    marked = re.findall(r'<p data-fallback="[^"]*" lang="en">(.*?)</p>', page, re.S)
+    assert len(marked) == 1 and marked[0].startswith("Welcome! This first module")
+    page = pages.unit_page(preview, site, site.place_of("m1-defining", "working-definition"))
+    marked = re.findall(r'<(\w+) data-fallback="[^"]*" lang="en">(.*?)</\1>', page, re.S)
+    assert [(tag, text[:34]) for tag, text in marked] == [("p", "This definition builds on the work")]
+
+
 def test_links_math_video_discussion(server):
     status, page = server.get("/it/unit/m1-defining/welcome")
     links = re.findall(r'href="(/it/jump_to_id/[^"#]+)', page)
