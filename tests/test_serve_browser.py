@@ -208,6 +208,8 @@ def test_only_the_untranslated_paragraph_is_marked(tmp_path, browser):
         assert "Welcome! This first module" in marked[0].text
         label = browser.execute_script("return getComputedStyle(arguments[0], '::before').content", marked[0])
         assert label == '"Non ancora tradotto: mostrato in inglese"'
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", marked[0])
+        shot(browser, "preview-fallback.png", 700)
         others = [p for p in paragraphs if p != marked[0]]
         assert all(browser.execute_script("return getComputedStyle(arguments[0], '::before').content", p) == "none"
                    for p in others[:20])
