@@ -13,6 +13,7 @@ from ..confine import check_inside
 from ..diagnostics import error
 from ..fsio import sweep, write_atomic
 from .locales import plural_forms
+from .pofast import po_text, read_po
 
 
 def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFile:
@@ -42,6 +43,10 @@ def _parse_po(path: str) -> polib.POFile:
     paused (as the i18n commands run), every catalog read would stay in memory (7 catalogs of 30,000 entries:
     540 MB). Emptying the parser once it is done lets reference counting free the catalog when it is dropped.
     """
+    fast = read_po(path)  # the same objects, several times faster; None leaves the file to polib
+    if fast is not None:
+        fast.wrapwidth = 0
+        return fast
     parser_class = getattr(polib, "_POFileParser", None)
     if parser_class is None:  # another polib: correct, only heavier on memory
         return polib.pofile(path, wrapwidth=0, encoding="utf-8")
@@ -116,7 +121,7 @@ def _meaning(po: polib.POFile) -> dict:
 
 
 def catalog_text(po: polib.POFile) -> str:
-    text = str(po)
+    text = po_text(po)  # str(po), faster
     return text if text.endswith("\n") else text + "\n"
 
 
