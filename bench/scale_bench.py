@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import i18n_bench  # noqa: E402 - the bench folder is not a package
 from shapes import SHAPES  # noqa: E402
 
-from build_bench import load_bodies, time_render, use_olxkit_rev  # noqa: E402
+from build_bench import load_bodies, olxkit_commit, time_render, use_olxkit_rev  # noqa: E402
 
 BUILD_FLOOR_MAX = 2.0  # one variant's build / floor, at every size
 VARIANTS_MAX = 4.0  # the 8 variants / one variant
@@ -157,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shapes", default="lean,dense", help="course shapes (default %(default)s)")
     ap.add_argument("--commands", default=",".join(COMMANDS), help="commands to measure (default: all)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement, best kept (default 3)")
+    ap.add_argument("--repeat-largest", type=int, default=1, metavar="N",
+                    help="runs at the largest size (default 1: x4 costs as much as x1 and x2 together, twice)")
+    ap.add_argument("--save", metavar="DIR", help="also write each size's figures to DIR/<shape>-<size>.json")
+    ap.add_argument("--report", metavar="DIR", help="measure nothing: print the tables and verdicts of the "
+                    "figures saved with --save in DIR (runs of different sizes or shapes, assembled)")
     ap.add_argument("--seed", type=int, default=20260202)
     ap.add_argument("--tmpdir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
                     help="where the projects go (default /dev/shm: no disk noise)")
@@ -170,13 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print only the JSON line")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.repeat = "500,1000,2000", 1
+        args.sizes, args.repeat, args.repeat_largest = "500,1000,2000", 1, 1
+    if args.report:
+        return report_saved(Path(args.report), args.json)
     sizes = [int(s) for s in args.sizes.split(",")]
     shapes = args.shapes.split(",")
     commands = [c for c in args.commands.split(",") if c]
     unknown = [c for c in commands if c not in COMMANDS] + [s for s in shapes if s not in SHAPES]
-    if unknown or len(sizes) < 2 or args.repeat < 1:
-        ap.error(f"unknown {unknown}" if unknown else "give at least two sizes and --repeat >= 1")
+    if unknown or len(sizes) < 1 or args.repeat < 1 or args.repeat_largest < 1:
+        ap.error(f"unknown {unknown}" if unknown else "give a size, --repeat >= 1 and --repeat-largest >= 1")
     if os.sep in args.python:
         args.python = os.path.abspath(args.python)
 
@@ -192,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.olxkit_rev:
             report["olxkit_commit"] = use_olxkit_rev(args.olxkit_rev, work)
+        else:
+            report["olxkit_commit"] = olxkit_commit(args.python)
         md2po = None
         if not args.no_md2po and "extract" in commands:
             md2po, note = i18n_bench.ensure_tool("ttk", Path(args.cache_dir), sys.executable, say)
@@ -206,12 +215,16 @@ def main(argv: list[str] | None = None) -> int:
                 samples: dict[str, list[Sample]] = {c: [] for c in commands}
                 floors: list[dict] = []
                 ttk: list[Sample] = []
-                for k in range(args.repeat):
-                    say(f"[{key}] run {k + 1}/{args.repeat} …")
+                repeat = args.repeat_largest if size == max(sizes) and len(sizes) > 1 else args.repeat
+                for k in range(repeat):
+                    say(f"[{key}] run {k + 1}/{repeat} …")
                     for command in commands:
                         out = work / f"out-{key}-{command}-{k}"
                         samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)],
                                                     work))
+                        last = samples[command][-1]
+                        say(f"[{key}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, "
+                            f"{last.peak_mb:.0f} MB")
                         if command == "build-en":
                             tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
                             floors.append(time_floor(project, tree, work, args.python))
@@ -224,10 +237,12 @@ def main(argv: list[str] | None = None) -> int:
                     out = work / f"out-{key}-floor"
                     run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
                     tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-                    floors = [time_floor(project, tree, work, args.python) for _ in range(args.repeat)]
+                    floors = [time_floor(project, tree, work, args.python) for _ in range(repeat)]
                     shutil.rmtree(out, ignore_errors=True)
                 components = info["components_expected"]
-                row = {"components": components, "markdown_bytes": info["markdown_bytes"],
+                row = {"shape": shape, "size": size, "repeat": repeat, "load": os.getloadavg(),
+                       "olxkit_commit": report.get("olxkit_commit"),
+                       "components": components, "markdown_bytes": info["markdown_bytes"],
                        "videos": info.get("videos", 0),
                        "floor_s": min(f["total"] for f in floors),
                        "floor_cpu_s": min(f["cpu"] for f in floors),
@@ -236,11 +251,15 @@ def main(argv: list[str] | None = None) -> int:
                     row[command] = {"wall_s": min(s.wall for s in runs), "cpu_s": min(s.cpu for s in runs),
                                     "peak_mb": max(s.peak_mb for s in runs),
                                     "samples_s": [round(s.wall, 3) for s in runs],
+                                    "cpu_samples_s": [round(s.cpu, 3) for s in runs],
                                     "result": json.loads(runs[0].out.strip().splitlines()[-1])["result"]}
                 if ttk:
                     row["md2po"] = {"wall_s": min(s.wall for s in ttk), "cpu_s": min(s.cpu for s in ttk)}
                 report["results"][key] = row
                 say(f"[{key}] " + json.dumps(row, default=str))  # each size's figures as soon as they are known
+                if args.save:
+                    Path(args.save).mkdir(parents=True, exist_ok=True)
+                    (Path(args.save) / f"{key}.json").write_text(json.dumps(row, default=str) + "\n")
                 if not args.keep:
                     shutil.rmtree(project, ignore_errors=True)
     finally:
@@ -249,78 +268,130 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     report["total_s"] = time.perf_counter() - started
-    report["verdicts"] = verdicts(report, shapes, sizes, commands)
-    if not args.json:
-        print_table(report, shapes, sizes, commands)
+    return finish(report, args.json)
+
+
+def report_saved(folder: Path, json_only: bool) -> int:
+    """The tables and verdicts of figures saved with --save (sizes and shapes measured in separate runs)."""
+    rows = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    if not rows:
+        print(f"scale_bench: no saved figures in {folder}", file=sys.stderr)
+        return 1
+    report: dict = {"shapes": sorted({r["shape"] for r in rows}), "sizes": sorted({r["size"] for r in rows}),
+                    "repeat": sorted({r["repeat"] for r in rows}), "python": platform.python_version(),
+                    "cpus": os.cpu_count(), "tmpdir": "(saved)", "load_at_start": rows[0].get("load", [0, 0, 0]),
+                    "olxkit_commit": sorted({str(r.get("olxkit_commit")) for r in rows}),
+                    "results": {f"{r['shape']}-{r['size']}": r for r in rows}, "total_s": 0.0}
+    return finish(report, json_only)
+
+
+def finish(report: dict, json_only: bool) -> int:
+    report["verdicts"] = verdicts(report)
+    if not json_only:
+        print_table(report)
     print(json.dumps(report, sort_keys=True, default=str))
     return 0
 
 
-def verdicts(report: dict, shapes: list[str], sizes: list[int], commands: list[str]) -> dict:
-    """PASS/MISS of every target (True = PASS)."""
+def _shape_rows(report: dict, shape: str) -> list[dict]:
+    rows = [r for r in report["results"].values() if r.get("shape", shape) == shape]
+    return sorted(rows, key=lambda r: r["components"])
+
+
+def _commands(rows: list[dict]) -> list[str]:
+    return [c for c in COMMANDS if any(c in r for r in rows)]
+
+
+def _ratio(a: dict | None, b: dict | None, clock: str) -> float | None:
+    if not a or not b or not b.get(f"{clock}_s"):
+        return None
+    return a[f"{clock}_s"] / b[f"{clock}_s"]
+
+
+def verdicts(report: dict) -> dict:
+    """PASS/MISS of every target of issue 16 (True = PASS), on both readings: CPU time (child + workers; what
+    resists a shared machine) and wall time (what a user waits for; on 2 cores, the parallel build's gain)."""
     out: dict = {}
-    for shape in shapes:
-        rows = [report["results"][f"{shape}-{n}"] for n in sizes]
+    for shape in report["shapes"]:
+        rows = _shape_rows(report, shape)
+        if not rows:
+            continue
         first, last = rows[0], rows[-1]
-        for command in commands:
-            for clock in ("wall", "cpu"):
-                b = exponent(first[command][f"{clock}_s"], last[command][f"{clock}_s"], first["components"],
-                             last["components"])
-                out[f"{shape}.{command}.exponent_{clock}"] = (round(b, 3), b <= EXPONENT_MAX)
-        for row, n in zip(rows, sizes, strict=True):
+        for command in _commands(rows):
+            if len(rows) > 1 and command in first and command in last:
+                for clock in ("wall", "cpu"):
+                    b = exponent(first[command][f"{clock}_s"], last[command][f"{clock}_s"], first["components"],
+                                 last["components"])
+                    out[f"{shape}.{command}.exponent_{clock}"] = (round(b, 3), b <= EXPONENT_MAX)
+        for row in rows:
+            n = row["size"] if "size" in row else row["components"]
+            floor = {"wall_s": row["floor_s"], "cpu_s": row["floor_cpu_s"]}
+            for clock in ("cpu", "wall"):
+                for one in ("build-en", "build-it"):
+                    ratio = _ratio(row.get(one), floor, clock)
+                    if ratio is not None:
+                        out[f"{shape}-{n}.{one}/floor.{clock}"] = (round(ratio, 2), ratio <= BUILD_FLOOR_MAX)
+                    ratio = _ratio(row.get("build-all"), row.get(one), clock)
+                    if ratio is not None:
+                        out[f"{shape}-{n}.build-all/{one}.{clock}"] = (round(ratio, 2), ratio <= VARIANTS_MAX)
+                ratio = _ratio(row.get("validate"), row.get("build-all"), clock)
+                if ratio is not None:
+                    out[f"{shape}-{n}.validate/build-all.{clock}"] = (round(ratio, 2), ratio <= VALIDATE_MAX)
+                ratio = _ratio(row.get("md2po"), row.get("extract"), clock)
+                if ratio is not None:
+                    out[f"{shape}-{n}.md2po/extract.{clock}"] = (round(ratio, 2), ratio >= EXTRACT_SPEEDUP_MIN)
             for one in ("build-en", "build-it"):
-                if one in row:
-                    ratio = row[one]["wall_s"] / row["floor_s"]
-                    out[f"{shape}-{n}.{one}.floor_ratio"] = (round(ratio, 2), ratio <= BUILD_FLOOR_MAX)
-                    ratio = row[one]["cpu_s"] / row["floor_cpu_s"]
-                    out[f"{shape}-{n}.{one}.floor_ratio_cpu"] = (round(ratio, 2), ratio <= BUILD_FLOOR_MAX)
-                    if "build-all" in row:
-                        ratio = row["build-all"]["wall_s"] / row[one]["wall_s"]
-                        out[f"{shape}-{n}.build-all/{one}"] = (round(ratio, 2), ratio <= VARIANTS_MAX)
-            if "validate" in row and "build-all" in row:
-                ratio = row["validate"]["wall_s"] / row["build-all"]["wall_s"]
-                out[f"{shape}-{n}.validate/build-all"] = (round(ratio, 2), ratio <= VALIDATE_MAX)
-            if "extract" in row and "md2po" in row:
-                speedup = row["md2po"]["wall_s"] / row["extract"]["wall_s"]
-                out[f"{shape}-{n}.md2po/extract"] = (round(speedup, 2), speedup >= EXTRACT_SPEEDUP_MIN)
-        for one in ("build-en", "build-it"):
-            if one in first:
-                out[f"{shape}-{sizes[0]}.{one}.peak_mb"] = (round(first[one]["peak_mb"]), first[one]["peak_mb"]
-                                                            <= PEAK_X1_MB)
-                out[f"{shape}-{sizes[-1]}.{one}.peak_mb"] = (round(last[one]["peak_mb"]), last[one]["peak_mb"]
-                                                             <= PEAK_X4_MB)
+                if one in row and row is first:
+                    out[f"{shape}-{n}.{one}.peak_mb"] = (round(row[one]["peak_mb"]), row[one]["peak_mb"] <= PEAK_X1_MB)
+                elif one in row and row is last:
+                    out[f"{shape}-{n}.{one}.peak_mb"] = (round(row[one]["peak_mb"]), row[one]["peak_mb"] <= PEAK_X4_MB)
     return out
 
 
-def print_table(report: dict, shapes: list[str], sizes: list[int], commands: list[str]) -> None:
+def print_table(report: dict) -> None:
     mark = lambda ok: "PASS" if ok else "MISS"  # noqa: E731
     v = report["verdicts"]
-    print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']}, projects under "
-          f"{report['tmpdir']}, load average at start {report['load_at_start'][0]:.1f}; "
-          f"{report['total_s'] / 60:.1f} min in all\n")
-    for shape in shapes:
-        rows = [report["results"][f"{shape}-{n}"] for n in sizes]
-        print(f"== {shape} course: " + ", ".join(f"x{n // sizes[0]} = {r['components']:,} components "
-                                                 f"({r['markdown_bytes'] / 1e6:.1f} MB)" for n, r in
-                                                 zip(sizes, rows, strict=True)))
-        head = f"  {'command':<11}" + "".join(f"{'x' + str(n // sizes[0]) + ' wall / cpu / RSS':>30}" for n in sizes)
-        print(head + f"  {'b wall':>7} {'b cpu':>6}")
-        print(f"  {'floor':<11}" + "".join(f"{r['floor_s']:>9.2f} s{r['floor_cpu_s']:>8.2f} s{'':>10}" for r in rows))
-        for command in commands:
-            cells = "".join(f"{r[command]['wall_s']:>9.2f} s{r[command]['cpu_s']:>8.2f} s{r[command]['peak_mb']:>7.0f}"
-                            f" MB" for r in rows)
-            bw, okw = v[f"{shape}.{command}.exponent_wall"]
-            bc, okc = v[f"{shape}.{command}.exponent_cpu"]
-            print(f"  {command:<11}{cells}  {bw:>7.2f} {bc:>6.2f}  {mark(okw)}/{mark(okc)} (b ≤ {EXPONENT_MAX})")
-        if "md2po" in rows[0]:
-            print(f"  {'md2po (ttk)':<11}" + "".join(f"{r['md2po']['wall_s']:>9.2f} s{r['md2po']['cpu_s']:>8.2f} s"
-                                                      f"{'':>10}" for r in rows))
+    load = report["load_at_start"]
+    print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']} (largest size: "
+          f"--repeat-largest), projects under {report['tmpdir']}, load average at start "
+          f"{load[0] if load else 0:.1f}, olxkit {report.get('olxkit_commit')}; {report['total_s'] / 60:.1f} min\n")
+    for shape in report["shapes"]:
+        rows = _shape_rows(report, shape)
+        if not rows:
+            continue
+        base = rows[0]["components"]
+        names = [f"x{r['components'] / base:.0f}" for r in rows]
+        sizes = [f"{x} = {r['components']:,} components ({r['markdown_bytes'] / 1e6:.1f} MB, load "
+                 f"{r.get('load', [0])[0]:.1f})" for x, r in zip(names, rows, strict=True)]
+        print(f"== {shape} course: " + ", ".join(sizes))
+        print("  CPU s (child + workers) / wall s / peak RSS MB / CPU ratio to the floor, at each size; growth "
+              "exponent b between the smallest and largest size (CPU, wall)")
+        print(f"  {'command':<11}" + "".join(f"{x + ' cpu / wall / RSS / ×floor':>38}" for x in names)
+              + f"  {'b cpu':>6} {'b wall':>6}")
+        print(f"  {'floor':<11}" + "".join(f"{r['floor_cpu_s']:>9.2f}{r['floor_s']:>9.2f}{'':>20}" for r in rows))
+        for command in _commands(rows):
+            cells = ""
+            for r in rows:
+                if command not in r:
+                    cells += f"{'—':>38}"
+                    continue
+                c = r[command]
+                cells += (f"{c['cpu_s']:>9.2f}{c['wall_s']:>9.2f}{c['peak_mb']:>8.0f}"
+                          f"{c['cpu_s'] / r['floor_cpu_s']:>11.2f}×")
+            bc = v.get(f"{shape}.{command}.exponent_cpu")
+            bw = v.get(f"{shape}.{command}.exponent_wall")
+            tail = (f"  {bc[0]:>6.2f} {bw[0]:>6.2f}  {mark(bc[1])} (CPU; b ≤ {EXPONENT_MAX})" if bc else "")
+            print(f"  {command:<11}{cells}{tail}")
+        if any("md2po" in r for r in rows):
+            print(f"  {'md2po (ttk)':<11}" + "".join(
+                f"{r['md2po']['cpu_s']:>9.2f}{r['md2po']['wall_s']:>9.2f}{'':>20}" if "md2po" in r else f"{'—':>38}"
+                for r in rows))
         print()
-    print("Targets:")
+    print("Targets (value, verdict):")
     for name, (value, ok) in v.items():
         if ".exponent_" in name:
             continue
-        print(f"  {name:<42} {value:>8}  {mark(ok)}")
+        print(f"  {name:<46} {value:>8}  {mark(ok)}")
     misses = [k for k, (_v, ok) in v.items() if not ok]
     print(f"\n{len(v) - len(misses)} PASS, {len(misses)} MISS" + (f": {', '.join(misses)}" if misses else ""))
     print()
