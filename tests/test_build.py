@@ -181,3 +181,30 @@ def _parent_of(pid: str) -> int:
             return int(fh.read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+def _waits_for_the_parent(flag, parent: int, n: int) -> tuple[int, bool]:
+    """Item 2 (this process's second item) raises the flag; item 1 (a child's) waits for it, 60 s at most."""
+    import time
+
+    if os.getpid() == parent and n == 2:
+        flag.write_text("raised")
+    if os.getpid() != parent and n == 1:
+        deadline = time.monotonic() + 60
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return n, flag.exists()
+
+
+def test_the_parent_works_through_its_own_share_while_a_child_is_busy(tmp_path):
+    """With 2 processes, `parallel_map` must not sit idle waiting for the child's whole share after item 0: the
+    child's first item (1) can only finish once this process has computed its own second item (2). (Waiting
+    idle made an 8-variant build on 2 cores almost serial.)"""
+    from functools import partial
+
+    from olxkit.parallel import parallel_map
+
+    work = partial(_waits_for_the_parent, tmp_path / "flag", os.getpid())
+    results = list(parallel_map(work, [0, 1, 2, 3, 4, 5], 2))
+    assert [n for n, _seen in results] == [0, 1, 2, 3, 4, 5]
+    assert results[1] == (1, True), "the child waited 60 s: this process did not go on with its own share"
