@@ -15,7 +15,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, Findings, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
-from ..i18n.gate import syntax_findings
+from ..i18n.gate import gate_catalog, syntax_findings
 from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
 from ..model import Course, Instance
 from ..olx.archive import write_files
@@ -140,17 +140,34 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
         # A catalog polib cannot read: an unreadable file (its error carries no code of its own).
         unreadable = [d if d.code else replace(d, code="SYN001") for d in exc.diagnostics]
         return _finish(findings + unreadable, course.rules)
-    # The catalogs' own checks are the longest tasks: they go first, dealt out in turn to the processes.
-    tasks = [("catalog", code) for code in _catalogs_to_check(course, chosen, catalogs)]
-    tasks += [("instance", k) for k in range(len(chosen))]
-    work = partial(_validate_task, _Context(project, course, chosen, catalogs, known, olxcleaner))
-    jobs = max(1, min(len(tasks), jobs if jobs is not None else os.cpu_count() or 1))
-    # Each share runs in a forked process that inherits the parsed course and catalogs (nothing is pickled on
-    # the way in); this process computes the first share.
-    for share in parallel_map(partial(_run_share, work, tasks, jobs), range(jobs), jobs):
-        for found in share:
-            findings += found
+    # First each catalog, in one process: its own checks, then the gate the variants read it through; the
+    # translations' parses memoised by the checks serve the gate. Then each instance's variant, with the gated
+    # tables (no catalog is gated twice, by de and de_AT). Each round's tasks are dealt out in turn to forked
+    # processes that share the parse of the course and catalogs (nothing is pickled on the way in).
+    checked = set(_catalogs_to_check(course, chosen, catalogs))
+    context = _Context(project, course, chosen, catalogs, known, olxcleaner)
+    tables = {}
+    for code, (found, table) in zip(catalogs, _in_shares(partial(_catalog_task, context, checked), list(catalogs),
+                                                         jobs), strict=True):
+        findings += found
+        tables[code] = table
+    context = replace(context, catalogs=tables)
+    for found in _in_shares(partial(_instance_task, context), range(len(chosen)), jobs):
+        findings += found
     return _finish(findings, course.rules)
+
+
+def _in_shares(work, tasks: list, jobs: int | None) -> list:
+    """`work` of each task, in order, computed by `jobs` forked processes (this one computes the first share)."""
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    jobs = max(1, min(len(tasks), jobs if jobs is not None else os.cpu_count() or 1))
+    shares = list(parallel_map(partial(_run_share, work, tasks, jobs), range(jobs), jobs))
+    out = [None] * len(tasks)
+    for k, share in enumerate(shares):
+        out[k::jobs] = share
+    return out
 
 
 @dataclass
@@ -163,17 +180,21 @@ class _Context:
     olxcleaner: bool
 
 
-def _run_share(work, tasks: list, jobs: int, k: int) -> list[list[Diagnostic]]:
+def _run_share(work, tasks: list, jobs: int, k: int) -> list:
     return [work(task) for task in tasks[k::jobs]]
 
 
-def _validate_task(ctx: _Context, task: tuple[str, object]) -> list[Diagnostic]:
-    """One instance's findings, or one catalog's."""
-    kind, what = task
-    if kind == "catalog":
-        return _guarded(f"catalog `{LOCALE_DIR}/{what}.po`", _catalog_findings, ctx.project, what,
-                        ctx.catalogs[what])
-    instance = ctx.chosen[what]
+def _catalog_task(ctx: _Context, checked: set[str], code: str):
+    """One catalog's findings (when its own entries are checked) and its table through the gate."""
+    found = []
+    if code in checked:
+        found = _guarded(f"catalog `{LOCALE_DIR}/{code}.po`", _catalog_findings, ctx.project, code,
+                         ctx.catalogs[code])
+    return found, gate_catalog(ctx.catalogs[code], f"{LOCALE_DIR}/{code}.po", code)
+
+
+def _instance_task(ctx: _Context, index: int) -> list[Diagnostic]:
+    instance = ctx.chosen[index]
     return _guarded(f"instance `{instance.id}`", _instance_findings, ctx.project, ctx.course, instance,
                     ctx.catalogs, ctx.known, ctx.olxcleaner)
 
