@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 from ..confine import check_output_folder
 from ..diagnostics import Diagnostic, Findings, OlxkitError, error
-from ..parallel import without_gc
+from ..parallel import parallel_map, without_gc
 from ..source.instances import load_instances
 from ..source.loader import load_course
 from ..source.project import rules_of
@@ -119,8 +120,10 @@ def status(root: str | os.PathLike) -> list[dict]:
 
 
 @without_gc
-def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagnostic]:
-    """QA findings of every catalog (or the ones named), graded by the course's `rules:`."""
+def check(root: str | os.PathLike, only: list[str] | None = None, jobs: int | None = None) -> list[Diagnostic]:
+    """QA findings of every catalog (or the ones named), graded by the course's `rules:`.
+
+    The catalogs are checked by `jobs` forked processes (default: one per CPU), one catalog per task."""
     root = Path(root)
     codes = [locales.normalize(c) for c in only] if only else project_locales(root)
     findings = Findings(rules=rules_of(root))
@@ -128,14 +131,18 @@ def check(root: str | os.PathLike, only: list[str] | None = None) -> list[Diagno
         rel = f"{LOCALE_DIR}/{code}.po"
         if not (root / rel).is_file():
             raise error(rel, 0, "this catalog does not exist; run `olxkit i18n update`")
-        syntax = syntax_findings(root / rel, rel)
-        findings.extend(syntax)
-        try:
-            po = read_catalog(root / rel, rel)
-        except OlxkitError as exc:
-            if not syntax:
-                raise
-            findings.extend(d for d in exc.diagnostics if d.line not in {s.line for s in syntax})
-            continue
-        findings.extend(check_catalog(po, rel, load_glossary(root, code)))
+    for found in parallel_map(partial(_check_catalog_file, root), codes, jobs):
+        findings.extend(found)
     return findings.graded()
+
+
+def _check_catalog_file(root: Path, code: str) -> list[Diagnostic]:
+    rel = f"{LOCALE_DIR}/{code}.po"
+    syntax = syntax_findings(root / rel, rel)
+    try:
+        po = read_catalog(root / rel, rel)
+    except OlxkitError as exc:
+        if not syntax:
+            raise
+        return syntax + [d for d in exc.diagnostics if d.line not in {s.line for s in syntax}]
+    return syntax + check_catalog(po, rel, load_glossary(root, code))
