@@ -57,9 +57,11 @@ def extract(root: str | os.PathLike, check: bool = False, jobs: int | None = Non
 
 @without_gc
 def update(
-    root: str | os.PathLike, only: list[str] | None = None, check: bool = False
+    root: str | os.PathLike, only: list[str] | None = None, check: bool = False, jobs: int | None = None
 ) -> dict[str, tuple[UpdateStats, bool]]:
-    """Merge the template into locale/<code>.po for every instance locale (creating missing catalogs)."""
+    """Merge the template into locale/<code>.po for every instance locale (creating missing catalogs).
+
+    `jobs`: processes that merge the catalogs, one catalog per task (default: one per CPU)."""
     root = Path(root)
     course, messages = read_messages(root)
     pot = extract_catalog(course, messages=messages)
@@ -72,19 +74,21 @@ def update(
             )
         codes = [locales.normalize(c) for c in only]
     project = f"{course.title} ({course.org}+{course.number})"
-    results = {}
     if not check:
         check_output_folder(root, root / LOCALE_DIR)
-    for code in codes:
-        path = root / LOCALE_DIR / f"{code}.po"
-        old = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
-        new, stats = update_catalog(old, pot, code, project)
-        if check:
-            # Out of date means a different meaning, not different bytes (see `same_meaning`).
-            results[code] = (stats, old is None or not same_meaning(old, new))
-        else:
-            results[code] = (stats, write_catalog(new, path))
-    return results
+    # One catalog per task, in forked processes that share the template (each reads, merges and writes its own).
+    merged = parallel_map(partial(_update_one, root, pot, project, check), codes, jobs)
+    return dict(zip(codes, merged, strict=True))
+
+
+def _update_one(root: Path, pot, project: str, check: bool, code: str) -> tuple[UpdateStats, bool]:
+    path = root / LOCALE_DIR / f"{code}.po"
+    old = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
+    new, stats = update_catalog(old, pot, code, project)
+    if check:
+        # Out of date means a different meaning, not different bytes (see `same_meaning`).
+        return stats, old is None or not same_meaning(old, new)
+    return stats, write_catalog(new, path)
 
 
 @without_gc
