@@ -1,0 +1,42 @@
+"""bench/scale_bench.py runs end to end on a tiny course, saves each size's figures, and reassembles them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "bench/scale_bench.py"), *args], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def test_a_run_in_pieces_gives_ratios_exponents_and_verdicts(tmp_path):
+    figures = tmp_path / "figures"
+    common = ["--shapes", "lean", "--commands", "build-en,extract", "--repeat", "1", "--no-md2po",
+              "--tmpdir", str(tmp_path), "--save", str(figures)]
+    _bench("--sizes", "100", *common)
+    _bench("--sizes", "200", *common)  # another run, another size: the report puts them together
+    assert sorted(p.name for p in figures.iterdir()) == ["lean-100.json", "lean-200.json"]
+    row = json.loads((figures / "lean-200.json").read_text())
+    assert row["components"] > json.loads((figures / "lean-100.json").read_text())["components"]
+    assert row["build-en"]["cpu_s"] > 0 and row["floor_cpu_s"] > 0 and row["extract"]["result"] > 100
+    done = _bench("--report", str(figures))
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    verdicts = report["verdicts"]
+    for command in ("build-en", "extract"):
+        b, ok = verdicts[f"lean.{command}.exponent_cpu"]
+        assert isinstance(b, float) and ok == (b <= 1.05)
+    ratio, ok = verdicts["lean-200.build-en/floor.cpu"]
+    assert ratio == round(row["build-en"]["cpu_s"] / row["floor_cpu_s"], 2) and ok == (ratio <= 2.0)
+    assert "lean-200.build-en.peak_mb" in verdicts
+    assert "b cpu" in done.stdout and "PASS" in done.stdout  # the table, then the verdict lines
+    assert "build-en" in done.stdout and "extract" in done.stdout
