@@ -318,10 +318,13 @@ def verdicts(report: dict) -> dict:
             continue
         first, last = rows[0], rows[-1]
         for command in _commands(rows):
-            if len(rows) > 1 and command in first and command in last:
+            # Between the smallest and the largest size that measured the command (a run may leave the
+            # costliest commands out at x4: their exponent is then x1 → x2's).
+            have = [r for r in rows if command in r]
+            if len(have) > 1:
                 for clock in ("wall", "cpu"):
-                    b = exponent(first[command][f"{clock}_s"], last[command][f"{clock}_s"], first["components"],
-                                 last["components"])
+                    b = exponent(have[0][command][f"{clock}_s"], have[-1][command][f"{clock}_s"],
+                                 have[0]["components"], have[-1]["components"])
                     out[f"{shape}.{command}.exponent_{clock}"] = (round(b, 3), b <= EXPONENT_MAX)
         for row in rows:
             n = row["size"] if "size" in row else row["components"]
@@ -380,7 +383,9 @@ def print_table(report: dict) -> None:
                           f"{c['cpu_s'] / r['floor_cpu_s']:>11.2f}×")
             bc = v.get(f"{shape}.{command}.exponent_cpu")
             bw = v.get(f"{shape}.{command}.exponent_wall")
-            tail = (f"  {bc[0]:>6.2f} {bw[0]:>6.2f}  {mark(bc[1])} (CPU; b ≤ {EXPONENT_MAX})" if bc else "")
+            measured = [x for x, r in zip(names, rows, strict=True) if command in r]
+            span = "" if len(measured) == len(rows) else f", {measured[0]} → {measured[-1]}"
+            tail = (f"  {bc[0]:>6.2f} {bw[0]:>6.2f}  {mark(bc[1])} (CPU; b ≤ {EXPONENT_MAX}{span})" if bc else "")
             print(f"  {command:<11}{cells}{tail}")
         if any("md2po" in r for r in rows):
             print(f"  {'md2po (ttk)':<11}" + "".join(
