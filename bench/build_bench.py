@@ -276,9 +276,14 @@ class CourseGenerator:
             f"  that {rng.choice(SUBJECTS).lower()} {rng.choice(VERBS)} {rng.choice(ADJUNCTS)}?",
             "choices:",
         ]
+        texts: set[str] = set()
         for c in range(n_choices):
-            lines.append(f"  - text: {rng.choice(SUBJECTS)} {rng.choice(VERBS)} the {rng.choice(ADJECTIVES)} "
-                         f"{rng.choice(TOPIC_WORDS)} {rng.choice(ADJUNCTS)}.")
+            text = ""
+            while not text or text in texts:  # olxkit rejects a choice listed twice (PRB003); rare, so a redraw
+                text = (f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} the {rng.choice(ADJECTIVES)} "
+                        f"{rng.choice(TOPIC_WORDS)} {rng.choice(ADJUNCTS)}.")
+            texts.add(text)
+            lines.append(f"  - text: {text}")
             if c == correct:
                 lines.append("    correct: true")
                 lines.append(f"    feedback: Yes. This is how the lesson describes the {topic}.")
