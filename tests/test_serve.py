@@ -262,6 +262,23 @@ def test_the_preview_speaks_the_instance_language(server):
     assert answer.get("error") in (None, "La risposta non è ancora disponibile."), answer
 
 
+def test_the_switcher_names_each_language_in_itself(server):
+    """The instance switcher names each language as CLDR does in that language; the common ones come from a
+    table (naming a language through Babel reads its CLDR data: eight of them before the first page)."""
+    from babel import Locale
+
+    from olxkit.serve.pages import ENDONYMS
+
+    for code, name in ENDONYMS.items():
+        assert Locale.parse(code).get_display_name(code) == name, code
+    status, page = server.get("/en/")
+    assert status == 200
+    page = html.unescape(page)
+    for name in ("English", "italiano", "Deutsch", "Deutsch (Österreich)", "magyar", "slovenščina", "slovenčina",
+                 "polski"):
+        assert f'<span class="lang-name">{name}</span>' in page, name
+
+
 def test_host_warning_and_clean_stop(tmp_path):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(REPO), "--host", "0.0.0.0", "--port",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -34,9 +35,11 @@ def register(cli: click.Group) -> None:
           olxkit serve my-course --open    # and open it in the browser
           olxkit serve -i it --port 8001   # only the Italian instance
         """
+        gc.disable()  # during start-up only: serve.app.run turns it back on (see there)
         try:
             from ..serve.app import is_loopback, run
         except ImportError as exc:
+            gc.enable()
             click.echo(f"olxkit serve needs the `serve` extra ({exc.name} is missing): pip install 'olxkit[serve]'",
                        err=True)
             sys.exit(2)
