@@ -71,9 +71,12 @@ CHILD_CWD: Path | None = None
 
 
 class Run:
-    def __init__(self, wall: float, peak_mb: float, stdout: str, stderr: str, status: int, timed_out: bool):
+    def __init__(self, wall: float, peak_mb: float, stdout: str, stderr: str, status: int, timed_out: bool,
+                 cpu: float = 0.0):
         self.wall, self.peak_mb, self.stdout, self.stderr = wall, peak_mb, stdout, stderr
         self.status, self.timed_out = status, timed_out
+        self.cpu = cpu
+        """user + system CPU seconds of the child and of the children it waited for (its forked workers)"""
 
     def json(self) -> dict:
         return json.loads(self.stdout.strip().splitlines()[-1])
@@ -105,7 +108,7 @@ def run(args: list[str], timeout: float | None = None, cwd: Path | None = None, 
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    result = Run(wall, peak, stdout, stderr, proc.returncode, fired.is_set())
+    result = Run(wall, peak, stdout, stderr, proc.returncode, fired.is_set(), usage.ru_utime + usage.ru_stime)
     if check and (proc.returncode != 0 or result.timed_out):
         raise RuntimeError(f"{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(args[:3]))} … "
                            f"{'timed out' if result.timed_out else f'exited with {proc.returncode}'}:\n"
@@ -641,6 +644,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"Building {build_size:,} components: one variant vs all {len(INSTANCES)} (tree=False) …")
             samples_one, samples_all, peaks_one, peaks_all, samples_it = [], [], [], [], []
             samples_nogate: list[float] = []
+            cpu_all: list[float] = []
+            cpu_nogate: list[float] = []
             first = None
             for i in range(repeat):
                 say(f"  run {i + 1}/{repeat} …")
@@ -653,12 +658,14 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(work / f"out-it-{i}", ignore_errors=True)
                 r = run([py, "-c", BUILD_CHILD, str(project), str(work / f"out-all-{i}"), "null"])
                 samples_all.append(r.wall)
+                cpu_all.append(r.cpu)
                 peaks_all.append(r.peak_mb)
                 first = first or r.json()
                 # The same build with the translation gate switched off: what checking every translation costs.
                 shutil.rmtree(work / f"out-all-{i}", ignore_errors=True)
                 r = run([py, "-c", BUILD_CHILD, str(project), str(work / f"out-all-{i}"), "null", "no-gate"])
                 samples_nogate.append(r.wall)
+                cpu_nogate.append(r.cpu)
                 if first["archives"] != len(INSTANCES):
                     raise RuntimeError(f"the build made {first['archives']} archives, not {len(INSTANCES)}")
                 shutil.rmtree(work / f"out-one-{i}", ignore_errors=True)
@@ -669,6 +676,9 @@ def main(argv: list[str] | None = None) -> int:
                         "one_s": min(samples_one), "all_s": min(samples_all), "one_translated_s": min(samples_it),
                         "all_no_gate_s": min(samples_nogate),
                         "samples_no_gate_s": [round(s, 4) for s in samples_nogate],
+                        "all_cpu_s": min(cpu_all), "all_no_gate_cpu_s": min(cpu_nogate),
+                        "samples_all_cpu_s": [round(s, 4) for s in cpu_all],
+                        "samples_no_gate_cpu_s": [round(s, 4) for s in cpu_nogate],
                         "samples_one_s": [round(s, 4) for s in samples_one],
                         "samples_all_s": [round(s, 4) for s in samples_all],
                         "peak_one_mb": round(max(peaks_one), 1), "peak_all_mb": round(max(peaks_all), 1)}
@@ -760,7 +770,10 @@ def main(argv: list[str] | None = None) -> int:
         variants["ratio"] = round(variants["all_s"] / variants["one_s"], 3)
         variants["ratio_translated"] = round(variants["all_s"] / variants["one_translated_s"], 3)
         variants["gate_cost"] = round(variants["all_s"] / variants["all_no_gate_s"] - 1, 4)
-        verdicts["gate_cost"] = variants["all_s"] <= (1 + GATE_COST_MAX) * variants["all_no_gate_s"]
+        # Judged on CPU time (the build and its forked workers): the gate's checks are work wherever they run,
+        # and wall times on a shared machine move by more than the target. The wall figure is printed beside.
+        variants["gate_cost_cpu"] = round(variants["all_cpu_s"] / variants["all_no_gate_cpu_s"] - 1, 4)
+        verdicts["gate_cost"] = variants["all_cpu_s"] <= (1 + GATE_COST_MAX) * variants["all_no_gate_cpu_s"]
         verdicts["variants"] = variants["all_s"] <= VARIANTS_RATIO_TARGET * variants["one_s"]
         verdicts["variants_vs_translated"] = (variants["all_s"]
                                               <= VARIANTS_RATIO_TARGET * variants["one_translated_s"])
@@ -871,8 +884,11 @@ def print_table(report, sizes, extract, update_new, update_tr, tools, speedups, 
         rows.append(("  ratio all / one translated", f"{variants['ratio_translated']:.2f}",
                      f"target <= {VARIANTS_RATIO_TARGET:.1f}  {mark(verdicts['variants_vs_translated'])}"))
         rows.append(("  all variants, translation gate off", f"{variants['all_no_gate_s']:.2f} s", ""))
-        rows.append(("  the gate's cost (all / gate off - 1)", f"{100 * variants['gate_cost']:+.1f} %",
+        rows.append(("  all variants, CPU: gate on / off", f"{variants['all_cpu_s']:.2f} s",
+                     f"{variants['all_no_gate_cpu_s']:.2f} s (the build and its workers)"))
+        rows.append(("  the gate's cost, CPU (on / off - 1)", f"{100 * variants['gate_cost_cpu']:+.1f} %",
                      f"target <= +{100 * GATE_COST_MAX:.0f} %  {mark(verdicts['gate_cost'])}"))
+        rows.append(("  the gate's cost, wall (information)", f"{100 * variants['gate_cost']:+.1f} %", ""))
     print()
     courses = report["courses"]
     print("Synthetic courses: " + "; ".join(

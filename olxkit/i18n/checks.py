@@ -14,6 +14,7 @@ from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
 from ..textscan import CODE, DISPLAY_MATH, LINK_TARGET, MATH, remove_spans
 from .numbers import math_numbers, number_findings, same_plain_numbers
+from .shape import same_shape
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _PLAIN_FIELDS = {
@@ -64,11 +65,11 @@ def _inventory_cached(text: str, block: bool) -> dict[str, Counter]:
     env: dict = {}
     tokens = md.parse(text, env) if block else md.parseInline(text, env)
     inv: dict[str, Counter] = {k: Counter() for k in _KINDS}
-    stack = list(tokens)
+    stack = tokens[::-1]  # depth first, in document order; pop() from the end keeps the walk linear
     while stack:
-        tok = stack.pop(0)
+        tok = stack.pop()
         if tok.children:
-            stack[0:0] = tok.children
+            stack.extend(reversed(tok.children))
         if tok.type == "link_open":
             href = tok.attrGet("href") or ""
             inv["url" if re.match(r"[a-z][a-z0-9+.-]*:", href, re.I) else "link"][href] += 1
@@ -145,26 +146,34 @@ def _diff(a: Counter, b: Counter) -> str:
     return "; ".join(parts)
 
 
-def check_text(context: str | None, source: str, target: str, locale: str | None = None
+def check_text(context: str | None, source: str, target: str, locale: str | None = None, errors_only: bool = False
                ) -> list[tuple[Severity, str, str]]:
-    """Every finding on one translation but the glossary's: (severity, rule code, message).
+    """Every finding on one translation but the glossary's: (severity, rule code, message); with `errors_only`,
+    the checks that can only give warnings or notes are skipped.
 
     The build's gate runs exactly these on every text it is about to use (`gate_errors`); cheap tests go first,
-    and a text with no markup on either side is never parsed.
+    what depends on the source alone is worked out once per source text, a text with no markup on either side
+    is never parsed, nor is a translation that only changes the words of its source (shape.py).
     """
     findings: list[tuple[Severity, str, str]] = []
     if not target:
         return findings
     block = bool(context) and context not in _PLAIN_FIELDS
-    findings.extend(_active_content(source, target))
-    findings.extend(_newlines(source, target))
-    src, dst = _inventory(source, block), _inventory(target, block)
+    if "<" in target or ":" in target:
+        findings.extend(_active_content(source, target))
+    if (source[:1] == "\n") != (target[:1] == "\n") or (source[-1:] == "\n") != (target[-1:] == "\n"):
+        findings.extend(_newlines(source, target))
+    source_markup, source_digits = _source_facts(source)
+    plain = not source_markup and not _MARKUP.search(target)
+    same = not plain and same_shape(source, target, block)
+    src, dst = ((_EMPTY_INVENTORY, _EMPTY_INVENTORY) if plain or same
+                else (_inventory(source, block), _inventory(target, block)))
     if src is not dst:
         for key, name in _NAMES.items():
             if src[key] != dst[key]:
                 findings.append((Severity.ERROR, "TRN003", f"{name} differ from the source: "
                                  f"{_diff(src[key], dst[key])}"))
-        if src["url"] != dst["url"]:
+        if src["url"] != dst["url"] and not errors_only:
             findings.append(
                 (Severity.WARNING, "TRN007", f"link URLs differ from the source: {_diff(src['url'], dst['url'])}")
             )
@@ -174,7 +183,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
                              "left as literal text"))
         if src["mathnum"] != dst["mathnum"]:
             findings.extend(math_numbers(src["mathnum"], dst["mathnum"], locale))
-    if context == "diagram label":
+    if context == "diagram label" and not errors_only:
         findings.extend(_fit(source, target))
     if context == "accepted answers" and not any(line.strip() for line in target.split("\n")):
         findings.append((Severity.ERROR, "TRN106", "no accepted answer: write at least one, one per line"))
@@ -188,7 +197,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
         _placeholders(source) != _placeholders(target)
     ):
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
-    if context not in _PLAIN_FIELDS or context is None:
+    if (context not in _PLAIN_FIELDS or context is None) and not same:
         findings.extend(_structure(source, target, block))
     # Markdown alone always renders to valid HTML: only raw HTML or an entity can make it invalid.
     if (block or not context) and ("<" in target or "&" in target):
@@ -197,11 +206,18 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
 
         for problem in check_html(html)[:1]:
             findings.append((Severity.ERROR, "TRN003", f"the translation renders to invalid HTML: {problem}"))
-    if target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}", remove_spans(source, (CODE, MATH))):
+    if not errors_only and target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}",
+                                                                         remove_spans(source, (CODE, MATH))):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
-    if (_DIGIT.search(source) or _DIGIT.search(target)) and not same_plain_numbers(source, target):
+    if (source_digits or _DIGIT.search(target)) and not same_plain_numbers(source, target):
         findings.extend(number_findings(source, target, locale))
     return findings
+
+
+@lru_cache(maxsize=65536)
+def _source_facts(source: str) -> tuple[bool, bool]:
+    """Whether a source text has markup, and digits: the same source is checked against every catalog."""
+    return bool(_MARKUP.search(source)), bool(_DIGIT.search(source))
 
 
 def _placeholders(text: str) -> Counter:
@@ -214,7 +230,7 @@ _ANSWERS = {"answer", "accepted answers", "wrong answer"}
 
 def gate_errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:
     """(rule code, message) of each error that keeps the build from using this translation."""
-    return [(code, message) for severity, code, message in check_text(context, source, target, locale)
+    return [(code, message) for severity, code, message in check_text(context, source, target, locale, True)
             if severity >= Severity.ERROR]
 
 
@@ -231,7 +247,7 @@ _ATTR_NAME = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*(?:=\s*(?:\"[^\"]*\"|'[
 def _active_content(source: str, target: str) -> list[tuple[Severity, str, str]]:
     """TRN102: script, event handlers, javascript:/data: URLs, embedded frames or styles, and any tag or
     attribute the source does not use."""
-    if "<" not in target and ":" not in target:
+    if "<" not in target and (":" not in target or not _ACTIVE_URL.search(target)):
         return []
     out = []
     tags = _ACTIVE_TAGS.findall(target)
@@ -287,11 +303,11 @@ def _structure(source: str, target: str, block: bool) -> list[tuple[Severity, st
 
     A prose message is one inline run, rendered inline: a list or heading written into its translation would
     show as literal `- …`. A YAML text (a prompt, an explanation) is Markdown with its own blocks."""
-    if not _BLOCK_LINE.search(source) and not _BLOCK_LINE.search(target):
-        return []
     if not block and "\n" not in target.replace("\\\n", ""):
         # An inline run is rendered inline: `1. lépés` at its start is text. Only lines the translator added
         # can make blocks (they would show as literal `- …`).
+        return []
+    if not _block_lines(source) and not _BLOCK_LINE.search(target):
         return []
     src, dst = _blocks(source), _blocks(target)
     if src == dst:
@@ -302,6 +318,11 @@ def _structure(source: str, target: str, block: bool) -> list[tuple[Severity, st
         if a != b:
             problems.append(f"{b} {kind} where the source has {a}")
     return [(Severity.ERROR, "TRN104", "the structure differs from the source: " + "; ".join(problems))]
+
+
+@lru_cache(maxsize=65536)
+def _block_lines(source: str) -> bool:
+    return bool(_BLOCK_LINE.search(source))
 
 
 @lru_cache(maxsize=16384)

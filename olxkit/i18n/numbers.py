@@ -52,8 +52,15 @@ _SPACE_GROUPS = {"hu", "sk", "pl", "sl", "fr", "cs"}
 
 def same_plain_numbers(source: str, target: str) -> bool:
     """Both texts have the same numbers, all written without any sign between digits: nothing to read."""
-    a, b = _TEXT_NUMBER.findall(source), _TEXT_NUMBER.findall(target)
-    return sorted(a) == sorted(b) and all(n.isdigit() for n in a)
+    numbers, plain = _source_numbers(source)
+    return plain and numbers == sorted(_TEXT_NUMBER.findall(target))
+
+
+@lru_cache(maxsize=65536)
+def _source_numbers(source: str) -> tuple[list[str], bool]:
+    # The same source is compared with its translation in every catalog. (Callers never change the list.)
+    numbers = sorted(_TEXT_NUMBER.findall(source))
+    return numbers, all(n.isdigit() for n in numbers)
 
 
 def _derived_from_year(value: Decimal, years: list[Decimal]) -> bool:

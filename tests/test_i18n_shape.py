@@ -1,0 +1,72 @@
+"""The checks' shortcut (olxkit/i18n/shape.py): a translation whose markup shape equals its source's is not
+parsed, because it parses to the same markup. Property: whenever the shortcut says "same shape", markdown-it
+(the full comparison the checks would otherwise run) finds the same inventory and the same blocks; and the
+checks still catch every seeded fault."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from olxkit.i18n import checks
+from olxkit.i18n.shape import same_shape, shape
+
+# Markdown and text pieces: markup of every kind the checks compare, the characters around it, line starts,
+# non-ASCII letters, punctuation and spaces (inert or not), and the parser's odd corners.
+PIECES = ["word", "Wört", "**", "*", "_", "__", "~~", "`", "$", "$$", "[", "]", "(", ")", "](", "![", "[^1]",
+          "^[", "\\", "\n", "  \n", " ", "1.", "2)", "- ", "> ", "# ", "|", "---", "x.md", "#id", ",", ".", "«", "»",
+          "'", '"', "/", "?", "{", "}", "{,}", "\\text{a b}", "5", "1,5", "²", "=", "+", ":", "\t", "    ", "é", "%",
+          "@", "!", ";", "–", "…", "\u00a0", "\u0301", "\n| a | b |\n|---|---|\n", "```\nco de\n```", "~~~",
+          "\n\n", "\n1. ", "\n#", "\n==", "\u2003", "€", "→", "_a_", "*a*", "**a b**", "\n    ", "\n> ", "\n- "]
+# What a translator may put where the source had words: other words, punctuation, spaces, symbols.
+WORDS = ["a", "bb", "Ccc", "dé", "xyz zy", "ü", "q r s", ",", ".", " ", "«", "'", "ab, cd", "\u00a0", "€", "x\u0301",
+         "  ", "→", "-", "a-b", "#", ":", "=", "@", "%", "+", " - ", "x:y", "# a", "«de-AT» "]
+
+sources = st.lists(st.sampled_from(PIECES), min_size=1, max_size=16).map("".join)
+
+
+def _reworded(source: str, data) -> str:
+    """The source with each run of characters the shape collapses replaced by other such text."""
+    from olxkit.i18n import shape as shape_module
+
+    return shape_module._INERT.sub(lambda _m: data.draw(st.sampled_from(WORDS)), source)
+
+
+def _parsed_alike(source: str, target: str, block: bool) -> bool:
+    same_inventory = checks._inventory_cached(source, block) == checks._inventory_cached(target, block)
+    return same_inventory and (not block or checks._blocks(source) == checks._blocks(target))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sources, st.data(), st.booleans())
+def test_same_shape_means_the_same_parse(source, data, block):
+    target = _reworded(source, data) if data.draw(st.booleans()) else data.draw(sources)
+    if same_shape(source, target, block):
+        assert _parsed_alike(source, target, block), (source, target, block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sources, st.booleans())
+def test_the_shape_is_a_function_of_the_text(source, block):
+    assert shape(source, block) == shape(source + "", block)
+    assert same_shape(source, source, block) == (shape(source, block) is not None)
+
+
+def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
+    source = "Read **the guide** and [the quiz](02-quiz.md#start), then compute $\\frac{a}{b}$."
+    assert same_shape(source, "«it» Leggi **la guida** e [il quiz](02-quiz.md#start), poi calcola $\\frac{a}{b}$.",
+                      False)
+    for broken in ("Leggi **la guida e [il quiz](02-quiz.md#start), poi calcola $\\frac{a}{b}$.",
+                   "Leggi **la guida** e [il quiz](01-quiz.md#start), poi calcola $\\frac{a}{b}$.",
+                   "Leggi ** la guida** e [il quiz](02-quiz.md#start), poi calcola $\\frac{a}{b}$.",
+                   "Leggi **la guida** e [il quiz] (02-quiz.md#start), poi calcola $\\frac{a}{b}$.",
+                   "Leggi **la guida** e [il quiz](02-quiz.md#start), poi calcola $\\frac{a}{c}$."):
+        assert not same_shape(source, broken, False), broken
+        assert checks.gate_errors(None, source, broken, "it"), broken
+    block = "Steps:\n\n- Listen to people.\n- Test an idea."
+    assert same_shape(block, "Passi:\n\n- Ascoltare le persone.\n- Provare un'idea.", True)
+    assert not same_shape(block, "Passi:\n\n- Ascoltare le persone.\n-Provare un'idea.", True)
+    # A hard break (two spaces before a line break) is not a soft one.
+    assert not same_shape("One  \ntwo", "Uno \ndue", False)
+    # No shape where names decide the parse: raw HTML, entities.
+    assert shape("A <b>bold</b> word", False) is None and shape("R&amp;D", False) is None
