@@ -368,8 +368,11 @@ RULES: list[Rule] = [
         "catalog-syntax",
         E,
         "A catalog cannot be read as gettext reads it (an unescaped quote, an unknown keyword or escape, a "
-        "message defined twice), or a translation and its source do not both begin or end with a newline: what "
-        "`msgfmt --check` rejects. A catalog with a syntax error is not used.",
+        "message defined twice, a `domain` directive, no header, a malformed Plural-Forms or one whose nplurals "
+        "a plural message does not have), or a translation breaks what `msgfmt --check` checks in it (its "
+        "c-format, python-format or python-brace-format directives; a newline at its start or end that its "
+        "source lacks). A catalog with a syntax or header error is not used; a translation with an error falls "
+        "back. A charset other than UTF-8 is a warning.",
         'msgstr "Il "corso" è"',
     ),
     Rule(

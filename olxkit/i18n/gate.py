@@ -17,6 +17,7 @@ import polib
 
 from ..diagnostics import Diagnostic, OlxkitError, Severity
 from .checks import gate_errors
+from .msgfmt import format_problems
 from .pofile import scan_translations
 
 Key = tuple[str | None, str]
@@ -54,9 +55,11 @@ class CatalogTable(dict):
         return type(self), (dict(self), self.rel, self.rejected, self.syntax)
 
 
-def gate(items, rel: str, locale: str, lines: dict[Key, int]) -> CatalogTable:
-    """The gated table of `items` ((key, msgstr) pairs) of the catalog `rel` in `locale`."""
+def gate(items, rel: str, locale: str, lines: dict[Key, int], entry_errors=()) -> CatalogTable:
+    """The gated table of `items` ((key, msgstr) pairs) of the catalog `rel` in `locale`; `entry_errors` are the
+    (line, key, message) of translations the catalog's reading already kept out (`Scan.entry_errors`)."""
     table = CatalogTable(rel=rel)
+    table.rejected.extend(Rejection(key, line, (("TRN103", message),)) for line, key, message in entry_errors)
     if not CHECK:
         table.update(items)
         return table
@@ -77,21 +80,31 @@ def read_gated(path: str | os.PathLike, rel: str, code: str) -> CatalogTable:
         return CatalogTable(rel=rel, syntax=[(d.line, d.message, d.code) for d in exc.diagnostics])
     if scan.syntax:
         return CatalogTable(rel=rel, syntax=[(line, message, "TRN103") for line, message in sorted(scan.syntax)])
-    return gate(scan.table.items(), rel, scan.language or code, scan.lines)
+    return gate(scan.table.items(), rel, scan.language or code, scan.lines, scan.entry_errors)
 
 
 def gate_catalog(po: polib.POFile, rel: str, code: str) -> CatalogTable:
     """As `read_gated`, for a catalog already read with polib (validate reads catalogs that way)."""
-    items, lines = [], {}
+    items, lines, kept_out = [], {}, []
     for e in po:
         if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags:
             key = (e.msgctxt or None, e.msgid)
+            problems = format_problems(e.flags, e.msgid, e.msgstr) if e.flags else ()
+            if problems:
+                kept_out.append((e.linenum or 0, key, problems[0]))
+                continue
             items.append((key, e.msgstr))
             lines[key] = e.linenum or 0
-    return gate(items, rel, po.metadata.get("Language") or Path(rel).stem or code, lines)
+    return gate(items, rel, po.metadata.get("Language") or Path(rel).stem or code, lines, kept_out)
 
 
 def syntax_findings(path: str | os.PathLike, rel: str) -> list[Diagnostic]:
-    """TRN103 errors: what gettext (`msgfmt --check`) finds fatal in the catalog at `path`."""
-    return [Diagnostic(rel, line, f"this catalog cannot be read as gettext reads it: {message}", Severity.ERROR,
-                       "TRN103") for line, message in scan_translations(path, rel).syntax]
+    """TRN103: what gettext (`msgfmt --check`) finds fatal in the catalog at `path` (errors: its syntax, its
+    header, and each translation's format strings) and what it warns about (warnings)."""
+    scan = scan_translations(path, rel)
+    out = [Diagnostic(rel, line, f"this catalog cannot be read as gettext reads it: {message}", Severity.ERROR,
+                      "TRN103") for line, message in scan.syntax]
+    out += [Diagnostic(rel, line, f"{message}; msgfmt --check rejects the catalog", Severity.ERROR, "TRN103")
+            for line, _key, message in scan.entry_errors]
+    out += [Diagnostic(rel, line, message, Severity.WARNING, "TRN103") for line, message in scan.warnings]
+    return out

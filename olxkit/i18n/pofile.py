@@ -13,6 +13,8 @@ from ..confine import check_inside
 from ..diagnostics import error
 from ..fsio import sweep, write_atomic
 from .locales import plural_forms
+from .msgfmt import charset_problem, format_problems, header_field
+from .msgfmt import plural_forms as parse_plural_forms
 from .pofast import po_text, read_po
 
 
@@ -167,6 +169,11 @@ class Scan:
     """(line, message): what `msgfmt --check` calls a fatal error; a catalog with any is not used"""
     language: str = ""
     """the header's Language field"""
+    entry_errors: list[tuple[int, tuple[str | None, str], str]] = field(default_factory=list)
+    """(line, key, message): what `msgfmt --check` rejects in one translation (its format strings), at its first
+    `msgstr` line; such a translation is not used, the rest of the catalog is"""
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    """(line, message): what msgfmt only warns about (the header's charset)"""
 
 
 # A quoted PO string as gettext reads it: every `"` and `\` inside is escaped, and only C escapes are allowed.
@@ -192,8 +199,11 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
     seen: dict[tuple[str | None, str], int] = {}
     # Entries are paragraphs. Comments (#: #. #| and obsolete #~ lines) carry nothing a build uses but the fuzzy
     # flag; a comment or msgid after a msgstr starts the next entry (for files written without blank lines).
-    state = {"ctxt": None, "id": None, "str": None, "usable": True, "start": 0, "plural": False}
+    state = {"ctxt": None, "id": None, "str": None, "usable": True, "start": 0, "plural": False, "flags": (),
+             "str_line": 0, "plural_id": None, "forms": {}}
     number = 0
+    header: list[str | int] = []  # the header's text and the line of its msgstr
+    plurals: list[tuple[int, int]] = []  # (first msgstr line, number of forms) of each translated plural entry
 
     def finish():
         msgctxt, msgid, msgstr = state["ctxt"], state["id"], state["str"]
@@ -208,12 +218,21 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
             if key[1] == "" and msgstr is not None:
                 found = re.search(r"^Language:[ \t]*(\S*)", "".join(msgstr), re.M)
                 scan.language = found.group(1) if found else ""
+                if key[0] is None and not header:
+                    header.extend(["".join(msgstr), state["str_line"]])
             elif state["usable"] and msgstr is not None and not state["plural"]:
                 value = "".join(msgstr)
                 if value:
-                    table[key] = value
-                    lines[key] = state["start"]
-        state.update(ctxt=None, id=None, str=None, usable=True, start=0, plural=False)
+                    problems = format_problems(state["flags"], key[1], value) if state["flags"] else ()
+                    scan.entry_errors.extend((state["str_line"], key, problem) for problem in problems)
+                    if not problems:
+                        table[key] = value
+                        lines[key] = state["start"]
+            elif state["usable"] and state["plural"] and any("".join(f) for f in state["forms"].values()):
+                _check_plural(scan, key, state)
+                plurals.append((state["str_line"], len(state["forms"])))
+        state.update(ctxt=None, id=None, str=None, usable=True, start=0, plural=False, flags=(), str_line=0,
+                     plural_id=None, forms={})
 
     current = None
     for raw in text.split("\n"):
@@ -241,13 +260,21 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
                 finish()
                 state["start"] = number
             current = None
-            if line.startswith("#,") and "fuzzy" in line and state["id"] is None:
-                state["usable"] = False
+            if line.startswith("#,") and state["id"] is None:
+                flags = {flag.strip() for flag in line[2:].split(",")}
+                state["flags"] = (*state["flags"], *flags)
+                if "fuzzy" in flags:
+                    state["usable"] = False
             continue
         keyword, _, rest = line.partition(" ")
         if not rest:
             keyword, _, rest = line.partition("\t")
         rest = rest.strip()
+        if keyword == "domain":
+            syntax.append((number, "a `domain` directive: a catalog of a course is one domain (msgfmt --check-domain "
+                                   "rejects it)"))
+            current = None
+            continue
         if keyword not in _KEYWORDS and not _PLURAL_MSGSTR.match(keyword):
             syntax.append((number, f"unknown keyword `{keyword[:20]}`; a quote inside a text must be written \\\""))
             current = None
@@ -278,11 +305,58 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
             if state["plural"]:
                 syntax.append((number, "a plural message takes `msgstr[n]`, not `msgstr`"))
             current = state["str"] = [_unquote(rest)]
-        else:  # msgid_plural, msgstr[n]: plural entries are not used by courses
+            state["str_line"] = number
+        else:  # msgid_plural, msgstr[n]: plural entries are not used by courses, only checked as msgfmt does
             state["plural"] = True
-            current = []
+            if keyword == "msgid_plural":
+                current = state["plural_id"] = [_unquote(rest)]
+            else:
+                state["str_line"] = state["str_line"] or number
+                current = state["forms"][int(keyword[7:-1])] = [_unquote(rest)]
     finish()
+    _check_header(scan, header, plurals)
     return scan
+
+
+def _check_plural(scan: Scan, key: tuple[str | None, str], state: dict) -> None:
+    """A plural entry's format strings: every msgstr[i] against msgid_plural, as msgfmt compares them. msgfmt lets
+    a form that stands for one number only (in most languages msgstr[0], n = 1) leave the number out: olxkit
+    lets msgstr[0] do so in any language."""
+    if not state["flags"] or state["plural_id"] is None:
+        return
+    plural = "".join(state["plural_id"])
+    for index, form in sorted(state["forms"].items()):
+        text = "".join(form)
+        problems = format_problems(state["flags"], plural, text, "msgid_plural", f"msgstr[{index}]", index == 0)
+        if problems:
+            scan.entry_errors.append((state["str_line"], key, problems[0]))
+            return
+
+
+def _check_header(scan: Scan, header: list, plurals: list[tuple[int, int]]) -> None:
+    """msgfmt --check-header: a header entry, a well-formed Plural-Forms (required when plurals are used) whose
+    nplurals every plural entry has; and the charset, which msgfmt only warns about."""
+    if not header:
+        scan.syntax.append((1, "the catalog has no header entry (`msgid \"\"` with Language, Content-Type…); "
+                               "msgfmt --check rejects it"))
+        return
+    text, line = header
+    value = header_field(text, "Plural-Forms")
+    count, problem = parse_plural_forms(value)
+    if problem and (value is not None and "lacks" not in problem or plurals):
+        scan.syntax.append((line, f"the header's Plural-Forms {problem}; msgfmt --check rejects it"))
+    elif value is None and plurals:
+        scan.syntax.append((line, "the catalog has plural translations but the header has no Plural-Forms; "
+                                  "msgfmt --check rejects it"))
+    elif count is not None:
+        wrong = [(at, n) for at, n in plurals if n != count]
+        if wrong:
+            at, n = wrong[0]
+            scan.syntax.append((at, f"this message has {n} plural forms, but the header's Plural-Forms says "
+                                    f"nplurals={count}"))
+    charset = charset_problem(text)
+    if charset:
+        scan.warnings.append((line, charset))
 
 
 def _string_problem(text: str) -> str:
