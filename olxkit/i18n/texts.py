@@ -12,7 +12,7 @@ from markdown_it.token import Token
 
 from ..model import Markdown
 from ..source.markdown import make_markdown, parse_inline
-from ..textscan import CODE, MATH, PLACEHOLDER, join_lines, remove_spans
+from ..textscan import CODE, DISPLAY_MATH, MATH, PLACEHOLDER, find_spans, join_lines, remove_spans
 
 _LETTER = re.compile(r"[^\W\d_]")
 # Characters that can start inline Markdown (or an entity, a hard break, a line break, math or a placeholder).
@@ -175,14 +175,18 @@ class Walker:
                 text = message_text(tok.content)
                 cached = tok.meta["olxkit_msgid"] = (text, translatable(text))
             source, wanted = cached
-            if not wanted:
+            if not wanted and "\\text" not in source:
                 continue
-            parent = tokens[i - 1].type if i else ""
-            role = default_role or (
-                "list item" if in_list and parent == "paragraph_open" else _ROLES.get(parent, "text")
-            )
             line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
-            new = self.t.group([Item(None, source, body.path, line, crumb, role)])[0]
+            new = source
+            if wanted:
+                parent = tokens[i - 1].type if i else ""
+                role = default_role or (
+                    "list item" if in_list and parent == "paragraph_open" else _ROLES.get(parent, "text")
+                )
+                new = self.t.group([Item(None, source, body.path, line, crumb, role)])[0]
+            if "\\text" in source:
+                new = self.inline_formulas(source, new, body.path, line, crumb)
             if new == source:
                 continue
             if out is None:
@@ -192,6 +196,34 @@ class Walker:
             fresh.children = _parse_translation(md, new, tok, body.env)
             out[i] = fresh
         return tokens if out is None else out
+
+    def inline_formulas(self, source: str, text: str, path: str, line: int, crumb: str) -> str:
+        """`text` (an inline run, or its translation) with the words of the `\\text{…}` of its inline formulas
+        translated: each formula of the `source` run gives its words as messages (as a display formula does),
+        and they replace those words wherever the translation kept them; the formula around them stays."""
+        words: dict[str, str] = {}
+        for content in _inline_math(source):
+            found = [m.group(2).strip() for m in _TEXT_CMD.finditer(content) if translatable(m.group(2).strip())]
+            if found:
+                items = [Item("math text", w, path, line, crumb, "words in a formula (\\text{…}); the formula "
+                              "itself stays as it is") for w in found]
+                words.update((w, t) for w, t in zip(found, self.t.group(items), strict=True) if w != t)
+        if not words:
+            return text
+
+        def swap(match: re.Match) -> str:
+            inner = match.group(2)
+            new = words.get(inner.strip())
+            if new is None:
+                return match.group(0)
+            lead, tail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+            return f"\\{match.group(1)}{{{lead}{new}{tail}}}"
+
+        out, done = [], 0
+        for start, end, _k in find_spans(text, (DISPLAY_MATH, MATH)):
+            out += [text[done:start], _TEXT_CMD.sub(swap, text[start:end])]
+            done = end
+        return "".join(out) + text[done:]
 
     def formula(self, content: str, path: str, line: int, crumb: str) -> str:
         """A display formula with the words of its `\\text{…}` translated: each is a message, the formula
@@ -210,3 +242,9 @@ class Walker:
             parts += [content[end:match.start(2)], lead + text + tail]
             end = match.end(2)
         return "".join(parts) + content[end:]
+
+
+def _inline_math(text: str) -> list[str]:
+    """The formulas of an inline run, as the parser reads them (`$5 and $10` are prices, not math)."""
+    tokens = parse_inline(text, {})[0].children or []
+    return [t.content for t in tokens if t.type in ("math_inline", "math_inline_double") and "\\text" in t.content]
