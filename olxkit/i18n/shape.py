@@ -123,7 +123,6 @@ def _zones(text: str, block: bool) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=65536)
 def shape(text: str, block: bool) -> tuple | None:
     """The markup shape of `text` (a block text when `block`), or None when it has none (see the module)."""
     if _NO_SHAPE.search(text) or (block and ("]:" in text or "!!!" in text)):
@@ -148,5 +147,9 @@ def shape(text: str, block: bool) -> tuple | None:
 
 def same_shape(source: str, target: str, block: bool) -> bool:
     """Whether `target` is `source` with only its words changed: both parse to the same markup."""
-    a = shape(source, block)
+    a = _source_shape(source, block)
     return a is not None and a == shape(target, block)
+
+
+# A source text is compared with its translation in every catalog: its shape is worked out once.
+_source_shape = lru_cache(maxsize=65536)(shape)
