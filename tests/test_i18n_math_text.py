@@ -51,3 +51,14 @@ def test_a_translation_that_already_translated_the_words_is_kept(tmp_path):
     assert result.exit_code == 0, result.output
     page = next((root / "build").glob("*_IT/html/numbers_everything_text.html")).read_text(encoding="utf-8")
     assert "\\(\\text{prezzo di vendita} - \\text{costo unitario}\\)" in page, page
+
+
+def test_a_sentence_that_falls_back_keeps_its_formula_in_its_own_language(tmp_path):
+    """An untranslated sentence is shown in English as a whole: no translated words inside its formula."""
+    root = _project(tmp_path)
+    fill(root / "locale/it.po", lambda m: "" if m == SENTENCE else "prezzo unitario" if m == "price per unit"
+         else "IT " + m)
+    result = run_cli("build", str(root), "-i", "it", "-q")
+    assert result.exit_code == 0, result.output
+    page = next((root / "build").glob("*_IT/html/numbers_everything_text.html")).read_text(encoding="utf-8")
+    assert "The margin is <span class=\"math inline\">\\(\\text{price per unit} - \\text{unit cost}\\)" in page, page

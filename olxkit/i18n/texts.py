@@ -186,7 +186,10 @@ class Walker:
                 )
                 new = self.t.group([Item(None, source, body.path, line, crumb, role)])[0]
             if "\\text" in source:
-                new = self.inline_formulas(source, new, body.path, line, crumb)
+                # The words of its formulas are messages; they are put in only where the sentence around them
+                # is in the same language (never English with translated words inside).
+                formulas = self.inline_formulas(source, new, body.path, line, crumb)
+                new = formulas if new != source or not wanted else new
             if new == source:
                 continue
             if out is None:
