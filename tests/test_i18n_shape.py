@@ -33,8 +33,8 @@ def _reworded(source: str, data) -> str:
 
 
 def _parsed_alike(source: str, target: str, block: bool) -> bool:
-    same_inventory = checks._inventory_cached(source, block) == checks._inventory_cached(target, block)
-    return same_inventory and (not block or checks._blocks(source) == checks._blocks(target))
+    same_inventory = checks._inventory_of(source, block) == checks._inventory_of(target, block)
+    return same_inventory and (not block or checks._blocks_of(source) == checks._blocks_of(target))
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])

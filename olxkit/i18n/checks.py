@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polib
@@ -42,12 +42,15 @@ _PLAIN_FIELDS = {
 _FIT_RATIO, _FIT_SLACK = 1.2, 3
 
 
-def _inventory(text: str, block: bool) -> dict[str, Counter]:
+def _inventory(text: str, block: bool, source: bool = False) -> dict[str, Counter]:
     """What must survive translation in a text: link targets, images, code, math, HTML, emphasis, breaks…
 
-    Memoised: the same source text is compared with its translation in every catalog of a build.
+    A source's inventory is memoised (the same source is compared with its translation in every catalog); a
+    translation's is not: it is checked once, and caching it would evict the sources on a large course.
     """
-    return _inventory_cached(text, block) if _MARKUP.search(text) else _EMPTY_INVENTORY
+    if not _MARKUP.search(text):
+        return _EMPTY_INVENTORY
+    return _source_inventory(text, block) if source else _inventory_of(text, block)
 
 
 _KINDS = ("link", "url", "image", "code", "math", "mathnum", "html", "strong", "em", "literal", "break", "footnote",
@@ -59,8 +62,7 @@ _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s\[]+)\]|\^\[")
 _REF_LABEL = re.compile(r"\]\[([^\]]+)\]")
 
 
-@lru_cache(maxsize=65536)
-def _inventory_cached(text: str, block: bool) -> dict[str, Counter]:
+def _inventory_of(text: str, block: bool) -> dict[str, Counter]:
     md = make_markdown()
     env: dict = {}
     tokens = md.parse(text, env) if block else md.parseInline(text, env)
@@ -102,6 +104,9 @@ def _inventory_cached(text: str, block: bool) -> dict[str, Counter]:
         if not match.group(1).startswith("^"):
             inv["ref"][match.group(1).lower()] += 1
     return inv
+
+
+_source_inventory = lru_cache(maxsize=65536)(_inventory_of)
 
 
 def math_skeleton(content: str) -> str:
@@ -167,7 +172,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     plain = not source_markup and not _MARKUP.search(target)
     same = not plain and same_shape(source, target, block)
     src, dst = ((_EMPTY_INVENTORY, _EMPTY_INVENTORY) if plain or same
-                else (_inventory(source, block), _inventory(target, block)))
+                else (_inventory(source, block, source=True), _inventory(target, block)))
     if src is not dst:
         for key, name in _NAMES.items():
             if src[key] != dst[key]:
@@ -214,7 +219,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     return findings
 
 
-@lru_cache(maxsize=65536)
+@cache  # two booleans per source text: sized by the course, never evicted
 def _source_facts(source: str) -> tuple[bool, bool]:
     """Whether a source text has markup, and digits: the same source is checked against every catalog."""
     return bool(_MARKUP.search(source)), bool(_DIGIT.search(source))
@@ -309,7 +314,7 @@ def _structure(source: str, target: str, block: bool) -> list[tuple[Severity, st
         return []
     if not _block_lines(source) and not _BLOCK_LINE.search(target):
         return []
-    src, dst = _blocks(source), _blocks(target)
+    src, dst = dict(_source_blocks(source)), dict(_blocks_of(target))
     if src == dst:
         return []
     problems = []
@@ -320,13 +325,12 @@ def _structure(source: str, target: str, block: bool) -> list[tuple[Severity, st
     return [(Severity.ERROR, "TRN104", "the structure differs from the source: " + "; ".join(problems))]
 
 
-@lru_cache(maxsize=65536)
+@cache  # a boolean per source text: sized by the course, never evicted
 def _block_lines(source: str) -> bool:
     return bool(_BLOCK_LINE.search(source))
 
 
-@lru_cache(maxsize=16384)
-def _blocks_cached(text: str) -> tuple:
+def _blocks_of(text: str) -> tuple:
     md = make_markdown()
     found: Counter = Counter()
     depth = 0
@@ -353,8 +357,8 @@ def _blocks_cached(text: str) -> tuple:
     return tuple(sorted(found.items()))
 
 
-def _blocks(text: str) -> dict[str, int]:
-    return dict(_blocks_cached(text))
+# Only sources are memoised: a translation is checked once, and caching it would evict the sources.
+_source_blocks = lru_cache(maxsize=65536)(_blocks_of)
 
 
 # Numbers as written in running text: digits, with group and decimal signs between them.

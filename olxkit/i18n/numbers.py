@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..diagnostics import Severity
 from ..textscan import CODE, DISPLAY_MATH, FOOTNOTE, LINK_TARGET, MATH, PLACEHOLDER, TAG, remove_spans
@@ -56,7 +56,7 @@ def same_plain_numbers(source: str, target: str) -> bool:
     return plain and numbers == sorted(_TEXT_NUMBER.findall(target))
 
 
-@lru_cache(maxsize=65536)
+@cache  # a few numbers per source text: sized by the course, never evicted
 def _source_numbers(source: str) -> tuple[list[str], bool]:
     # The same source is compared with its translation in every catalog. (Callers never change the list.)
     numbers = sorted(_TEXT_NUMBER.findall(source))
