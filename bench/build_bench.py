@@ -658,9 +658,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_script(main, name: str) -> None:
+    """Run a bench script's `main` and exit with its status; a failed step is one line on stderr, exit 1."""
     try:
         sys.exit(main())
     except (RuntimeError, subprocess.CalledProcessError) as exc:
-        print(f"build_bench: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run_script(main, "build_bench")

@@ -912,8 +912,4 @@ def print_table(report, sizes, extract, update_new, update_tr, tools, speedups, 
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
-        print(f"i18n_bench: {exc}", file=sys.stderr)
-        sys.exit(1)
+    build_bench.run_script(main, "i18n_bench")

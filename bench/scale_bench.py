@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import i18n_bench  # noqa: E402 - the bench folder is not a package
 from shapes import SHAPES  # noqa: E402
 
+import build_bench  # noqa: E402
 from build_bench import load_bodies, olxkit_commit, time_render, use_olxkit_rev  # noqa: E402
 
 BUILD_FLOOR_MAX = 2.0  # one variant's build / floor, at every size
@@ -403,8 +404,4 @@ def print_table(report: dict) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
-        print(f"scale_bench: {exc}", file=sys.stderr)
-        sys.exit(1)
+    build_bench.run_script(main, "scale_bench")
