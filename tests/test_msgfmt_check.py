@@ -142,3 +142,21 @@ def test_a_format_fault_keeps_out_one_translation_and_i18n_check_reports_it(tmp_
     warned = [f for f in out["findings"] if f["code"] == "TRN101" and "TRN103" in f["message"]]
     assert warned and all(f["path"] == "locale/it.po" and f["line"] in gnu for f in warned), warned
     assert {a["instance"] for a in out["archives"]} == {"en", "it", "de", "at"}
+
+
+def test_the_preview_keeps_out_and_reports_a_format_fault_as_the_build_does(tmp_path):
+    """The preview's lazily gated catalog rejects the translation msgfmt faults, at msgfmt's line (TRN103)."""
+    from olxkit.serve.variants import LazyTable
+
+    root = _translated(project(tmp_path))
+    po = root / "locale/it.po"
+    tell = "Tell the other learners who you are and why you joined."
+    _seed(po, {tell: "IT Racconta chi sei %s"})
+    text = po.read_text(encoding="utf-8")
+    at = text.index(f'msgid "{tell}"')
+    po.write_text(text[:at] + "#, python-format\n" + text[at:], encoding="utf-8")
+    _status, gnu = _msgfmt(po)
+    table = LazyTable(po, "locale/it.po", "it")
+    faulted = [r for r in table.rejected if any(code == "TRN103" for code, _m in r.errors)]
+    assert faulted and all(r.line in gnu for r in faulted), table.rejected
+    assert all(table.get(r.key) is None for r in faulted)

@@ -45,6 +45,8 @@ class LazyTable(CatalogTable):
             self.syntax = [(line, message, "TRN103") for line, message in sorted(scan.syntax)]
             return
         self._pending, self._lines, self._locale = scan.table, scan.lines, scan.language or code
+        # Translations the reading kept out (msgfmt's format faults) are rejections from the start, as in the build.
+        self.rejected.extend(gate((), rel, self._locale, self._lines, scan.entry_errors).rejected)
 
     def _check(self, key) -> None:
         if key not in self._pending:
