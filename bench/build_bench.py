@@ -429,6 +429,13 @@ CHILD_CWD: Path | None = None
 
 def run_child(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
     """Run a command; return (wall seconds, child's peak RSS in MB, stdout). Raises on failure."""
+    wall, _cpu, peak, stdout = run_child_cpu(args, cwd)
+    return wall, peak, stdout
+
+
+def run_child_cpu(args: list[str], cwd: Path | None = None) -> tuple[float, float, float, str]:
+    """Run a command; return (wall s, CPU s (user + system of the child and the children it waited for), peak RSS
+    in MB, stdout). Raises on failure."""
     cwd = cwd or CHILD_CWD
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
@@ -444,12 +451,13 @@ def run_child(args: list[str], cwd: Path | None = None) -> tuple[float, float, s
                            f"{proc.returncode}:\n{stderr[-4000:]}")
     # ru_maxrss is in kilobytes on Linux, bytes on macOS
     peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return wall, peak, stdout
+    return wall, usage.ru_utime + usage.ru_stime, peak, stdout
 
 
-def time_build(python: str, project: Path, out: Path, tree: bool) -> tuple[float, float, dict]:
-    wall, peak, stdout = run_child([python, "-c", BUILD_CHILD, str(project), str(out), "1" if tree else "0"])
-    return wall, peak, json.loads(stdout.strip().splitlines()[-1])
+def time_build(python: str, project: Path, out: Path, tree: bool) -> tuple[float, float, float, dict]:
+    """(wall s, CPU s, peak MB, the build's result) of one build in a fresh child."""
+    wall, cpu, peak, stdout = run_child_cpu([python, "-c", BUILD_CHILD, str(project), str(out), "1" if tree else "0"])
+    return wall, cpu, peak, json.loads(stdout.strip().splitlines()[-1])
 
 
 def load_bodies(project: Path) -> list[str]:
@@ -465,18 +473,24 @@ def load_bodies(project: Path) -> list[str]:
 
 
 def time_render(bodies: list[str]) -> float:
+    return time_render_cpu(bodies)[0]
+
+
+def time_render_cpu(bodies: list[str]) -> tuple[float, float]:
+    """(wall s, CPU s) of rendering every lesson body with markdown-it-py, in this process."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark").enable("table")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for body in bodies:
         md.render(body)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def time_tar(tree: Path, dest: Path) -> float:
-    wall, _peak, _out = run_child(["tar", "czf", str(dest), "-C", str(tree.parent), tree.name])
-    return wall
+def time_tar(tree: Path, dest: Path) -> tuple[float, float]:
+    """(wall s, CPU s) of the system tar czf of `tree`."""
+    wall, cpu, _peak, _out = run_child_cpu(["tar", "czf", str(dest), "-C", str(tree.parent), tree.name])
+    return wall, cpu
 
 
 def snapshot_olxkit(rev: str, dest: Path) -> str:
@@ -563,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         bodies = load_bodies(project)
 
         say("Warm-up build (checks the project builds; not counted) …")
-        warm_s, warm_peak, result = time_build(args.python, project, work / "out-warmup", True)
+        warm_s, _warm_cpu, warm_peak, result = time_build(args.python, project, work / "out-warmup", True)
         commit = commit or olxkit_commit(args.python)
         blocks = result["blocks"]
         if result.get("warning_count"):
@@ -573,18 +587,20 @@ def main(argv: list[str] | None = None) -> int:
         tree_files = count_files(tree_dir)
 
         samples: dict[str, list[float]] = {k: [] for k in
-                                           ("build_tree", "build_notree", "render", "tar", "startup")}
+                                           ("build_tree", "build_notree", "render", "tar", "startup",
+                                            "build_tree_cpu", "build_notree_cpu", "render_cpu", "tar_cpu")}
         peaks: dict[str, list[float]] = {"build_tree": [], "build_notree": []}
         for i in range(args.repeat):
             say(f"Run {i + 1}/{args.repeat} …")
-            wall, peak, _r = time_build(args.python, project, work / f"out-tree-{i}", True)
-            samples["build_tree"].append(wall)
-            peaks["build_tree"].append(peak)
-            wall, peak, _r = time_build(args.python, project, work / f"out-notree-{i}", False)
-            samples["build_notree"].append(wall)
-            peaks["build_notree"].append(peak)
-            samples["render"].append(time_render(bodies))
-            samples["tar"].append(time_tar(tree_dir, work / f"tar-{i}.tar.gz"))
+            for kind, tree in (("build_tree", True), ("build_notree", False)):
+                wall, cpu, peak, _r = time_build(args.python, project, work / f"out-{kind[6:]}-{i}", tree)
+                samples[kind].append(wall)
+                samples[kind + "_cpu"].append(cpu)
+                peaks[kind].append(peak)
+            for kind, (wall, cpu) in (("render", time_render_cpu(bodies)),
+                                      ("tar", time_tar(tree_dir, work / f"tar-{i}.tar.gz"))):
+                samples[kind].append(wall)
+                samples[kind + "_cpu"].append(cpu)
             samples["startup"].append(run_child([args.python, "-c", "import olxkit.build"])[0])
         archive_bytes = Path(result["archive"]).stat().st_size
         tar_bytes = (work / "tar-0.tar.gz").stat().st_size
@@ -598,6 +614,11 @@ def main(argv: list[str] | None = None) -> int:
     floor = best["render"] + best["tar"]
     ratio = best["build_tree"] / floor
     ratio_notree = best["build_notree"] / floor
+    # CPU of both processes of the build (its export runs in two) against the floor's CPU: steadier than wall time
+    # on a busy machine, and higher than the wall ratio since the floor runs on one core.
+    floor_cpu = best["render_cpu"] + best["tar_cpu"]
+    ratio_cpu = best["build_tree_cpu"] / floor_cpu
+    ratio_notree_cpu = best["build_notree_cpu"] / floor_cpu
     peak_mb = max(peaks["build_tree"])
     peak_notree_mb = max(peaks["build_notree"])
     at_target_size = abs(components - TARGET_COMPONENTS) <= 0.05 * TARGET_COMPONENTS
@@ -612,6 +633,9 @@ def main(argv: list[str] | None = None) -> int:
         "render_s": round(best["render"], 4), "tar_s": round(best["tar"], 4), "floor_s": round(floor, 4),
         "startup_import_s": round(best["startup"], 4), "build_warmup_s": round(warm_s, 4),
         "ratio": round(ratio, 3), "ratio_notree": round(ratio_notree, 3),
+        "build_tree_cpu_s": round(best["build_tree_cpu"], 4), "build_notree_cpu_s": round(best["build_notree_cpu"], 4),
+        "floor_cpu_s": round(floor_cpu, 4), "ratio_cpu": round(ratio_cpu, 3),
+        "ratio_notree_cpu": round(ratio_notree_cpu, 3), "load_avg": [round(x, 2) for x in os.getloadavg()],
         "peak_mb": round(peak_mb, 1), "peak_notree_mb": round(peak_notree_mb, 1),
         "targets": {"ratio_max": RATIO_TARGET, "peak_mb_max": PEAK_MB_TARGET, "at_components": TARGET_COMPONENTS},
         "ratio_pass": ratio_ok, "peak_pass": peak_ok, "at_target_size": at_target_size,
@@ -637,6 +661,10 @@ def main(argv: list[str] | None = None) -> int:
             ("floor = render + tar", f"{floor:.3f} s", ""),
             ("ratio build(tree) / floor", f"{ratio:.2f}", f"target <= {RATIO_TARGET:.1f}  {mark(ratio_ok)}"),
             ("ratio build(no tree) / floor", f"{ratio_notree:.2f}", ""),
+            ("CPU: build tree=True / no tree", f"{best['build_tree_cpu']:.3f} s",
+             f"no tree {best['build_notree_cpu']:.3f} s (both processes)"),
+            ("CPU: floor = render + tar", f"{floor_cpu:.3f} s", ""),
+            ("CPU ratio build(tree) / floor", f"{ratio_cpu:.2f}", f"no tree {ratio_notree_cpu:.2f} (informative)"),
             ("peak RSS of build, tree=True", f"{peak_mb:.0f} MB",
              f"target <= {PEAK_MB_TARGET:.0f} MB  {mark(peak_ok)}"),
             ("peak RSS of build, tree=False", f"{peak_notree_mb:.0f} MB", ""),
@@ -645,14 +673,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Synthetic course: {components:,} components ({shape['units']:,} units, {shape['lessons']} lessons, "
               f"{shape['modules']} modules), {mb:.2f} MB of Markdown; archive {archive_bytes / 1e6:.2f} MB")
         print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, best of {args.repeat}, "
-              f"work dir under {report['tmpdir']}{note}")
+              f"work dir under {report['tmpdir']}{note}; load average at the end "
+              + " ".join(f"{x:.2f}" for x in report["load_avg"]))
         print()
         width = max(len(r[0]) for r in rows)
         for name, value, extra in rows:
             print(f"  {name:<{width}}  {value:>9}  {extra}")
         print()
         for k, v in report["samples_s"].items():
-            print(f"  samples {k:<13} " + "  ".join(f"{x:.3f}" for x in v))
+            print(f"  samples {k:<16} " + "  ".join(f"{x:.3f}" for x in v))
         print()
     print(json.dumps(report, sort_keys=True))
     return 0
