@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import component_types
@@ -16,11 +17,11 @@ from .i18n.ui import ui_labels, ui_text
 from .model import Course, Lesson, Markdown, Unit
 from .olx.components import CORE_TAGS, attr, element, pointer
 from .olx.dates import date_texts, english_date
-from .olx.html import check_html, invalid_block_line
+from .olx.html import invalid_block_line, page_problems
 from .olx.members import member_name_fits
 from .registry import ExportContext
 from .source.links import LinkResolver, flatten_asset_name
-from .source.markdown import make_markdown, render
+from .source.markdown import make_markdown, render_page_html
 from .source.yamlio import format_date
 
 ABOUT_FIELDS = ("short_description", "effort", "duration")
@@ -56,7 +57,11 @@ class _Exporter:
         self.resolver = LinkResolver.from_course(course)
         self.lang = bcp47(course.locale) if course.locale else ""
         self.origin = ("course/course.yaml", 1)
-        self.texts = {**date_texts(course), **course.texts}
+
+    @cached_property
+    def texts(self) -> dict[str, str]:
+        """The texts `{{ name }}` stands for: made when a page first uses one (the dates need Babel's CLDR data)."""
+        return {**date_texts(self.course), **self.course.texts}
 
     def resolve_for(self, base_dir: str, current: str | None, path: str, line: int):
         def resolve(url: str, kind: str) -> str:
@@ -78,12 +83,15 @@ class _Exporter:
         self.diags.add(path, line, message, code=code)
 
     def render_page(self, body: Markdown, current: str | None, line: int) -> str:
-        html = render(body.tokens, body.env, self.resolve_for(body.base_dir, current, body.path, line),
-                      ui_text(self.labels, "Back to the text"))
+        html, unchecked = render_page_html(body.tokens, body.env,
+                                          self.resolve_for(body.base_dir, current, body.path, line),
+                                          ui_text(self.labels, "Back to the text"))
+        # A text filled in (`{{ name }}`) is the author's too: the page is checked in full then.
+        unchecked = unchecked or "{{" in html
         html = self.fill_texts(html, body.path, line, body)
         if self.lang and self.course.olx.html_lang:
             html = f'<div lang="{self.lang}">\n{html}</div>\n'
-        problems = check_html(html)
+        problems = page_problems(html, unchecked)
         if problems:
             at = invalid_block_line(body) or line
             for problem in problems:

@@ -22,6 +22,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..textscan import trailing_id
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+UNCHECKED = "olxkit_unchecked_html"
+"""Set in the render env when HTML whose validity the renderer does not vouch for was written (`render_page_html`)."""
 
 
 def _render_math(content: str, options: dict[str, Any]) -> str:
@@ -83,7 +85,19 @@ def make_markdown() -> MarkdownIt:
     # The footnote plugin's own renderers are bound per instance; route them to ours.
     for name in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
         md.add_render_rule(name, getattr(OlxRenderer, name))
+    # The renderer notes when it writes HTML it does not vouch for (the author's raw HTML; a `$$…$$` formula's
+    # <div> inside a paragraph, or its label's id, which two formulas may share), so that a page's HTML check
+    # (olx/html.py `page_problems`) runs only where it can find something.
+    for name in ("html_block", "html_inline", "math_inline_double", "math_block_label"):
+        md.renderer.rules[name] = _unchecked(md.renderer.rules[name])
     return md
+
+
+def _unchecked(rule):
+    def render_unchecked(tokens, idx, options, env):
+        env[UNCHECKED] = True
+        return rule(tokens, idx, options, env)
+    return render_unchecked
 
 
 def parse_inline(text: str, env: dict[str, Any]) -> list[Token]:
@@ -384,13 +398,22 @@ def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
 def render(tokens: list[Token], env: dict[str, Any], resolve=None, backlink: str | None = None) -> str:
     """Render tokens to HTML; `resolve(url, kind)` rewrites link and image targets; `backlink` labels the ↩ link
     of each footnote (in the variant's language)."""
+    return render_page_html(tokens, env, resolve, backlink)[0]
+
+
+def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, backlink: str | None = None
+                     ) -> tuple[str, bool]:
+    """`render`, and whether the HTML holds markup the renderer does not vouch for (`make_markdown`): the rest is
+    balanced HTML 4, every text and attribute escaped."""
     md = make_markdown()
     full = with_footnotes(tokens, env)
     render_env = dict(env)
     render_env["olxkit_resolve"] = resolve
     render_env["olxkit_backlink"] = backlink
     render_env["olxkit_fnrefs"] = footnote_refs(tokens)
-    return md.renderer.render(full, md.options, render_env)
+    render_env[UNCHECKED] = False
+    html = md.renderer.render(full, md.options, render_env)
+    return html, render_env[UNCHECKED]
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#]")
