@@ -206,6 +206,7 @@ class LessonSyntaxError(Exception):
 
 
 _FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*(\S*)")
+_UNIT_HEADING = re.compile(r" {0,3}##\s")
 
 
 def _check_fence_closed(tok: Token, lines: list[str], line_offset: int) -> None:
@@ -221,11 +222,15 @@ def _check_fence_closed(tok: Token, lines: list[str], line_offset: int) -> None:
     closed = end - 1 > start and closing is not None and closing.group(1)[0] == tok.markup[0] \
         and len(closing.group(1)) >= len(tok.markup) and not closing.group(2)
     inner = None
-    for number in range(start + 1, end - 1 if closed else end):
-        match = _FENCE_LINE.match(lines[number]) if number < len(lines) else None
-        if match and match.group(2) or (number < len(lines) and re.match(r" {0,3}##\s", lines[number])):
-            inner = number
-            break
+    body = lines[start + 1 : end - 1 if closed else end]
+    # Nearly every block holds neither a fence line nor a heading: one substring search says so for all its lines.
+    joined = "\n".join(body)
+    if "```" in joined or "~~~" in joined or "##" in joined:
+        for number, text in enumerate(body, start + 1):
+            match = _FENCE_LINE.match(text)
+            if match and match.group(2) or _UNIT_HEADING.match(text):
+                inner = number
+                break
     if closed and inner is None:
         return
     where = f"it runs on to line {inner + 1 + line_offset}" if inner is not None else "it runs to the end of the file"
@@ -248,16 +253,14 @@ def share_empty_maps(tokens: list[Token]) -> None:
     the largest part of a build's. The tokens are only read after parsing (the renderer copies a token before
     changing it); a write to a shared mapping raises instead of changing every token.
     """
-    stack = list(tokens)
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        tok = pop()
+    shared = _NO_ATTRS
+    for tok in tokens:
         if not tok.attrs:
-            tok.attrs = _NO_ATTRS
+            tok.attrs = shared
         if not tok.meta and tok.type != "inline":
-            tok.meta = _NO_ATTRS
+            tok.meta = shared
         if tok.children:
-            extend(tok.children)
+            share_empty_maps(tok.children)  # an inline run's tokens, an image's alt text: two levels at most
 
 
 def parse_lesson(body: str, line_offset: int, fences: tuple[str, ...], texts_only: bool = False
