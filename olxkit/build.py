@@ -20,7 +20,7 @@ from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .model import Course
 from .olx.archive import archive_bytes, write_files
-from .olx.learners import learner_blocks, learner_changes
+from .olx.learners import learner_blocks, learner_changes, merge_learner_blocks
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
 from .parallel import parallel_map, without_gc
@@ -244,10 +244,13 @@ def _make_variant(ctx: _VariantContext, index: int):
         diags.extend(fallback_findings(report, instance, ctx.strict))
     jobs = ctx.export_jobs
     staging = ctx.staging[index]
+    learners = None
     if jobs > 1:
-        # A single instance: share its lessons between processes instead (each writes its share of the tree).
-        shares = parallel_map(partial(_export_share, variant, staging), [(k, jobs) for k in range(jobs)], jobs)
-        olx, export_diags = merge(list(shares))
+        # A single instance: share its lessons between processes instead (each writes its share of the tree and
+        # reads its share's learner blocks: a lesson's files are all in one share).
+        shares = list(parallel_map(partial(_export_share, variant, staging), [(k, jobs) for k in range(jobs)], jobs))
+        olx, export_diags = merge([(share, share_diags) for share, share_diags, _blocks in shares])
+        learners = merge_learner_blocks([blocks for _share, _diags, blocks in shares])
     else:
         olx, export_diags = export_olx(variant)
     diags.extend(export_diags.items)
@@ -256,16 +259,19 @@ def _make_variant(ctx: _VariantContext, index: int):
     data = b"" if diags.errors else archive_bytes(olx)
     # Only what the parent reports travels back: pickling the OLX tree would cost more than making it.
     summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back),
-               "counts": dict(olx.counts), "learners": {} if diags.errors else learner_blocks(olx.files)}
+               "counts": dict(olx.counts),
+               "learners": {} if diags.errors else learners if learners is not None else learner_blocks(olx.files)}
     return diags.items, summary, data
 
 
 def _export_share(variant, staging: Path | None, part: tuple[int, int]):
     share, diags = export_olx(variant, part=part)
     diags.rules = variant.rules
-    if staging is not None and not diags.errors:
+    if diags.errors:
+        return share, diags, {}
+    if staging is not None:
         write_files(share, staging)
-    return share, diags
+    return share, diags, learner_blocks(share.files)
 
 
 def load(project: str | os.PathLike = ".") -> Course:

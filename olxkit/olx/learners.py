@@ -17,7 +17,11 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 def learner_blocks(files: dict[str, bytes]) -> dict[str, dict]:
     """{`type/url_name`: {title, graded, responses, answers}} for every block of an OLX tree that keeps learner
-    state, read from the tree's files (OLX path → bytes)."""
+    state, read from the tree's files (OLX path → bytes), in key order.
+
+    The files of a share of the lessons (`export_olx(..., part=…)`) give that share's blocks: a unit's blocks
+    and its lesson's `graded` are in the files of its lesson, so `merge_learner_blocks` of every share's is the
+    whole tree's."""
     graded_units: set[str] = set()
     for path, data in files.items():
         if path.startswith("sequential/") and path.endswith(".xml"):
@@ -41,7 +45,12 @@ def learner_blocks(files: dict[str, bytes]) -> dict[str, dict]:
             out[f"{child.tag}/{child.get('url_name')}"] = {
                 "title": element.get("display_name", ""), "graded": unit in graded_units,
                 "responses": list(responses), "answers": list(answers)}
-    return out
+    return dict(sorted(out.items()))
+
+
+def merge_learner_blocks(parts: list[dict[str, dict]]) -> dict[str, dict]:
+    """One tree's learner blocks from its shares' (`learner_blocks` of each), in key order."""
+    return dict(sorted(item for part in parts for item in part.items()))
 
 
 def learner_changes(old: dict[str, dict], new: dict[str, dict]) -> list[dict]:
