@@ -12,7 +12,6 @@ from functools import lru_cache
 from importlib import resources
 
 from . import locales
-from .gate import read_gated
 
 CATALOG_DIR = "messages"
 
@@ -26,12 +25,15 @@ def ui_text(labels: dict[str, str], msgid: str) -> str:
 def ui_labels(locale: str | None) -> dict[str, str]:
     """msgid → text for `locale` (gettext form, e.g. `de_AT`): olxkit's catalog along the fallback chain."""
     out: dict[str, str] = {}
-    if not locale:
-        return out
+    codes = [code for code in reversed(locales.chain(locale, "en")) if code != "en"] if locale else []
+    if not codes:
+        return out  # English: olxkit's own words as they are (no catalog, no gate to import)
+    from .gate import read_gated
+
     folder = resources.files(__package__) / CATALOG_DIR
-    for code in reversed(locales.chain(locale, "en")):
+    for code in codes:
         entry = folder / f"{code}.po"
-        if code == "en" or not entry.is_file():
+        if not entry.is_file():
             continue
         with resources.as_file(entry) as path:
             table = read_gated(path, f"olxkit/i18n/{CATALOG_DIR}/{code}.po", code)

@@ -10,16 +10,20 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-
-import polib
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Severity
 from ..model import Course, Instance
 from ..parallel import Forked, can_fork
 from . import locales
-from .gate import CatalogTable, gate_catalog, read_gated
-from .pofile import read_catalog
 from .walk import Item, translate_course
+
+# The gate, the catalog reader and polib are imported where a catalog is read: an English build never reads one,
+# and starts faster without them.
+if TYPE_CHECKING:
+    import polib
+
+    from .gate import CatalogTable
 
 LOCALE_DIR = "locale"
 
@@ -36,7 +40,12 @@ def _existing_catalogs(root: str | Path, wanted: list[str]):
 def load_tables(root: str | Path, wanted: list[str]) -> dict[str, CatalogTable]:
     """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`, each
     through the gate (`gate.read_gated`): what it lets through, and what it kept out."""
-    return {code: read_gated(path, rel, code) for code, path, rel in _existing_catalogs(root, wanted)}
+    found = list(_existing_catalogs(root, wanted))
+    if not found:
+        return {}  # the English source: no catalog, no gate to import
+    from .gate import read_gated
+
+    return {code: read_gated(path, rel, code) for code, path, rel in found}
 
 
 class TablePrefetch:
@@ -56,6 +65,8 @@ class TablePrefetch:
         if not codes or not can_fork():
             self.index = {}
             return
+        from . import gate  # noqa: F401 - imported here, once, for the children forked below to inherit
+
         children = max(1, min(len(codes), children or os.cpu_count() or 1))
         # Shares of about the same size: the biggest catalog first, each to the lightest share so far.
         shares: list[list[str]] = [[] for _ in range(children)]
@@ -78,6 +89,8 @@ class TablePrefetch:
 
     def _write_tables(self, codes: list[str], fd: int) -> dict[str, tuple[int, int]]:
         """In a child: each table pickled into its file; returns where each one is."""
+        from .gate import read_gated
+
         index, offset = {}, 0
         try:
             for code, path, rel in _existing_catalogs(self.root, codes):
@@ -135,6 +148,8 @@ class TablePrefetch:
 
 def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:
     """The catalogs locale/<code>.po that exist, for the locales in `wanted`."""
+    from .pofile import read_catalog
+
     return {code: read_catalog(path, rel) for code, path, rel in _existing_catalogs(root, wanted)}
 
 
@@ -314,6 +329,8 @@ def make_variant(
 def _gated(catalog, code: str) -> CatalogTable | dict:
     if isinstance(catalog, dict):
         return catalog
+    from .gate import gate_catalog
+
     return gate_catalog(catalog, f"{LOCALE_DIR}/{code}.po", code)
 
 
