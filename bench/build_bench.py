@@ -512,6 +512,17 @@ def use_olxkit_rev(rev: str, work: Path) -> str:
     return commit
 
 
+def use_bytecode_cache(work: Path) -> None:
+    """Children write and read compiled bytecode under `work`, even with PYTHONDONTWRITEBYTECODE set.
+
+    pip compiles a package's .pyc files when it installs it, so a user's build never compiles olxkit; a checkout
+    or a `--olxkit-rev` snapshot has none, and with writing turned off every timed build would compile all of
+    olxkit's modules again, a cost that grows with the lines of source rather than with the work done.
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+
+
 def olxkit_commit(python: str) -> str | None:
     """The git commit of the olxkit checkout the build ran (`+dirty` with local changes), if it is one."""
     try:
@@ -550,6 +561,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--olxkit-rev", metavar="REV", help="build with olxkit as committed at REV (e.g. HEAD, a "
                     "branch) instead of the working tree: a read-only `git archive` snapshot put first on "
                     "PYTHONPATH. For stable figures while olxkit/ is being edited, and for A/B comparisons")
+    ap.add_argument("--no-bytecode-cache", action="store_true", help="let the build children compile olxkit's "
+                    "source on every run when PYTHONDONTWRITEBYTECODE is set (by default they share a bytecode cache "
+                    "in the work folder, filled by the warm-up build, as an installed olxkit has its .pyc files)")
     ap.add_argument("--json", action="store_true", help="print only the JSON line")
     args = ap.parse_args(argv)
     if args.repeat < 1 or args.components < 2:
@@ -564,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     global CHILD_CWD
     work = Path(tempfile.mkdtemp(prefix="olxkit-bench-", dir=args.tmpdir))
     CHILD_CWD = work
+    if not args.no_bytecode_cache:
+        use_bytecode_cache(work)
     try:
         commit = None
         if args.olxkit_rev:
@@ -644,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
         "build_warnings": result.get("warning_count"), "olxkit_builds": result.get("builds"),
         "olxkit_commit": commit, "olxkit_rev": args.olxkit_rev, "olxkit_file": result.get("olxkit_file"),
         "generate_s": round(gen_s, 3), "python": platform.python_version(), "cpus": os.cpu_count(),
-        "tmpdir": args.tmpdir or tempfile.gettempdir(),
+        "tmpdir": args.tmpdir or tempfile.gettempdir(), "bytecode_cache": not args.no_bytecode_cache,
     }
 
     if not args.json:
