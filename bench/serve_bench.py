@@ -55,10 +55,10 @@ def free_port() -> int:
 PYCACHE = Path(tempfile.gettempdir()) / f"olxkit-serve-bench-pycache-{os.getuid()}"
 
 
-def env() -> dict:
+def env(root: Path = REPO) -> dict:
     # As a user runs olxkit once pip has installed it: with its modules' bytecode compiled (a fresh clone's
-    # first run compiles them; that is not what a preview or a build costs).
-    out = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    # first run compiles them; that is not what a preview or a build costs). `root`: the olxkit to run.
+    out = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                PYTHONPYCACHEPREFIX=str(PYCACHE))
     out.pop("PYTHONDONTWRITEBYTECODE", None)
     return out
@@ -75,21 +75,21 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def time_build(project: Path, instance: str, out: Path) -> tuple[float, float]:
+def time_build(project: Path, instance: str, out: Path, root: Path = REPO) -> tuple[float, float]:
     """Wall and CPU seconds of one build of `instance` (a fresh process)."""
     started, cpu = time.perf_counter(), children_cpu()
     subprocess.run([sys.executable, "-m", "olxkit", "build", str(project), "--instance", instance, "-o", str(out),
-                    "--no-tree", "-j", "1", "--quiet"], check=True, env=env(), capture_output=True)
+                    "--no-tree", "-j", "1", "--quiet"], check=True, env=env(root), capture_output=True)
     return time.perf_counter() - started, children_cpu() - cpu
 
 
-def start_server(project: Path, instance: str) -> tuple[subprocess.Popen, str, str, float, float]:
+def start_server(project: Path, instance: str, root: Path = REPO) -> tuple[subprocess.Popen, str, str, float, float]:
     """`olxkit serve` in a fresh process, and the first unit page of the first lesson fetched from it: the
     process, the base URL, the page's URL, and the wall and CPU seconds from the start to the page's last byte."""
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(project), "--port", str(port),
-                             "--instance", instance], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--instance", instance], env=env(root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     _lesson, lesson_id = lesson_to_edit(project)
     try:
@@ -119,21 +119,29 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def first_page(project: Path, instance: str, runs: int, work: Path) -> dict:
-    """One build and the first page served, `runs` times in turn: medians (wall and CPU seconds)."""
-    builds, pages = [], []
+def first_page(project: Path, instance: str, runs: int, work: Path, olxkits: dict[str, Path]) -> list[dict]:
+    """One build and the first page served, `runs` times in turn, for each olxkit in `olxkits` (label → the folder
+    holding its package; several alternate within every run): medians (wall and CPU seconds), and each run's."""
+    builds: dict[str, list] = {label: [] for label in olxkits}
+    pages: dict[str, list] = {label: [] for label in olxkits}
     for _ in range(runs):
-        builds.append(time_build(project, instance, work / f"build-first-{instance}"))
-        proc, *_rest, wall, cpu = start_server(project, instance)
-        stop_server(proc)
-        pages.append((wall, cpu))
-    return {"instance": instance, "runs": runs,
-            "build_s": round(statistics.median(b[0] for b in builds), 3),
-            "build_cpu_s": round(statistics.median(b[1] for b in builds), 3),
-            "first_page_s": round(statistics.median(p[0] for p in pages), 3),
-            "first_page_cpu_s": round(statistics.median(p[1] for p in pages), 3),
-            "page_le_build": sum(p[0] <= b[0] for p, b in zip(pages, builds, strict=True)),
-            "page_cpu_le_build": sum(p[1] <= b[1] for p, b in zip(pages, builds, strict=True))}
+        for label, root in olxkits.items():
+            builds[label].append(time_build(project, instance, work / f"build-first-{instance}", root))
+            proc, *_rest, wall, cpu = start_server(project, instance, root)
+            stop_server(proc)
+            pages[label].append((wall, cpu))
+    out = []
+    for label in olxkits:
+        b, p = builds[label], pages[label]
+        out.append({"instance": instance, "olxkit": label, "runs": runs,
+                    "build_s": round(statistics.median(x[0] for x in b), 3),
+                    "build_cpu_s": round(statistics.median(x[1] for x in b), 3),
+                    "first_page_s": round(statistics.median(x[0] for x in p), 3),
+                    "first_page_cpu_s": round(statistics.median(x[1] for x in p), 3),
+                    "page_le_build": sum(x[0] <= y[0] for x, y in zip(p, b, strict=True)),
+                    "page_cpu_le_build": sum(x[1] <= y[1] for x, y in zip(p, b, strict=True)),
+                    "runs_cpu": [[round(y[1], 3), round(x[1], 3)] for x, y in zip(p, b, strict=True)]})
+    return out
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -212,6 +220,11 @@ def measure(name: str, project: Path, instance: str, edits: int, work: Path) -> 
         events = Events(port)
         events.start()
         time.sleep(0.3)
+        # The open page asked for news: the server reads the lessons it had read for the outline only, then
+        # watches. Edits are timed from then on (an edit before would be read with the rest of the course).
+        deadline = time.monotonic() + 120
+        while json.loads(fetch(f"{base}/__olxkit__/status")[1]).get("outline_only") and time.monotonic() < deadline:
+            time.sleep(0.05)
         version = json.loads(fetch(f"{base}/__olxkit__/status")[1])["version"]
         original = lesson.read_text(encoding="utf-8")
         at = first_paragraph(original)
@@ -253,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--first-page-runs", type=int, default=5,
                     help="first page vs one build of the embedded course's instances: builds and first pages in "
                     "turn, this many of each (default %(default)s; 0 to skip)")
+    ap.add_argument("--olxkit-rev", metavar="REV",
+                    help="first pages: also olxkit as committed at REV (e.g. main; a read-only `git archive` "
+                    "snapshot), alternating with this tree's in every run (old vs new in one sitting)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="olxkit-serve-bench-"))
@@ -260,14 +276,21 @@ def main(argv: list[str] | None = None) -> int:
     instances = [i.strip() for i in args.instances.split(",") if i.strip()]
     try:
         # Compiled once, as pip does when it installs olxkit.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "olxkit")], env=env(), check=True)
+        olxkits = {"this tree": REPO}
+        if args.olxkit_rev:
+            from build_bench import snapshot_olxkit
+
+            commit = snapshot_olxkit(args.olxkit_rev, work / "olxkit-rev")
+            olxkits = {f"{args.olxkit_rev} ({commit})": work / "olxkit-rev", **olxkits}
+        for root in olxkits.values():
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "olxkit")], env=env(root), check=True)
         embedded = work / "embedded"
         for name in ("course", "modules", "locale"):
             shutil.copytree(REPO / name, embedded / name)
         for instance in instances if args.first_page_runs > 0 else []:
             print(f"embedded course, instance {instance}: first page vs build ×{args.first_page_runs} …",
                   file=sys.stderr, flush=True)
-            firsts.append(first_page(embedded, instance, args.first_page_runs, work))
+            firsts += first_page(embedded, instance, args.first_page_runs, work, olxkits)
         for instance in instances if args.edits > 0 else []:
             print(f"embedded course, instance {instance} …", file=sys.stderr, flush=True)
             results.append(measure(f"embedded-{instance}", embedded, instance, args.edits, work))
@@ -284,11 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     if firsts:
         print(f"first page vs one build, embedded course (medians of {args.first_page_runs} runs in turn; wall "
               "and CPU seconds; the machine may be shared: CPU is the steadier figure)")
-        print(f"{'instance':>9} {'build':>7} {'page':>7} {'build CPU':>10} {'page CPU':>9}  page ≤ build (runs)")
+        print(f"{'instance':>9} {'build':>7} {'page':>7} {'build CPU':>10} {'page CPU':>9}  page ≤ build (runs)"
+              "  olxkit")
         for f in firsts:
             print(f"{f['instance']:>9} {f['build_s']:>6.2f}s {f['first_page_s']:>6.2f}s {f['build_cpu_s']:>9.2f}s "
                   f"{f['first_page_cpu_s']:>8.2f}s  wall {f['page_le_build']}/{f['runs']}, "
-                  f"CPU {f['page_cpu_le_build']}/{f['runs']}")
+                  f"CPU {f['page_cpu_le_build']}/{f['runs']}  {f['olxkit']}")
+            print(f"{'':>9} CPU each run (build, page): "
+                  + " ".join(f"{b:.2f}/{p:.2f}" for b, p in f["runs_cpu"]))
         print()
     if not results:
         return 0

@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..diagnostics import OlxkitError
 from ..i18n.ui import ui_labels, ui_text
+from ..source.loader import PAGES
 from . import pages
 from .cache import Preview, Site
 from .grader import InputError, Problem, answer_available, correctness_available
@@ -66,8 +67,9 @@ class ProblemStates:
             return state
 
 
-def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
-    """The preview's ASGI application for a project already read (`preview.reload()`)."""
+def create_app(preview: Preview, *, watch_files: bool = True, say=None) -> Starlette:
+    """The preview's ASGI application for a project already read (`preview.reload()`). `say(message, err=True)`
+    reports the errors found when the rest of a course read for its outline is read (see `reload.watch`)."""
     news = Broadcaster(preview)
     states = ProblemStates()
     stop = asyncio.Event()
@@ -79,6 +81,15 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         if slug not in preview.slugs:
             return _not_found(preview, f"There is no instance `{slug}` in this course.")
         return preview.site(slug)
+
+    def block(site: Site, url_name: str) -> tuple[Site, tuple[int, str] | None]:
+        """Where the block is (its unit's index, anchor); the components of lessons read for the outline only are
+        known once the rest of the course is read (`Preview.complete`, done now if not yet)."""
+        found = site.blocks.get(url_name)
+        if found is None and preview.outlined and preview.complete():
+            site = preview.site(site.slug)
+            found = site.blocks.get(url_name)
+        return site, found
 
     def html(body: str, status: int = 200) -> HTMLResponse:
         shown.set()
@@ -104,6 +115,10 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         return guarded(lambda: pages.outline(preview, site))
 
     async def unit(request: Request) -> Response:
+        try:
+            preview.show(preview.lesson_path(request.path_params["lesson"]) or "")  # read in full if not yet
+        except OlxkitError:
+            return html(pages.broken(preview), 500)
         site = site_or_404(request)
         if isinstance(site, Response):
             return site
@@ -115,6 +130,10 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
     async def course_page(request: Request) -> Response:
         if request.path_params["page"] not in ("about", "handouts", "updates"):
             return _not_found(preview, "There is nothing at this address.")
+        try:
+            preview.show(*PAGES)  # About, Handouts and Updates are read when one is first shown
+        except OlxkitError:
+            return html(pages.broken(preview), 500)
         site = site_or_404(request)
         if isinstance(site, Response):
             return site
@@ -124,7 +143,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         site = site_or_404(request)
         if isinstance(site, Response):
             return site
-        found = site.blocks.get(request.path_params["url_name"])
+        site, found = block(site, request.path_params["url_name"])
         if found is None:
             return _not_found(preview, "No block of this course has that url_name.")
         place = site.places[found[0]]
@@ -153,7 +172,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
         if isinstance(site, Response):
             return site
         url_name, action = request.path_params["url_name"], request.path_params["action"]
-        found = site.blocks.get(url_name)
+        site, found = block(site, url_name)
         if found is None or not found[1]:
             return JSONResponse({"error": "no such problem"}, 404)
         place = site.places[found[0]]
@@ -185,6 +204,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
 
     async def status(request: Request) -> Response:
         return JSONResponse({"version": preview.version, "reparsed": preview.reparsed,
+                             "outline_only": len(preview.outlined),
                              "reload_ms": round(preview.last_reload_s * 1000, 1),
                              "findings": [d.as_dict() for d in preview.findings],
                              "instances": list(preview.slugs)})
@@ -211,7 +231,7 @@ def create_app(preview: Preview, *, watch_files: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        task = asyncio.create_task(watch(preview, news, stop, wanted, shown)) if watch_files else None
+        task = asyncio.create_task(watch(preview, news, stop, wanted, shown, say)) if watch_files else None
         app.state.news = news
         try:
             yield
@@ -333,13 +353,14 @@ def run(project: str, *, instance: str | None, host: str, port: int, open_browse
     # frozen out of later collections: it lives as long as the server or is freed by reference counting.
     try:
         preview = Preview(project, instance)
-        if not preview.reload() and preview.course is None and not preview.slugs:
+        # The lessons' outlines first; each lesson in full when shown, the rest after the first page (reload.watch).
+        if not preview.reload(outline=True) and preview.course is None and not preview.slugs:
             for d in preview.findings:
                 say(d.format(), err=True)
             if any(d.code == "SRV001" for d in preview.findings):
                 return 2
             say("The course has errors; the preview shows them and reloads when they are fixed.", err=True)
-        app = create_app(preview)
+        app = create_app(preview, say=say)
         server = _Server.make(app, host, port)
     finally:
         gc.freeze()

@@ -23,7 +23,7 @@ from ..model import Course, Instance, Lesson, Module, Unit
 from ..olx_export import OlxTree, export_olx
 from ..source.cache import LessonCache
 from ..source.instances import load_instances
-from ..source.loader import load_course_with_warnings
+from ..source.loader import PAGES, load_course_with_warnings
 from .variants import LazyTable, lesson_variant, outline_variant, pages_variant, static_variant, with_lesson
 
 WATCHED = ("course", "modules", "locale")
@@ -187,54 +187,101 @@ class Preview:
         """When the last read started (wall clock, ns): files changed since may not be in it."""
         self.known: set[str] = set()
         self._tables: dict[str, tuple[tuple | None, dict]] = {}
+        self.outlined: set[str] = set()
+        """Lesson files this version has read for the outline only, and course pages (`PAGES`) not read yet (see
+        `reload`)."""
         self._lock = threading.RLock()
         self._wanted: set[str] = set()
+        self._gave_up = False  # `complete` found errors in this version: not tried again before the next
 
     # -- reading -------------------------------------------------------------------------------------------
-    def reload(self) -> bool:
-        """Read the project again. False (with `findings`) when it is broken; the last good version stays."""
-        started = time.perf_counter()
+    def reload(self, outline: bool = False) -> bool:
+        """Read the project again: a new version. False (with `findings`) when it is broken; the last good version
+        stays.
+
+        With `outline`, the lessons are read for the outline only (front matter and unit headings, see
+        `load_course_with_warnings`) and the course pages not at all: each is read in full when a page first shows
+        it (`show`), the rest by `complete`, after the first page. The server starts so: its first page does not
+        wait for lessons it does not show.
+        """
         with self._lock:
             self.read_at_ns = time.time_ns()
-            try:
-                course, _warnings = load_course_with_warnings(self.root, self.cache)
-                every = load_instances(self.root, course)
-                instances = [i for i in every if i.enabled]
-                if self.only is not None:
-                    chosen = [i for i in instances if self.only in (i.id, i.locale, locales.bcp47(i.locale))]
-                    if not chosen:
-                        known = ", ".join(i.id for i in instances)
-                        raise OlxkitError([Diagnostic("course/instances.yaml", 1,
-                                                      f"no enabled instance `{self.only}` (there are: {known})",
-                                                      Severity.ERROR, "SRV001")])
-                    instances = chosen
-                slugs: dict[str, Instance] = {}
-                for inst in instances:
-                    slugs[slug_of(inst, set(slugs))] = inst
-                old = (self.course, self.instances, self.slugs, self.sites, self.known)
-                self.course, self.instances, self.slugs, self.sites = course, instances, slugs, {}
-                self.known = {i.locale for i in every}  # as the build: every instance's locale
-                try:
-                    # The instances being looked at are made now, so that a broken page shows as findings at once.
-                    for slug in sorted(self._wanted & set(slugs)):
-                        site = self.site(slug)
-                        for path in self.cache.parsed:
-                            for lesson in course.lessons():
-                                if lesson.path == path:
-                                    site.lesson_olx(lesson.id)
-                except OlxkitError:
-                    self.course, self.instances, self.slugs, self.sites, self.known = old
-                    raise
-            except OlxkitError as exc:
-                self.findings = sorted(d for d in exc.diagnostics if d.severity >= Severity.ERROR) or exc.diagnostics
-                self.reparsed = list(self.cache.parsed)
-                self.last_reload_s = time.perf_counter() - started
+            self._gave_up = False
+            if not self._read(set() if outline else None, fresh=True):
                 return False
-            self.findings = []
-            self.reparsed = list(self.cache.parsed)
             self.version += 1
-            self.last_reload_s = time.perf_counter() - started
             return True
+
+    def lesson_path(self, lesson_id: str) -> str | None:
+        """The file of the lesson with this id in the current version (None if there is none)."""
+        return next((le.path for le in self.course.lessons() if le.id == lesson_id), None) if self.course else None
+
+    def show(self, *paths: str) -> None:
+        """Read these files (lessons, course pages: `PAGES`) in full if this version has not yet: a page is about
+        to show them. Raises OlxkitError (`findings` set) when they are broken; the version stays as it was."""
+        with self._lock:
+            wanted = self.outlined.intersection(paths)
+            if wanted and not self._read(self._known_files() - self.outlined | wanted, fresh=False):
+                raise OlxkitError(self.findings)
+
+    def _known_files(self) -> set[str]:
+        assert self.course is not None
+        return {le.path for le in self.course.lessons()} | {rel for rel in PAGES if (self.root / rel).is_file()}
+
+    def complete(self) -> bool:
+        """Read in full the lessons this version has only the outline of, with every check of a full read (the
+        links across the course…). False (with `findings`, the version staying as it was) when that finds errors:
+        open pages are to be told, as after a broken save."""
+        with self._lock:
+            if not self.outlined or self._gave_up:
+                return not self._gave_up
+            self._gave_up = not self._read(None, fresh=False)
+            return not self._gave_up
+
+    def _read(self, full: set[str] | None, fresh: bool) -> bool:
+        """Read the course (`full`: the lessons read in full, None for all). A `fresh` read is a new version (made
+        at once for the instances being looked at); another reads more of the same version."""
+        started = time.perf_counter()
+        try:
+            course, _warnings = load_course_with_warnings(self.root, self.cache, full)
+            every = load_instances(self.root, course)
+            instances = [i for i in every if i.enabled]
+            if self.only is not None:
+                chosen = [i for i in instances if self.only in (i.id, i.locale, locales.bcp47(i.locale))]
+                if not chosen:
+                    known = ", ".join(i.id for i in instances)
+                    raise OlxkitError([Diagnostic("course/instances.yaml", 1,
+                                                  f"no enabled instance `{self.only}` (there are: {known})",
+                                                  Severity.ERROR, "SRV001")])
+                instances = chosen
+            slugs: dict[str, Instance] = {}
+            for inst in instances:
+                slugs[slug_of(inst, set(slugs))] = inst
+            old = (self.course, self.instances, self.slugs, self.sites, self.known, self.outlined)
+            self.course, self.instances, self.slugs, self.sites = course, instances, slugs, {}
+            self.known = {i.locale for i in every}  # as the build: every instance's locale
+            self.outlined = set() if full is None else self._known_files() - full
+            try:
+                # The instances being looked at are made now, so that a broken page shows as findings at once.
+                for slug in sorted(self._wanted & set(slugs)) if fresh else ():
+                    site = self.site(slug)
+                    for path in self.cache.parsed:
+                        for lesson in course.lessons():
+                            if lesson.path == path and path not in self.outlined:
+                                site.lesson_olx(lesson.id)
+            except OlxkitError:
+                self.course, self.instances, self.slugs, self.sites, self.known, self.outlined = old
+                raise
+        except OlxkitError as exc:
+            self.findings = sorted(d for d in exc.diagnostics if d.severity >= Severity.ERROR) or exc.diagnostics
+            self.reparsed = list(self.cache.parsed)
+            self.last_reload_s = time.perf_counter() - started
+            return False
+        if fresh or full is None:
+            self.findings = []  # a read of part of the course leaves the errors found in the whole
+        self.reparsed = list(self.cache.parsed)
+        self.last_reload_s = time.perf_counter() - started
+        return True
 
     def _table(self, code: str) -> dict:
         path = self.root / "locale" / f"{code}.po"

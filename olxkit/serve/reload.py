@@ -55,13 +55,15 @@ AT_LATEST_S = 10.0
 
 
 async def watch(preview: Preview, news: Broadcaster, stop: asyncio.Event, wanted: asyncio.Event | None = None,
-                shown: asyncio.Event | None = None) -> None:
-    """Re-read the course whenever a watched file changes, until `stop` is set.
+                shown: asyncio.Event | None = None, say=None) -> None:
+    """Read the rest of a course read for its outline, then re-read it whenever a watched file changes, until
+    `stop` is set.
 
-    The watcher (its import, its thread, its first walk of the folders) starts when an open page first asks for
-    news (`wanted`, set by the events stream), else a few seconds after the first page was served (`shown`) or
-    the server started: the first page never waits for it. What was saved before it started is caught by the
-    files' modification times, compared with when the course was read (and the open pages are told).
+    Both (the rest of the lessons; the watcher's import, thread and first walk of the folders) start when an open
+    page first asks for news (`wanted`, set by the events stream), else a few seconds after the first page was
+    served (`shown`) or the server started: the first page never waits for them. Errors in the lessons read then
+    reach the open pages as a broken save's do (and `say`, once). What was saved before the watcher started is
+    caught by the files' modification times, compared with when the course was read (and the open pages are told).
     """
     if wanted is not None and shown is not None:
         with contextlib.suppress(TimeoutError):
@@ -69,6 +71,12 @@ async def watch(preview: Preview, news: Broadcaster, stop: asyncio.Event, wanted
         if not wanted.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wanted.wait(), AFTER_FIRST_PAGE_S)
+    if preview.outlined and not await asyncio.to_thread(preview.complete):
+        await news.publish()
+        for finding in preview.findings if say is not None else ():
+            say(finding.format(), err=True)
+        if say is not None:
+            say("The course has errors; the preview shows them and reloads when they are fixed.", err=True)
     from watchfiles import awatch
 
     paths = [str(preview.root / name) for name in WATCHED if (preview.root / name).is_dir()]

@@ -10,9 +10,11 @@ from ..confine import open_inside
 from ..diagnostics import error
 from ..model import (
     Markdown,
+    Unit,
 )
 from .markdown import (
     ID_RE,
+    RawUnit,
     make_markdown,
     parse_for_texts,
 )
@@ -74,6 +76,28 @@ def check_id(value: str, rel: str, line: int, what: str) -> str:
             code="SYN004",
         )
     return value
+
+
+def unit_of(raw: RawUnit, rel: str, unit_ids: dict[str, int]) -> Unit:
+    """The unit a `##` heading starts, without its components: its id checked, pinned or made from the title, and
+    unique in the lesson (`unit_ids`: id → line, of the lesson's units so far)."""
+    if raw.id is not None:
+        unit_id = check_id(raw.id, rel, raw.line, "unit id")
+        pinned = True
+    else:
+        unit_id = slugify(raw.title)
+        pinned = False
+        if not unit_id:
+            raise error(rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`", code="SYN005")
+    if unit_id in unit_ids:
+        raise error(
+            rel,
+            raw.line,
+            f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); give one of them another `{{#id}}`",
+            code="STR003",
+        )
+    unit_ids[unit_id] = raw.line
+    return Unit(id=unit_id, title=raw.title, components=[], path=rel, line=raw.line, id_pinned=pinned)
 
 
 def load_markdown_file(root: Path, rel: str, base_dir: str, texts_only: bool = False) -> Markdown:

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from yaml.nodes import SequenceNode
 
 from .. import component_types
 from ..diagnostics import Findings, OlxkitError, error
-from ..model import (
-    About,
-    Course,
-    CourseUpdate,
-    Grading,
-    Lesson,
-    Markdown,
-    Module,
-    Unit,
-)
+from ..model import About, Course, CourseUpdate, Grading, Lesson, Markdown, Module, Unit
 from ..registry import YAML, ReadContext
 from .assets import find_assets
 from .cache import LessonCache
-from .lesson import check_id, load_markdown_file, read_text, slugify, split_front_matter, strip_prefix
+from .headings import unit_headings
+from .lesson import check_id, load_markdown_file, read_text, split_front_matter, strip_prefix, unit_of
 from .links import STATIC_DIR, LinkResolver
 from .markdown import (
     ComponentBlock,
@@ -38,16 +31,23 @@ from .problems import read_settings
 from .project import COURSE_KEYS, check_grading, read_grading, read_key_parts, read_rules, read_texts
 from .yamlio import YamlMap, closest, parse_yaml
 
+PAGES = ("course/about.md", "course/handouts.md", "course/updates.yaml")
+"""The course's own pages: About, Handouts, Updates (each may be missing)."""
+
 
 class _Loader:
     def __init__(self, root: Path, texts_only: bool = False, share: tuple[int, int] | None = None,
-                 cache: LessonCache | None = None):
+                 cache: LessonCache | None = None, full: Collection[str] | None = None):
         self.root = root
+        self.full = full  # files read in full (None: all): lessons outside it for their outline only
         self.texts_only = texts_only
         self.share = share
         self.cache = cache
         self.lessons_seen = 0
         self.diags = Findings()
+
+    def in_full(self, rel: str) -> bool:
+        return self.full is None or rel in self.full
 
     def guard(self, func, *args):
         """Run one file's loader; record its error and go on, so one run reports every broken file."""
@@ -121,9 +121,10 @@ class _Loader:
             self.diags.add(rel, data.line_of("end"), "the course `end` must be after its `start`", code="DAT001")
         course.olx = self.guard(load_overlay, self.root) or course.olx
         self.load_modules(course, data)
-        course.about.overview = self.guard(self.optional_markdown, "course/about.md")
-        course.handouts = self.guard(self.optional_markdown, "course/handouts.md")
-        course.updates = self.guard(self.load_updates) or []
+        about, handouts, updates = PAGES  # outside `full`, not read (None, no updates)
+        course.about.overview = self.guard(self.optional_markdown, about) if self.in_full(about) else None
+        course.handouts = self.guard(self.optional_markdown, handouts) if self.in_full(handouts) else None
+        course.updates = (self.guard(self.load_updates) if self.in_full(updates) else None) or []
         self.diags.raise_if_errors()
         check_grading(course, self.diags)
         if not self.texts_only:
@@ -251,7 +252,7 @@ class _Loader:
             return self._load_lesson(course, module, rel)
         # Everything a lesson's model depends on besides its own file: a change there re-reads every lesson.
         key = (rel, read_text(self.root, rel), module.id, module.title, repr(sorted(course.problem_defaults.items())),
-               course.video_base_url, self.cache.assets_key(self.assets))
+               course.video_base_url, self.cache.assets_key(self.assets), self.in_full(rel))
         hit = self.cache.get(key)
         if hit is not None:
             lesson, warnings = hit
@@ -299,9 +300,12 @@ class _Loader:
         defaults.update(read_settings(front.mapping("problems")))
         if self.share is not None and ordinal % self.share[1] != self.share[0]:
             return lesson  # another process reads this lesson's units
-        base_dir = str(Path(rel).parent.as_posix())
+        # Outside `full`, the units without components (their headings found by a line scan where it is sure).
+        outline = not self.in_full(rel)
+        raw_units, env = (unit_headings(body, offset) if outline else None), {}
         try:
-            raw_units, env = parse_lesson(body, offset, component_types.fence_names(), texts_only=self.texts_only)
+            if raw_units is None:
+                raw_units, env = parse_lesson(body, offset, component_types.fence_names(), self.texts_only or outline)
         except LessonSyntaxError as exc:
             raise error(rel, exc.line, str(exc), code=exc.code) from None
         if not raw_units:
@@ -309,31 +313,17 @@ class _Loader:
                 rel, offset + 1, "this lesson has no units; start one with `## Unit title {#unit-id}`", code="STR004"
             )
         unit_ids: dict[str, int] = {}
+        base_dir = str(Path(rel).parent.as_posix())
         for raw in raw_units:
             # A broken unit is reported and left out; the lesson's other units are still read and checked.
-            unit = self.guard(self.load_unit, course, module, rel, raw, unit_ids, env, base_dir, defaults, offset)
+            unit = self.guard(unit_of, raw, rel, unit_ids) if outline else self.guard(
+                self.load_unit, course, module, rel, raw, unit_ids, env, base_dir, defaults, offset)
             if unit is not None:
                 lesson.units.append(unit)
         return lesson
 
     def load_unit(self, course, module, rel, raw, unit_ids: dict[str, int], env, base_dir, defaults, offset) -> Unit:
-        if raw.id is not None:
-            unit_id = check_id(raw.id, rel, raw.line, "unit id")
-            pinned = True
-        else:
-            unit_id = slugify(raw.title)
-            pinned = False
-            if not unit_id:
-                raise error(rel, raw.line, "this unit title gives no id; add one: `## Title {#unit-id}`", code="SYN005")
-        if unit_id in unit_ids:
-            raise error(
-                rel,
-                raw.line,
-                f"duplicate unit id `{unit_id}` (also at line {unit_ids[unit_id]}); give one of them another `{{#id}}`",
-                code="STR003",
-            )
-        unit_ids[unit_id] = raw.line
-        unit = Unit(id=unit_id, title=raw.title, components=[], path=rel, line=raw.line, id_pinned=pinned)
+        unit = unit_of(raw, rel, unit_ids)
         broken = self.load_components(course, module, unit, raw.items, env, base_dir, defaults, offset)
         if not unit.components and not broken:
             raise error(rel, raw.line, f"unit `{raw.title}` is empty; add text or a component", code="STR004")
@@ -478,13 +468,19 @@ def load_course(
     return course
 
 
-def load_course_with_warnings(root: str | os.PathLike, cache: LessonCache | None = None):
+def load_course_with_warnings(root: str | os.PathLike, cache: LessonCache | None = None,
+                              full: Collection[str] | None = None):
     """Like load_course, also returning the warnings (unlisted files, unpinned ids…).
 
     With a `cache` kept between calls, a lesson whose file and course settings did not change is taken from it
     instead of being parsed again (the preview server re-reads the course on every save).
+
+    `full` (project-relative files) reads only those lessons and `PAGES` in full: the other lessons are read for the
+    outline (front matter and units, without components and so without their checks; a unit's heading is found
+    without parsing the lesson where a line scan is sure of it), the other pages not at all (None, no updates).
+    Such a course shows an outline and what was read in full.
     """
-    loader = _Loader(Path(root).resolve(), cache=cache)
+    loader = _Loader(Path(root).resolve(), cache=cache, full=full)
     if cache is not None:
         cache.start()
     try:

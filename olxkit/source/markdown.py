@@ -263,6 +263,17 @@ def share_empty_maps(tokens: list[Token]) -> None:
             share_empty_maps(tok.children)  # an inline run's tokens, an image's alt text: two levels at most
 
 
+def heading_unit(inline: Token, line: int) -> RawUnit:
+    """The unit a `##` heading starts (its inline token parsed): title without markup, `{#id}` if any."""
+    match = trailing_id(inline.content)
+    title = plain_text(inline)
+    found = trailing_id(title)
+    title = found[0] if found else title.strip()
+    if not title:
+        raise LessonSyntaxError(line, "a unit heading needs a title")
+    return RawUnit(title=title, id=match[1] if match else None, line=line)
+
+
 def parse_lesson(body: str, line_offset: int, fences: tuple[str, ...], texts_only: bool = False
                  ) -> tuple[list[RawUnit], dict[str, Any]]:
     """Parse a lesson body once and split it into units at `##` headings.
@@ -313,15 +324,7 @@ def parse_lesson(body: str, line_offset: int, fences: tuple[str, ...], texts_onl
                     "the front matter; start each unit with `##`",
                 )
             close_chunk()
-            inline = tokens[i + 1]
-            match = trailing_id(inline.content)
-            unit_id = match[1] if match else None
-            title = plain_text(inline)
-            found = trailing_id(title)
-            title = found[0] if found else title.strip()
-            if not title:
-                raise LessonSyntaxError(line, "a unit heading needs a title")
-            units.append(RawUnit(title=title, id=unit_id, line=line))
+            units.append(heading_unit(tokens[i + 1], line))
             i += 3
             continue
         if tok.level == 0 and tok.type == "fence":
