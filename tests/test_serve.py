@@ -335,3 +335,20 @@ def test_lesson_cache_reparses_only_what_changed(tmp_path):
                            encoding="utf-8")
     load_course_with_warnings(project, cache)
     assert len(cache.parsed) == lessons
+
+
+def test_uvicorn_without_its_command_line():
+    """The preview imports uvicorn's Config and Server without its command line and process supervisors (time
+    before the first page); the package is still whole for anything that asks for more of it later."""
+    code = ("import sys\n"
+            "from olxkit.serve.server import uvicorn_classes\n"
+            "Config, Server = uvicorn_classes()\n"
+            "import uvicorn.lifespan.on, uvicorn.protocols.http.h11_impl\n"
+            "assert 'uvicorn.main' not in sys.modules and 'uvicorn.supervisors' not in sys.modules\n"
+            "import uvicorn\n"
+            "assert uvicorn.Config is Config and uvicorn.Server.__name__ == 'Server' and callable(uvicorn.run)\n"
+            "assert 'uvicorn.main' in sys.modules and uvicorn.__version__\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -321,9 +321,11 @@ class _Server:
 
     @staticmethod
     def make(app, host: str, port: int):
-        import uvicorn
+        from .server import uvicorn_classes
 
-        class Server(uvicorn.Server):
+        config_class, server_class = uvicorn_classes()
+
+        class Server(server_class):
             def handle_exit(self, sig, frame):
                 app.state.news.stopping = True
                 super().handle_exit(sig, frame)
@@ -331,8 +333,8 @@ class _Server:
 
         # No WebSocket protocol (reloads come by server-sent events) and no logging set-up: less to import and
         # do before the first page; uvicorn's warnings still reach stderr.
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=2, lifespan="on", http="h11", ws="none", log_config=None)
+        config = config_class(app, host=host, port=port, log_level="warning", access_log=False,
+                              timeout_graceful_shutdown=2, lifespan="on", http="h11", ws="none", log_config=None)
         return Server(config)
 
 
