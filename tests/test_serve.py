@@ -352,3 +352,27 @@ def test_uvicorn_without_its_command_line():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_compiled_templates_are_kept_privately():
+    """The pages' templates are compiled once per user and kept by jinja2 (in its private folder), as .pyc files
+    are: a page made from the kept code is the page made from the template."""
+    import os
+    import stat
+
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from olxkit.serve import pages
+
+    cache = pages._ENV.bytecode_cache
+    assert cache is not None
+    folder = Path(cache.directory)
+    mode = folder.stat().st_mode
+    assert folder.stat().st_uid == os.getuid() and not mode & (stat.S_IRWXG | stat.S_IRWXO)
+    context = {"preview": None, "site": None, "instances": [], "ui": pages.interface("en"), "findings": [],
+               "version": 1, "fallback_count": 0, "title": "Not found", "message": "Nothing here."}
+    kept = pages._ENV.get_template("message.html").render(context)
+    assert list(folder.glob("olxkit-*.cache"))
+    fresh = Environment(loader=FileSystemLoader(str(pages.TEMPLATES)), autoescape=select_autoescape(["html"]),
+                        trim_blocks=True, lstrip_blocks=True)
+    assert fresh.get_template("message.html").render(context) == kept
