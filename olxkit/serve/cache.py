@@ -24,7 +24,7 @@ from ..olx_export import OlxTree, export_olx
 from ..source.cache import LessonCache
 from ..source.instances import load_instances
 from ..source.loader import PAGES, load_course_with_warnings
-from .variants import LazyTable, lesson_variant, outline_variant, pages_variant, static_variant, with_lesson
+from .variants import lesson_variant, outline_variant, pages_variant, static_variant, with_lesson
 
 WATCHED = ("course", "modules", "locale")
 """The project folders the preview watches and re-reads (course/static/ is inside course/)."""
@@ -293,7 +293,12 @@ class Preview:
         cached = self._tables.get(code)
         if cached is None or cached[0] != stamp:
             # Gated text by text as the pages look translations up; kept (with the verdicts) while unchanged.
-            table = LazyTable(path, f"locale/{code}.po", code) if stamp else {}
+            if stamp:
+                from .catalogs import LazyTable  # the gate's checks: imported when there is a catalog to gate
+
+                table = LazyTable(path, f"locale/{code}.po", code)
+            else:
+                table = {}
             cached = (stamp, table)
             self._tables[code] = cached
         return cached[1]

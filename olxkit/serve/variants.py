@@ -4,73 +4,18 @@ The build translates the whole course and gates every translation of its catalog
 preview shows one page at a time: its outline needs the titles, a unit page one lesson. So the preview translates
 the course-wide texts and titles first (`outline_variant`), and each lesson when it is first shown
 (`lesson_variant`), with `make_variant` itself, along the same chain; its catalogs are gated text by text as the
-translations are looked up (`LazyTable`), through the build's own gate (`gate.gate`). A text gets the same
+translations are looked up (`catalogs.LazyTable`), through the build's own gate (`gate.gate`). A text gets the same
 translation, or falls back the same way, as in the build: the gate's verdict on a translation does not depend on
 the other translations, and a lesson's texts do not depend on another lesson's.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import replace
 
-from ..diagnostics import OlxkitError
 from ..i18n.diagrams import is_diagram
-from ..i18n.gate import CatalogTable, Key, gate
-from ..i18n.pofile import scan_translations
 from ..i18n.variant import FallbackReport, make_variant
 from ..model import About, Course, Instance, Lesson
-
-
-class LazyTable(CatalogTable):
-    """A catalog's translations, each let through the gate when it is first looked up (then remembered).
-
-    A `CatalogTable` for `make_variant`: `get`, `in` and `rejected` answer as the build's eagerly gated table
-    does for every key looked up so far.
-    """
-
-    def __init__(self, path: str | os.PathLike, rel: str, code: str):
-        super().__init__(rel=rel)
-        self._pending: dict[Key, str] = {}
-        self._lines: dict[Key, int] = {}
-        self._locale = code
-        self._lock = threading.Lock()
-        try:
-            scan = scan_translations(path, rel)
-        except OlxkitError as exc:  # not UTF-8: not used, as in the build
-            self.syntax = [(d.line, d.message, d.code) for d in exc.diagnostics]
-            return
-        if scan.syntax:
-            self.syntax = [(line, message, "TRN103") for line, message in sorted(scan.syntax)]
-            return
-        self._pending, self._lines, self._locale = scan.table, scan.lines, scan.language or code
-        # Translations the reading kept out (msgfmt's format faults) are rejections from the start, as in the build.
-        self.rejected.extend(gate((), rel, self._locale, self._lines, scan.entry_errors).rejected)
-
-    def _check(self, key) -> None:
-        if key not in self._pending:
-            return
-        # Pages are made in the server's thread, re-reads in another: a text is checked once, seen by both.
-        with self._lock:
-            msgstr = self._pending.get(key)
-            if msgstr is not None:
-                checked = gate([(key, msgstr)], self.rel, self._locale, self._lines)
-                self.update(checked)
-                self.rejected.extend(checked.rejected)
-                del self._pending[key]
-
-    def get(self, key, default=None):
-        self._check(key)
-        return super().get(key, default)
-
-    def __contains__(self, key) -> bool:
-        self._check(key)
-        return super().__contains__(key)
-
-    def __getitem__(self, key):
-        self._check(key)
-        return super().__getitem__(key)
 
 
 def _bare(course: Course) -> Course:
@@ -138,3 +83,12 @@ def with_lesson(variant: Course, lesson: Lesson) -> Course:
         replace(module, lessons=[lesson if other.id == lesson.id else other for other in module.lessons])
         if any(other.id == lesson.id for other in module.lessons) else module
         for module in variant.modules])
+
+
+def __getattr__(name: str):
+    # `LazyTable` lives in .catalogs, imported only when a catalog is read (it imports the gate's checks).
+    if name == "LazyTable":
+        from .catalogs import LazyTable
+
+        return LazyTable
+    raise AttributeError(name)
