@@ -79,7 +79,7 @@ def time_build(project: Path, instance: str, out: Path, root: Path = REPO) -> tu
     """Wall and CPU seconds of one build of `instance` (a fresh process)."""
     started, cpu = time.perf_counter(), children_cpu()
     subprocess.run([sys.executable, "-m", "olxkit", "build", str(project), "--instance", instance, "-o", str(out),
-                    "--no-tree", "-j", "1", "--quiet"], check=True, env=env(root), capture_output=True)
+                    "--no-tree", "-j", "1", "--quiet"], check=True, env=env(root), capture_output=True, cwd=root)
     return time.perf_counter() - started, children_cpu() - cpu
 
 
@@ -89,7 +89,8 @@ def start_server(project: Path, instance: str, root: Path = REPO) -> tuple[subpr
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "olxkit", "serve", str(project), "--port", str(port),
-                             "--instance", instance], env=env(root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--instance", instance], env=env(root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=root)  # `-m` puts the working folder first on sys.path: run from the olxkit measured
     base = f"http://127.0.0.1:{port}"
     _lesson, lesson_id = lesson_to_edit(project)
     try:
@@ -225,6 +226,7 @@ def measure(name: str, project: Path, instance: str, edits: int, work: Path) -> 
         deadline = time.monotonic() + 120
         while json.loads(fetch(f"{base}/__olxkit__/status")[1]).get("outline_only") and time.monotonic() < deadline:
             time.sleep(0.05)
+        time.sleep(0.5)  # the watcher's start (an edit before it is caught up by modification time: two reloads)
         version = json.loads(fetch(f"{base}/__olxkit__/status")[1])["version"]
         original = lesson.read_text(encoding="utf-8")
         at = first_paragraph(original)
