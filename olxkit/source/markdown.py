@@ -222,11 +222,11 @@ def _check_fence_closed(tok: Token, lines: list[str], line_offset: int) -> None:
     closed = end - 1 > start and closing is not None and closing.group(1)[0] == tok.markup[0] \
         and len(closing.group(1)) >= len(tok.markup) and not closing.group(2)
     inner = None
-    body = lines[start + 1 : end - 1 if closed else end]
-    # Nearly every block holds neither a fence line nor a heading: one substring search says so for all its lines.
-    joined = "\n".join(body)
-    if "```" in joined or "~~~" in joined or "##" in joined:
-        for number, text in enumerate(body, start + 1):
+    # Nearly every block holds neither a fence line nor a heading: a substring search of its content (its lines,
+    # less at most the fence's indent) says so for all of them.
+    content = tok.content
+    if "```" in content or "~~~" in content or "##" in content:
+        for number, text in enumerate(lines[start + 1 : end - 1 if closed else end], start + 1):
             match = _FENCE_LINE.match(text)
             if match and match.group(2) or _UNIT_HEADING.match(text):
                 inner = number
@@ -259,8 +259,15 @@ def share_empty_maps(tokens: list[Token]) -> None:
             tok.attrs = shared
         if not tok.meta and tok.type != "inline":
             tok.meta = shared
-        if tok.children:
-            share_empty_maps(tok.children)  # an inline run's tokens, an image's alt text: two levels at most
+        children = tok.children
+        if children:  # an inline run's tokens (here, without a call per run), an image's alt text (one call)
+            for child in children:
+                if not child.attrs:
+                    child.attrs = shared
+                if not child.meta and child.type != "inline":
+                    child.meta = shared
+                if child.children:
+                    share_empty_maps(child.children)
 
 
 def heading_unit(inline: Token, line: int) -> RawUnit:
