@@ -17,7 +17,8 @@ PIECES = ["word", "Wört", "**", "*", "_", "__", "~~", "`", "$", "$$", "[", "]",
           "^[", "\\", "\n", "  \n", " ", "1.", "2)", "- ", "> ", "# ", "|", "---", "x.md", "#id", ",", ".", "«", "»",
           "'", '"', "/", "?", "{", "}", "{,}", "\\text{a b}", "5", "1,5", "²", "=", "+", ":", "\t", "    ", "é", "%",
           "@", "!", ";", "–", "…", "\u00a0", "\u0301", "\n| a | b |\n|---|---|\n", "```\nco de\n```", "~~~",
-          "\n\n", "\n1. ", "\n#", "\n==", "\u2003", "€", "→", "_a_", "*a*", "**a b**", "\n    ", "\n> ", "\n- "]
+          "\n\n", "\n1. ", "\n#", "\n==", "\u2003", "€", "→", "_a_", "*a*", "**a b**", "\n    ", "\n> ", "\n- ",
+          "< ", "<", "& ", "&", "a <\n", "<b>", "<!-- c -->", "&amp;", "&#38;", "<x@y.z>", "<http://a.b>", "١٢"]
 # What a translator may put where the source had words: other words, punctuation, spaces, symbols.
 WORDS = ["a", "bb", "Ccc", "dé", "xyz zy", "ü", "q r s", ",", ".", " ", "«", "'", "ab, cd", "\u00a0", "€", "x\u0301",
          "  ", "→", "-", "a-b", "#", ":", "=", "@", "%", "+", " - ", "x:y", "# a", "«de-AT» "]
@@ -70,3 +71,6 @@ def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
     assert not same_shape("One  \ntwo", "Uno \ndue", False)
     # No shape where names decide the parse: raw HTML, entities.
     assert shape("A <b>bold</b> word", False) is None and shape("R&amp;D", False) is None
+    # … but a `<` or `&` followed by whitespace starts neither: it is text, kept as written.
+    assert same_shape("if $p < q$ & more", "«it» se $p < q$ & altro", False)
+    assert not same_shape("if $p < q$ & more", "«it» se $p <q$ & altro", False)

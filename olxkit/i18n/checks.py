@@ -164,12 +164,19 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     if not target:
         return findings
     block = bool(context) and context not in _PLAIN_FIELDS
+    if errors_only and not _TRIGGER.search(target) and "  " not in target and (
+        _quiet_source(source, context, block) and not (block and _BLOCK_LINE.search(target))
+        and not _other_digit(target)
+    ):
+        # Most translations of plain texts: no character in the translation that any error below looks at
+        # (markup, a tag or URL, a placeholder, a digit, a line break), and a source that needs none either.
+        return findings
     if "<" in target or ":" in target:
         findings.extend(_active_content(source, target))
     if (source[:1] == "\n") != (target[:1] == "\n") or (source[-1:] == "\n") != (target[-1:] == "\n"):
         findings.extend(_newlines(source, target))
     source_markup, source_digits = _source_facts(source)
-    plain = not source_markup and not _MARKUP.search(target)
+    plain = not source_markup and not _has_markup(target)
     same = not plain and same_shape(source, target, block)
     src, dst = ((_EMPTY_INVENTORY, _EMPTY_INVENTORY) if plain or same
                 else (_inventory(source, block, source=True), _inventory(target, block)))
@@ -204,8 +211,11 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
     if (context not in _PLAIN_FIELDS or context is None) and not same:
         findings.extend(_structure(source, target, block))
-    # Markdown alone always renders to valid HTML: only raw HTML or an entity can make it invalid.
-    if (block or not context) and ("<" in target or "&" in target):
+    # Markdown alone always renders to valid HTML: only raw HTML, an entity (a `<` or `&` followed by whitespace
+    # starts neither) or a character XML forbids can make it invalid.
+    if (block or not context) and ("<" in target or "&" in target) and (
+        _MARKUP_START.search(target) or _XML_FORBIDDEN.search(target)
+    ):
         html = render_text(target) if block else render_text(target, inline=True)
         from ..olx.html import check_html
 
@@ -214,7 +224,9 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     if not errors_only and target.strip() == source.strip() and re.search(r"[^\W\d_]{4,}",
                                                                          remove_spans(source, (CODE, MATH))):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
-    if (source_digits or _DIGIT.search(target)) and not same_plain_numbers(source, target):
+    # A translation of the same shape has its source's digits 0-9 (shape.py keeps them as written).
+    digits = source_digits or (not same and _ASCII_DIGIT.search(target)) or _other_digit(target)
+    if digits and not same_plain_numbers(source, target):
         findings.extend(number_findings(source, target, locale))
     return findings
 
@@ -222,7 +234,41 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
 @cache  # two booleans per source text: sized by the course, never evicted
 def _source_facts(source: str) -> tuple[bool, bool]:
     """Whether a source text has markup, and digits: the same source is checked against every catalog."""
-    return bool(_MARKUP.search(source)), bool(_DIGIT.search(source))
+    return _has_markup(source), bool(_DIGIT.search(source))
+
+
+def _has_markup(text: str) -> bool:
+    """`_MARKUP.search(text)`, in two faster scans."""
+    return _MARKUP_CHAR.search(text) is not None or "  " in text
+
+
+def _other_digit(text: str) -> bool:
+    """Whether `text` has a digit other than 0-9; every such digit (Unicode Nd) is at U+0660 or above, so most
+    texts are answered without the slower look-up of each character's category."""
+    return not text.isascii() and _FROM_U0660.search(text) is not None and _NON_ASCII_DIGIT.search(text) is not None
+
+
+_MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>&$~{}^|\n]")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_FROM_U0660 = re.compile(r"[^\x00-\u065f]")
+_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+# A `<` or `&` that can start a tag, an autolink, an HTML block or an entity; characters XML forbids.
+_MARKUP_START = re.compile(r"[<&](?![ \t\n])")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What the errors of `check_text` look at in a translation: markup, `<` and `:` (active content), placeholders,
+# digits 0-9 (numbers: a translation without any digit cannot have a wrong one; `_other_digit` finds the others),
+# line breaks (and two spaces: a hard break).
+_TRIGGER = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9]")
+# Contexts with errors of their own on a plain translation (a blank answer list, a formula's special signs).
+_OWN_ERRORS = {"accepted answers", "math text"}
+
+
+@cache  # a boolean per source text and context: sized by the course, never evicted
+def _quiet_source(source: str, context: str | None, block: bool) -> bool:
+    """Whether no error of `check_text` can come from this source alone, for a translation with no `_TRIGGER`
+    character: no markup, no newline at either end, no placeholder, no block line, no context of its own."""
+    return not (_MARKUP.search(source) or source[:1] == "\n" or source[-1:] == "\n" or "{" in source
+                or "%" in source or context in _OWN_ERRORS or (block and _block_lines(source)))
 
 
 def _placeholders(text: str) -> Counter:

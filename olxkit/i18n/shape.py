@@ -12,7 +12,8 @@ the parser can see of it, the classes (whitespace, punctuation, other) of its fi
 decide whether emphasis delimiters next to it open or close. Where letters themselves matter, the text is kept
 verbatim: link and image targets, code spans, math, footnote and reference labels, escapes, and in a block text
 the start of each line (list markers, indentation). Raw HTML, entities, reference definitions and admonitions
-give no shape (their parse depends on names).
+give no shape (their parse depends on names); a `<` or `&` followed by whitespace, which can start neither, is
+kept as written.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 _INERT = re.compile(r"[^\x00-\x1f\x7f0-9!$&()*<>\[\\\]^_`{|}~]++")
 # Emphasis and strikethrough delimiters: whether one opens or closes depends on the characters either side.
 _DELIMITERS = re.compile(r"[*_~]++")
-# Raw HTML and entities (their parse depends on names), carriage returns (read as line breaks), our own marks.
-_NO_SHAPE = re.compile(r"[<&\r\x00\x01]")
-_ZONE_MARK = re.compile(r"[`$\\\[\]\n]")
+# Raw HTML and entities give no shape (their parse depends on names), but a `<` or `&` followed by whitespace
+# starts nothing (no tag, autolink, HTML block or entity): it is text, kept as written.
+_MARKUP_START = re.compile(r"[<&](?![ \t\n])")
 # Where a link target may end: whitespace, or a parenthesis (targets may hold balanced ones).
 _TARGET_STOP = re.compile(r"[\s()]")
 # The start of each line of a block text where a block can begin: indentation, list and quote markers, numbers,
@@ -65,7 +66,8 @@ def _flanks(text: str) -> tuple:
 
 def _zones(text: str, block: bool) -> list[tuple[int, int]]:
     """Spans kept verbatim, where the parse or the inventory depends on the very characters."""
-    if not _ZONE_MARK.search(text) and not text[-1:].isspace() and not (block and _LINE_START.match(text)):
+    if not ("`" in text or "$" in text or "\\" in text or "[" in text or "]" in text or "\n" in text
+            or text[-1:].isspace() or (block and _LINE_START.match(text))):
         return []
     spans = []
     i = text.find("`")
@@ -125,7 +127,9 @@ def _zones(text: str, block: bool) -> list[tuple[int, int]]:
 
 def shape(text: str, block: bool) -> tuple | None:
     """The markup shape of `text` (a block text when `block`), or None when it has none (see the module)."""
-    if _NO_SHAPE.search(text) or (block and ("]:" in text or "!!!" in text)):
+    # Carriage returns (read as line breaks) and our own marks give none either.
+    if ("\r" in text or "\x00" in text or "\x01" in text or (block and ("]:" in text or "!!!" in text))
+            or (("<" in text or "&" in text) and _MARKUP_START.search(text))):
         return None
     if block and "$" in text and ("|" in text or _DOLLAR_STARTS_RUN.search(text)):
         return None  # a paragraph, item or cell that starts with `$`: its last character counts (see _zones)
