@@ -164,10 +164,9 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     if not target:
         return findings
     block = bool(context) and context not in _PLAIN_FIELDS
-    if errors_only and not _TRIGGER.search(target) and "  " not in target and (
-        _quiet_source(source, context, block) and not (block and _BLOCK_LINE.search(target))
-        and not _other_digit(target)
-    ):
+    if errors_only and "  " not in target and _quiet_source(source, context, block) and (
+        not _TRIGGER.search(target) or (not _TRIGGER_LOW.search(target) and not _NON_ASCII_DIGIT.search(target))
+    ) and not (block and _BLOCK_LINE.search(target)):
         # Most translations of plain texts: no character in the translation that any error below looks at
         # (markup, a tag or URL, a placeholder, a digit, a line break), and a source that needs none either.
         return findings
@@ -206,7 +205,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
             findings.append((Severity.ERROR, "TRN003", "the words of a formula may not use "
                              + " ".join(f"`{c}`" for c in special) + ": they would break the formula"))
     if ("{" in source or "%" in source or "{" in target or "%" in target) and (
-        _placeholders(source) != _placeholders(target)
+        _source_placeholders(source) != _placeholders(target)
     ):
         findings.append((Severity.ERROR, "TRN003", "placeholders differ from the source"))
     if (context not in _PLAIN_FIELDS or context is None) and not same:
@@ -225,8 +224,10 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
                                                                          remove_spans(source, (CODE, MATH))):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
     # A translation of the same shape has its source's digits 0-9 (shape.py keeps them as written).
-    digits = source_digits or (not same and _ASCII_DIGIT.search(target)) or _other_digit(target)
-    if digits and not same_plain_numbers(source, target):
+    other = _other_digit(target)
+    if (source_digits or other or (not same and _ASCII_DIGIT.search(target))) and not same_plain_numbers(
+        source, target, other
+    ):
         findings.extend(number_findings(source, target, locale))
     return findings
 
@@ -256,9 +257,10 @@ _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
 _MARKUP_START = re.compile(r"[<&](?![ \t\n])")
 _XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What the errors of `check_text` look at in a translation: markup, `<` and `:` (active content), placeholders,
-# digits 0-9 (numbers: a translation without any digit cannot have a wrong one; `_other_digit` finds the others),
-# line breaks (and two spaces: a hard break).
-_TRIGGER = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9]")
+# digits (numbers: a translation without any digit cannot have a wrong one), line breaks (and two spaces: a hard
+# break). Digits beyond 0-9 are all at U+0660 or above: a text with no character there is answered in one scan.
+_TRIGGER_LOW = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9]")
+_TRIGGER = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9\u0660-\U0010ffff]")
 # Contexts with errors of their own on a plain translation (a blank answer list, a formula's special signs).
 _OWN_ERRORS = {"accepted answers", "math text"}
 
@@ -274,6 +276,9 @@ def _quiet_source(source: str, context: str | None, block: bool) -> bool:
 def _placeholders(text: str) -> Counter:
     # LaTeX braces (`\\text{value}`) are not placeholders: math is compared on its own.
     return Counter(_PLACEHOLDER.findall(remove_spans(text, (DISPLAY_MATH, MATH), " ") if "$" in text else text))
+
+
+_source_placeholders = cache(_placeholders)  # a small Counter per source text: sized by the course; never changed
 
 
 _ANSWERS = {"answer", "accepted answers", "wrong answer"}

@@ -30,7 +30,9 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 # (zones) or recorded (flanks).
 _INERT = re.compile(r"[^\x00-\x1f\x7f0-9!$&()*<>\[\\\]^_`{|}~]++")
 # Emphasis and strikethrough delimiters: whether one opens or closes depends on the characters either side.
-_DELIMITERS = re.compile(r"[*_~]++")
+# (A pattern that starts with a possessive repeat is searched character by character: one plain character
+# first lets the regex engine skip ahead to the candidates, twice as fast.)
+_DELIMITERS = re.compile(r"[*_~][*_~]*+")
 # Raw HTML and entities give no shape (their parse depends on names), but a `<` or `&` followed by whitespace
 # starts nothing (no tag, autolink, HTML block or entity): it is text, kept as written.
 _MARKUP_START = re.compile(r"[<&](?![ \t\n])")
