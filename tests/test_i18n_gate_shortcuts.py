@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from olxkit.diagnostics import Severity
-from olxkit.i18n import checks
+from olxkit.i18n import checks, quick
 from olxkit.olx.html import check_html
 from olxkit.source.markdown import render_text
 
@@ -77,7 +77,7 @@ def test_only_the_characters_xml_forbids_make_a_text_invalid_html():
     # Every other character, in plain text next to a loose `<`, renders to HTML the check accepts (non-ASCII
     # characters in large chunks: one check each).
     others = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000
-              and not checks._XML_FORBIDDEN.match(chr(c))]
+              and not quick.XML_FORBIDDEN.match(chr(c))]
     ascii_ = [ch for ch in others if ord(ch) < 128 and ch not in "<&"]
     for ch in ascii_:
         assert check_html(render_text(f"a < b {ch} c", inline=True)) == [], repr(ch)
@@ -92,4 +92,4 @@ def test_every_digit_beyond_ascii_is_at_u0660_or_above():
     digits = [chr(c) for c in range(sys.maxunicode + 1) if re.match(r"\d", chr(c))]
     assert [d for d in digits if ord(d) < 0x660] == [str(n) for n in range(10)]
     for text in ("abc", "«it» été", "١", "x ٣ y", "\u2013 12", "\uff11"):
-        assert checks._other_digit(text) == bool(re.search(r"(?![0-9])\d", text))
+        assert quick.other_digit(text) == bool(re.search(r"(?![0-9])\d", text))

@@ -14,6 +14,16 @@ from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
 from ..textscan import CODE, DISPLAY_MATH, LINK_TARGET, MATH, remove_spans
 from .numbers import math_numbers, number_findings, same_plain_numbers
+from .quick import (
+    ASCII_DIGIT,
+    MARKUP_START,
+    NON_ASCII_DIGIT,
+    TRIGGER,
+    TRIGGER_LOW,
+    XML_FORBIDDEN,
+    has_markup,
+    other_digit,
+)
 from .shape import same_shape
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
@@ -165,7 +175,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
         return findings
     block = bool(context) and context not in _PLAIN_FIELDS
     if errors_only and "  " not in target and _quiet_source(source, context, block) and (
-        not _TRIGGER.search(target) or (not _TRIGGER_LOW.search(target) and not _NON_ASCII_DIGIT.search(target))
+        not TRIGGER.search(target) or (not TRIGGER_LOW.search(target) and not NON_ASCII_DIGIT.search(target))
     ) and not (block and _BLOCK_LINE.search(target)):
         # Most translations of plain texts: no character in the translation that any error below looks at
         # (markup, a tag or URL, a placeholder, a digit, a line break), and a source that needs none either.
@@ -175,7 +185,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     if (source[:1] == "\n") != (target[:1] == "\n") or (source[-1:] == "\n") != (target[-1:] == "\n"):
         findings.extend(_newlines(source, target))
     source_markup, source_digits = _source_facts(source)
-    plain = not source_markup and not _has_markup(target)
+    plain = not source_markup and not has_markup(target)
     same = not plain and same_shape(source, target, block)
     src, dst = ((_EMPTY_INVENTORY, _EMPTY_INVENTORY) if plain or same
                 else (_inventory(source, block, source=True), _inventory(target, block)))
@@ -213,7 +223,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     # Markdown alone always renders to valid HTML: only raw HTML, an entity (a `<` or `&` followed by whitespace
     # starts neither) or a character XML forbids can make it invalid.
     if (block or not context) and ("<" in target or "&" in target) and (
-        _MARKUP_START.search(target) or _XML_FORBIDDEN.search(target)
+        MARKUP_START.search(target) or XML_FORBIDDEN.search(target)
     ):
         html = render_text(target) if block else render_text(target, inline=True)
         from ..olx.html import check_html
@@ -224,8 +234,8 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
                                                                          remove_spans(source, (CODE, MATH))):
         findings.append((Severity.INFO, "TRN004", "the translation is the same as the source"))
     # A translation of the same shape has its source's digits 0-9 (shape.py keeps them as written).
-    other = _other_digit(target)
-    if (source_digits or other or (not same and _ASCII_DIGIT.search(target))) and not same_plain_numbers(
+    other = other_digit(target)
+    if (source_digits or other or (not same and ASCII_DIGIT.search(target))) and not same_plain_numbers(
         source, target, other
     ):
         findings.extend(number_findings(source, target, locale))
@@ -235,41 +245,18 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
 @cache  # two booleans per source text: sized by the course, never evicted
 def _source_facts(source: str) -> tuple[bool, bool]:
     """Whether a source text has markup, and digits: the same source is checked against every catalog."""
-    return _has_markup(source), bool(_DIGIT.search(source))
+    return has_markup(source), bool(ASCII_DIGIT.search(source) or other_digit(source))
 
 
-def _has_markup(text: str) -> bool:
-    """`_MARKUP.search(text)`, in two faster scans."""
-    return _MARKUP_CHAR.search(text) is not None or "  " in text
-
-
-def _other_digit(text: str) -> bool:
-    """Whether `text` has a digit other than 0-9; every such digit (Unicode Nd) is at U+0660 or above, so most
-    texts are answered without the slower look-up of each character's category."""
-    return not text.isascii() and _FROM_U0660.search(text) is not None and _NON_ASCII_DIGIT.search(text) is not None
-
-
-_MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>&$~{}^|\n]")
-_ASCII_DIGIT = re.compile(r"[0-9]")
-_FROM_U0660 = re.compile(r"[^\x00-\u065f]")
-_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
-# A `<` or `&` that can start a tag, an autolink, an HTML block or an entity; characters XML forbids.
-_MARKUP_START = re.compile(r"[<&](?![ \t\n])")
-_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# What the errors of `check_text` look at in a translation: markup, `<` and `:` (active content), placeholders,
-# digits (numbers: a translation without any digit cannot have a wrong one), line breaks (and two spaces: a hard
-# break). Digits beyond 0-9 are all at U+0660 or above: a text with no character there is answered in one scan.
-_TRIGGER_LOW = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9]")
-_TRIGGER = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9\u0660-\U0010ffff]")
 # Contexts with errors of their own on a plain translation (a blank answer list, a formula's special signs).
 _OWN_ERRORS = {"accepted answers", "math text"}
 
 
 @cache  # a boolean per source text and context: sized by the course, never evicted
 def _quiet_source(source: str, context: str | None, block: bool) -> bool:
-    """Whether no error of `check_text` can come from this source alone, for a translation with no `_TRIGGER`
+    """Whether no error of `check_text` can come from this source alone, for a translation with no `TRIGGER`
     character: no markup, no newline at either end, no placeholder, no block line, no context of its own."""
-    return not (_MARKUP.search(source) or source[:1] == "\n" or source[-1:] == "\n" or "{" in source
+    return not (_source_facts(source)[0] or source[:1] == "\n" or source[-1:] == "\n" or "{" in source
                 or "%" in source or context in _OWN_ERRORS or (block and _block_lines(source)))
 
 
@@ -316,7 +303,7 @@ def _active_content(source: str, target: str) -> list[tuple[Severity, str, str]]
     if urls and len(urls) > len(_ACTIVE_URL.findall(source)):
         out.append(f"a `{urls[0].split(':')[0].strip().lower()}:` URL")
     if "<" in target:
-        allowed = _tags_and_attributes(source)
+        allowed = _source_tags(source)
         for tag, attrs in _tags_and_attributes(target).items():
             if tag not in allowed:
                 if f"`<{tag}>`" not in out:
@@ -337,6 +324,9 @@ def _tags_and_attributes(text: str) -> dict[str, set[str]]:
         names = found.setdefault(match.group(2).lower(), set())
         names.update(m.group(1).lower() for m in _ATTR_NAME.finditer(match.group(3)))
     return found
+
+
+_source_tags = cache(_tags_and_attributes)  # a small dict per source text with a tag: sized by the course
 
 
 def _newlines(source: str, target: str) -> list[tuple[Severity, str, str]]:
