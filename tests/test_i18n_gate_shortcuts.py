@@ -59,8 +59,10 @@ def test_the_gate_and_the_full_check_agree_on_plain_texts(target):
 
 loose = st.lists(st.sampled_from([p for p in PIECES if not re.search(r"[<&](?![ \t\n])", p)
                                   and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", p)]
-                                 + ["\n\n", "!!! note\n    text\n", "\n[^1]: a note\n", "```\nco < de\n```\n"]),
-                 min_size=1, max_size=12).map("".join)
+                                 + ["\n\n", "!!! note\n    text\n", "\n[^1]: a note\n", "```\nco < de\n```\n", "$x$",
+                                    "\\[", "\\]", "$$x < y$$", "\n$$\nx\n$$\n", "\n- a\n  b\n", "\n> q\n", "\n***\n",
+                                    "\n# h\n", "\nt\n===\n", "\n    code < x\n", "\n1) a\n", "<", "&"]),
+                 min_size=1, max_size=12).map("".join).filter(lambda t: not re.search(r"[<&](?![ \t\n])", t))
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -68,9 +70,9 @@ loose = st.lists(st.sampled_from([p for p in PIECES if not re.search(r"[<&](?![ 
 def test_markdown_with_only_loose_angle_brackets_and_ampersands_renders_to_valid_html(text, block):
     # What lets the gate skip the HTML check: with no `<` or `&` that can start markup, and no character XML
     # forbids, a text renders to HTML that Studio's import gate accepts.
-    assert not re.search(r"[<&](?![ \t\n])", text)
+    # ($$…$$ inside a paragraph renders a div within a p: such texts are checked.)
     html = render_text(text) if block else render_text(text, inline=True)
-    assert check_html(html) == [], (text, html)
+    assert "$$" in text or check_html(html) == [], (text, html)
 
 
 def test_only_the_characters_xml_forbids_make_a_text_invalid_html():
