@@ -240,6 +240,7 @@ def _make_variant(ctx: _VariantContext, index: int):
     codes = locales.chain(instance.locale, course.language)
     tables = ctx.prefetch.tables(codes) if ctx.prefetch is not None else load_tables(ctx.project, codes)
     variant, report = make_variant(course, instance, tables, ctx.known)
+    del tables  # the variant holds what it uses; the export reuses the tables' memory
     if instance.locale != locales.normalize(course.language):
         diags.extend(fallback_findings(report, instance, ctx.strict))
     jobs = ctx.export_jobs

@@ -11,7 +11,7 @@ from typing import Protocol
 from markdown_it.token import Token
 
 from ..model import Markdown
-from ..source.markdown import make_markdown, parse_inline
+from ..source.markdown import cites_footnote, make_markdown, parse_inline
 from ..textscan import CODE, DISPLAY_MATH, MATH, PLACEHOLDER, find_spans, join_lines, remove_spans
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -196,7 +196,9 @@ class Walker:
                 out = list(tokens)
             fresh = tok.copy()
             fresh.content = new
-            fresh.children = _parse_translation(md, new, tok, body.env)
+            # Parsed when rendered (source/markdown.py `render`; nothing reads a variant's inline tokens before),
+            # unless it cites footnotes: those take the source's footnote numbers here.
+            fresh.children = _parse_translation(md, new, tok, body.env) if cites_footnote(new) else None
             out[i] = fresh
         return tokens if out is None else out
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import MappingProxyType
 from typing import Any
 
@@ -125,19 +126,34 @@ def _inline_core_rules():
 _FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
 
 
-def _inline_where_needed(state: StateCore) -> None:
-    """The core `inline` rule, run only on headings and on runs that may cite footnotes.
+# What may start a link, an image or a footnote citation (`[`), or raw HTML or an autolink (`<` and no space).
+_EARLY = re.compile(r"\[|<\S")
+
+
+def needs_early_parse(content: str) -> bool:
+    """An inline run a build parses when it reads the lesson rather than when it renders it: one that may cite
+    a footnote (numbered in document order), link, show an image or hold raw HTML (what the checks look at)."""
+    return _EARLY.search(content) is not None
+
+
+def cites_footnote(content: str) -> bool:
+    """An inline run that may cite a footnote (`[^1]`, `^[…]`)."""
+    return _FOOTNOTE_REF.search(content) is not None
+
+
+def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search) -> None:
+    """The core `inline` rule, run only on headings and on the runs `wanted(content)` says are needed now.
 
     Footnote references are numbered in document order, and every run that can hold one is parsed in that
     order, so the footnotes come out exactly as from a full parse. The other runs are listed in the state
-    and get `children = None` after the last rule (`_unparsed_stay_unparsed`).
+    and get `children = None` after the last rule (`_unparsed_stay_unparsed`); `render` parses them.
     """
     tokens = state.tokens
     skipped = state.env.setdefault("olxkit_unparsed", [])
     for i, tok in enumerate(tokens):
         if tok.type != "inline":
             continue
-        if (i and tokens[i - 1].type == "heading_open") or _FOOTNOTE_REF.search(tok.content):
+        if (i and tokens[i - 1].type == "heading_open") or wanted(tok.content):
             tok.children = []
             state.md.inline.parse(tok.content, state.md, state.env, tok.children)
         else:
@@ -145,17 +161,29 @@ def _inline_where_needed(state: StateCore) -> None:
 
 
 def _unparsed_stay_unparsed(state: StateCore) -> None:
-    # text_join turned the unparsed runs' None into []: make "not parsed" visible again, so that nothing can
-    # render these tokens as if they were empty.
+    # text_join turned the unparsed runs' None into []: make "not parsed" visible again (`render` parses a run
+    # whose children are None; the renderer alone would print nothing for it).
     for tok in state.env.pop("olxkit_unparsed", []):
         tok.children = None
 
 
-@lru_cache(maxsize=1)
-def _text_core_rules():
+@lru_cache(maxsize=2)
+def _text_core_rules(for_build: bool = False):
     md = make_markdown()
-    rules = [_inline_where_needed if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
+    inline = partial(_inline_where_needed, wanted=needs_early_parse) if for_build else _inline_where_needed
+    rules = [inline if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
     return [*rules, _unparsed_stay_unparsed]
+
+
+def parse_deferred(text: str, env: dict[str, Any]) -> list[Token]:
+    """`MarkdownIt.parse` for a build: the block structure in full, inline Markdown parsed now only where reading
+    the lesson needs it (headings, footnote citations, links, images, raw HTML: `needs_early_parse`). Other
+    runs keep `children = None` until `render` parses them, so a translated variant never parses the source
+    text it replaces, and the parsed course holds no inline tokens that are only rendered."""
+    state = StateCore(text, make_markdown(), env)
+    for rule in _text_core_rules(True):
+        rule(state)
+    return state.tokens
 
 
 def parse_for_texts(text: str, env: dict[str, Any]) -> list[Token]:
@@ -291,7 +319,7 @@ def parse_lesson(body: str, line_offset: int, fences: tuple[str, ...], texts_onl
     structure does not need it (`parse_for_texts`): the tokens are then for reading, not rendering.
     """
     env: dict[str, Any] = {}
-    tokens = parse_for_texts(body, env) if texts_only else make_markdown().parse(body, env)
+    tokens = parse_for_texts(body, env) if texts_only else parse_deferred(body, env)
     share_empty_maps(tokens)
     component_types = fences
     units: list[RawUnit] = []
@@ -408,6 +436,13 @@ def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
     return out
 
 
+def _parsed(tok: Token, env: dict[str, Any]) -> Token:
+    """A copy of the inline run `tok` (left unparsed when read) with its inline tokens."""
+    out = copy(tok)
+    out.children = parse_inline(tok.content, env)[0].children
+    return out
+
+
 def render(tokens: list[Token], env: dict[str, Any], resolve=None, backlink: str | None = None) -> str:
     """Render tokens to HTML; `resolve(url, kind)` rewrites link and image targets; `backlink` labels the ↩ link
     of each footnote (in the variant's language)."""
@@ -420,6 +455,9 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     balanced HTML 4, every text and attribute escaped."""
     md = make_markdown()
     full = with_footnotes(tokens, env)
+    if any(t.children is None and t.type == "inline" for t in full):
+        refs = {"references": env.get("references") or {}}
+        full = [_parsed(t, refs) if t.children is None and t.type == "inline" else t for t in full]
     render_env = dict(env)
     render_env["olxkit_resolve"] = resolve
     render_env["olxkit_backlink"] = backlink
