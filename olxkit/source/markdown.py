@@ -126,8 +126,7 @@ def _inline_core_rules():
 _FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
 
 
-# What may start a link, an image or a footnote citation (`[`), or raw HTML or an autolink (`<` and no space).
-_EARLY = re.compile(r"\[|<\S")
+_EARLY = re.compile(r"\[|<\S")  # what may start a link, an image, a footnote citation, raw HTML or an autolink
 
 
 def needs_early_parse(content: str) -> bool:
@@ -161,8 +160,7 @@ def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search) -> None:
 
 
 def _unparsed_stay_unparsed(state: StateCore) -> None:
-    # text_join turned the unparsed runs' None into []: make "not parsed" visible again (`render` parses a run
-    # whose children are None; the renderer alone would print nothing for it).
+    # text_join turned the unparsed runs' None into []: make "not parsed" visible again (`render` parses them).
     for tok in state.env.pop("olxkit_unparsed", []):
         tok.children = None
 
@@ -176,10 +174,9 @@ def _text_core_rules(for_build: bool = False):
 
 
 def parse_deferred(text: str, env: dict[str, Any]) -> list[Token]:
-    """`MarkdownIt.parse` for a build: the block structure in full, inline Markdown parsed now only where reading
-    the lesson needs it (headings, footnote citations, links, images, raw HTML: `needs_early_parse`). Other
-    runs keep `children = None` until `render` parses them, so a translated variant never parses the source
-    text it replaces, and the parsed course holds no inline tokens that are only rendered."""
+    """`MarkdownIt.parse` for a build: inline Markdown parsed now only in headings and `needs_early_parse` runs;
+    the others keep `children = None` until `render` parses them (a translated variant never parses the source
+    text it replaces, and the course read holds no inline tokens that are only rendered)."""
     state = StateCore(text, make_markdown(), env)
     for rule in _text_core_rules(True):
         rule(state)
@@ -437,8 +434,7 @@ def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
 
 
 def _parsed(tok: Token, env: dict[str, Any]) -> Token:
-    """A copy of the inline run `tok` (left unparsed when read) with its inline tokens."""
-    out = copy(tok)
+    out = copy(tok)  # the run as read stays unparsed (a variant's worker renders it once)
     out.children = parse_inline(tok.content, env)[0].children
     return out
 
