@@ -11,7 +11,7 @@ from typing import Protocol
 from markdown_it.token import Token
 
 from ..model import Markdown
-from ..source.markdown import cites_footnote, make_markdown, parse_inline
+from ..source.markdown import make_markdown, parse_inline
 from ..textscan import CODE, DISPLAY_MATH, MATH, PLACEHOLDER, find_spans, join_lines, remove_spans
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -198,7 +198,7 @@ class Walker:
             fresh.content = new
             # Parsed when rendered (source/markdown.py `render`; nothing reads a variant's inline tokens before),
             # unless it cites footnotes: those take the source's footnote numbers here.
-            fresh.children = _parse_translation(md, new, tok, body.env) if cites_footnote(new) else None
+            fresh.children = _parse_translation(md, new, tok, body.env) if "[^" in new or "^[" in new else None
             out[i] = fresh
         return tokens if out is None else out
 

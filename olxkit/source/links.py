@@ -103,3 +103,21 @@ class LinkResolver:
             return url, LinkError("AST001", f"missing {'image' if kind == 'image' else 'file'} `{target}`")
         suffix = f"#{fragment}" if fragment else ""
         return f"/static/{rel}{suffix}", None
+
+
+def iter_targets(tokens: list):
+    """Yield (kind, url, line0) for every link and image in the tokens; line0 is the 0-based block line."""
+    line = 0
+    for tok in tokens:
+        if tok.map:
+            line = tok.map[0]
+        if tok.type == "inline":
+            stack = list(tok.children or [])
+            while stack:
+                child = stack.pop(0)
+                if child.type == "link_open":
+                    yield "link", child.attrGet("href") or "", line
+                elif child.type == "image":
+                    yield "image", child.attrGet("src") or "", line
+                    yield "alt", child.content, line
+                    stack[0:0] = child.children or []

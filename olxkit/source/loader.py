@@ -17,11 +17,10 @@ from .assets import find_assets
 from .cache import LessonCache
 from .headings import unit_headings
 from .lesson import check_id, load_markdown_file, read_text, split_front_matter, strip_prefix, unit_of
-from .links import STATIC_DIR, LinkResolver
+from .links import STATIC_DIR, LinkResolver, iter_targets
 from .markdown import (
     ComponentBlock,
     LessonSyntaxError,
-    iter_targets,
     make_markdown,
     parse_for_texts,
     parse_lesson,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from types import MappingProxyType
@@ -130,14 +129,8 @@ _EARLY = re.compile(r"\[|<\S")  # what may start a link, an image, a footnote ci
 
 
 def needs_early_parse(content: str) -> bool:
-    """An inline run a build parses when it reads the lesson rather than when it renders it: one that may cite
-    a footnote (numbered in document order), link, show an image or hold raw HTML (what the checks look at)."""
+    """A run a build parses as it reads the lesson (footnote citations, links, images, HTML: what checks read)."""
     return _EARLY.search(content) is not None
-
-
-def cites_footnote(content: str) -> bool:
-    """An inline run that may cite a footnote (`[^1]`, `^[…]`)."""
-    return _FOOTNOTE_REF.search(content) is not None
 
 
 def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search) -> None:
@@ -174,9 +167,8 @@ def _text_core_rules(for_build: bool = False):
 
 
 def parse_deferred(text: str, env: dict[str, Any]) -> list[Token]:
-    """`MarkdownIt.parse` for a build: inline Markdown parsed now only in headings and `needs_early_parse` runs;
-    the others keep `children = None` until `render` parses them (a translated variant never parses the source
-    text it replaces, and the course read holds no inline tokens that are only rendered)."""
+    """`MarkdownIt.parse` for a build: inline runs other than headings and `needs_early_parse` ones keep
+    `children = None` until `render` parses them (a translated variant never parses the English it replaces)."""
     state = StateCore(text, make_markdown(), env)
     for rule in _text_core_rules(True):
         rule(state)
@@ -433,12 +425,6 @@ def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
     return out
 
 
-def _parsed(tok: Token, env: dict[str, Any]) -> Token:
-    out = copy(tok)  # the run as read stays unparsed (a variant's worker renders it once)
-    out.children = parse_inline(tok.content, env)[0].children
-    return out
-
-
 def render(tokens: list[Token], env: dict[str, Any], resolve=None, backlink: str | None = None) -> str:
     """Render tokens to HTML; `resolve(url, kind)` rewrites link and image targets; `backlink` labels the ↩ link
     of each footnote (in the variant's language)."""
@@ -451,9 +437,10 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     balanced HTML 4, every text and attribute escaped."""
     md = make_markdown()
     full = with_footnotes(tokens, env)
-    if any(t.children is None and t.type == "inline" for t in full):
+    if any(t.children is None and t.type == "inline" for t in full):  # runs `parse_deferred` left: parse copies
         refs = {"references": env.get("references") or {}}
-        full = [_parsed(t, refs) if t.children is None and t.type == "inline" else t for t in full]
+        full = [t.copy(children=parse_inline(t.content, refs)[0].children) if t.children is None
+                and t.type == "inline" else t for t in full]
     render_env = dict(env)
     render_env["olxkit_resolve"] = resolve
     render_env["olxkit_backlink"] = backlink
@@ -514,21 +501,3 @@ def _render_text(text: str, resolve, inline: bool) -> str:
     env["olxkit_resolve"] = resolve
     env["olxkit_footnotes"] = {}
     return md.renderer.render(tokens, md.options, env)
-
-
-def iter_targets(tokens: list[Token]):
-    """Yield (kind, url, line0) for every link and image in the tokens; line0 is the 0-based block line."""
-    line = 0
-    for tok in tokens:
-        if tok.map:
-            line = tok.map[0]
-        if tok.type == "inline":
-            stack = list(tok.children or [])
-            while stack:
-                child = stack.pop(0)
-                if child.type == "link_open":
-                    yield "link", child.attrGet("href") or "", line
-                elif child.type == "image":
-                    yield "image", child.attrGet("src") or "", line
-                    yield "alt", child.content, line
-                    stack[0:0] = child.children or []
