@@ -125,12 +125,9 @@ def _inline_core_rules():
 _FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
 
 
-_EARLY = re.compile(r"\[|<\S")  # what may start a link, an image, a footnote citation, raw HTML or an autolink
-
-
-def needs_early_parse(content: str) -> bool:
-    """A run a build parses as it reads the lesson (footnote citations, links, images, HTML: what checks read)."""
-    return _EARLY.search(content) is not None
+# Runs a build parses as it reads the lesson: what may start a link, an image, a footnote citation, raw HTML or an
+# autolink (the checks read those; footnotes are numbered in document order).
+_EARLY = re.compile(r"\[|<\S")
 
 
 def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search) -> None:
@@ -161,13 +158,13 @@ def _unparsed_stay_unparsed(state: StateCore) -> None:
 @lru_cache(maxsize=2)
 def _text_core_rules(for_build: bool = False):
     md = make_markdown()
-    inline = partial(_inline_where_needed, wanted=needs_early_parse) if for_build else _inline_where_needed
+    inline = partial(_inline_where_needed, wanted=_EARLY.search) if for_build else _inline_where_needed
     rules = [inline if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
     return [*rules, _unparsed_stay_unparsed]
 
 
 def parse_deferred(text: str, env: dict[str, Any]) -> list[Token]:
-    """`MarkdownIt.parse` for a build: inline runs other than headings and `needs_early_parse` ones keep
+    """`MarkdownIt.parse` for a build: inline runs other than headings and `_EARLY` ones keep
     `children = None` until `render` parses them (a translated variant never parses the English it replaces)."""
     state = StateCore(text, make_markdown(), env)
     for rule in _text_core_rules(True):
