@@ -120,16 +120,22 @@ def test_every_catalog_of_the_repository_and_of_olxkit_is_accepted_by_both():
         assert syntax_findings(path, path.name) == [], path
 
 
-def test_a_format_fault_keeps_out_one_translation_and_i18n_check_reports_it(tmp_path):
-    """In a course catalog: i18n check reports the fault where msgfmt does; the build does not use that one
-    translation (it falls back, with a warning) and uses the rest of the catalog."""
-    root = _translated(project(tmp_path))
+def _seed_format_fault(root: Path) -> Path:
+    """Flag one Italian translation python-format while it holds a `%s` its source lacks: msgfmt --check rejects it."""
     po = root / "locale/it.po"
     tell = "Tell the other learners who you are and why you joined."
     _seed(po, {tell: "IT Racconta chi sei %s"})
     text = po.read_text(encoding="utf-8")
     at = text.index(f'msgid "{tell}"')
     po.write_text(text[:at] + "#, python-format\n" + text[at:], encoding="utf-8")
+    return po
+
+
+def test_a_format_fault_keeps_out_one_translation_and_i18n_check_reports_it(tmp_path):
+    """In a course catalog: i18n check reports the fault where msgfmt does; the build does not use that one
+    translation (it falls back, with a warning) and uses the rest of the catalog."""
+    root = _translated(project(tmp_path))
+    po = _seed_format_fault(root)
     status, gnu = _msgfmt(po)
     assert status != 0 and gnu
     check = run_cli("i18n", "check", str(root), "-l", "it")
@@ -149,12 +155,7 @@ def test_the_preview_keeps_out_and_reports_a_format_fault_as_the_build_does(tmp_
     from olxkit.serve.variants import LazyTable
 
     root = _translated(project(tmp_path))
-    po = root / "locale/it.po"
-    tell = "Tell the other learners who you are and why you joined."
-    _seed(po, {tell: "IT Racconta chi sei %s"})
-    text = po.read_text(encoding="utf-8")
-    at = text.index(f'msgid "{tell}"')
-    po.write_text(text[:at] + "#, python-format\n" + text[at:], encoding="utf-8")
+    po = _seed_format_fault(root)
     _status, gnu = _msgfmt(po)
     table = LazyTable(po, "locale/it.po", "it")
     faulted = [r for r in table.rejected if any(code == "TRN103" for code, _m in r.errors)]

@@ -23,6 +23,10 @@ from functools import lru_cache
 
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 
+# Raw HTML and entities give no shape (their parse depends on names), but a `<` or `&` followed by whitespace starts
+# nothing (no tag, autolink, HTML block or entity): it is text, kept as written. One pattern, the gate's shortcut's.
+from .quick import MARKUP_START
+
 # Inert: every character but ASCII digits (`$5$2`, `1.` and numbers are read by rules that look at digits),
 # ASCII controls (line breaks, tabs) and the ASCII punctuation markdown-it's rules start at or look for (with
 # this parser's rules: no typographer, no linkify; `-`, `+`, `#`, `:`, `=` only start blocks at a line's start,
@@ -33,9 +37,6 @@ _INERT = re.compile(r"[^\x00-\x1f\x7f0-9!$&()*<>\[\\\]^_`{|}~]++")
 # (A pattern that starts with a possessive repeat is searched character by character: one plain character
 # first lets the regex engine skip ahead to the candidates, twice as fast.)
 _DELIMITERS = re.compile(r"[*_~][*_~]*+")
-# Raw HTML and entities give no shape (their parse depends on names), but a `<` or `&` followed by whitespace
-# starts nothing (no tag, autolink, HTML block or entity): it is text, kept as written.
-_MARKUP_START = re.compile(r"[<&](?![ \t\n])")
 # Where a link target may end: whitespace, or a parenthesis (targets may hold balanced ones).
 _TARGET_STOP = re.compile(r"[\s()]")
 # The start of each line of a block text where a block can begin: indentation, list and quote markers, numbers,
@@ -131,7 +132,7 @@ def shape(text: str, block: bool) -> tuple | None:
     """The markup shape of `text` (a block text when `block`), or None when it has none (see the module)."""
     # Carriage returns (read as line breaks) and our own marks give none either.
     if ("\r" in text or "\x00" in text or "\x01" in text or (block and ("]:" in text or "!!!" in text))
-            or (("<" in text or "&" in text) and _MARKUP_START.search(text))):
+            or (("<" in text or "&" in text) and MARKUP_START.search(text))):
         return None
     if block and "$" in text and ("|" in text or _DOLLAR_STARTS_RUN.search(text)):
         return None  # a paragraph, item or cell that starts with `$`: its last character counts (see _zones)
