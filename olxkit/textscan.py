@@ -25,6 +25,10 @@ FOOTNOTE = ("[^", "]", "]")
 """Spans (see `find_spans`): `$x$` is `\\$[^$]*\\$`, `{{ x }}` is `\\{\\{[^}]*\\}\\}`, a Markdown link target `](x)`
 is `\\]\\([^)]*\\)`, `$$x$$` is `\\$\\$.*?\\$\\$` (DOTALL), a tag `<[^>]*>`, a footnote `\\[\\^[^\\]]*\\]`."""
 
+# Characters XML forbids, which libxml2's HTML parser reports ("Invalid char in CDATA 0x1", "Char 0xFFFE out of
+# allowed range"): the C0 controls but tab, new line and carriage return, and U+FFFE/U+FFFF.
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 
 def find_spans(text: str, spans: tuple[tuple, ...]):
     """Yield (start, end, k) for each match of the alternation of `spans` (k: which span), left to right, as

@@ -18,6 +18,7 @@ from olxkit.diagnostics import Severity
 from olxkit.i18n import checks, quick
 from olxkit.olx.html import check_html
 from olxkit.source.markdown import render_text
+from olxkit.textscan import XML_FORBIDDEN
 
 PIECES = ["word", "Wört", "**", "*", "_", "~~", "`", "$", "[", "](x.md)", "![a](b.png)", "[^1]", "\\", "\n", "  \n",
           " ", "1.", "1,5", "15", "2)", "- ", "> ", "# ", "|", "{", "}", "{{ contact }}", "%s", ":", "http://x.org",
@@ -79,7 +80,7 @@ def test_only_the_characters_xml_forbids_make_a_text_invalid_html():
     # Every other character, in plain text next to a loose `<`, renders to HTML the check accepts (non-ASCII
     # characters in large chunks: one check each).
     others = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000
-              and not quick.XML_FORBIDDEN.match(chr(c))]
+              and not XML_FORBIDDEN.match(chr(c))]
     ascii_ = [ch for ch in others if ord(ch) < 128 and ch not in "<&"]
     for ch in ascii_:
         assert check_html(render_text(f"a < b {ch} c", inline=True)) == [], repr(ch)

@@ -12,7 +12,7 @@ import polib
 from ..diagnostics import Diagnostic, Severity
 from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
-from ..textscan import CODE, DISPLAY_MATH, LINK_TARGET, MATH, remove_spans
+from ..textscan import CODE, DISPLAY_MATH, LINK_TARGET, MATH, XML_FORBIDDEN, remove_spans
 from .numbers import math_numbers, number_findings, same_plain_numbers
 from .quick import (
     ASCII_DIGIT,
@@ -20,7 +20,6 @@ from .quick import (
     NON_ASCII_DIGIT,
     TRIGGER,
     TRIGGER_LOW,
-    XML_FORBIDDEN,
     has_markup,
     other_digit,
 )

@@ -30,9 +30,8 @@ MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>&$~{}^|\n]")
 ASCII_DIGIT = re.compile(r"[0-9]")
 FROM_U0660 = re.compile(r"[^\x00-\u065f]")
 NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
-# A `<` or `&` that can start a tag, an autolink, an HTML block or an entity; characters XML forbids.
+# A `<` or `&` that can start a tag, an autolink, an HTML block or an entity.
 MARKUP_START = re.compile(r"[<&](?![ \t\n])")
-XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What the errors of `check_text` look at in a translation: markup, `<` and `:` (active content), placeholders,
 # digits (numbers: a translation without any digit cannot have a wrong one), line breaks (and two spaces: a hard
 # break). Digits beyond 0-9 are all at U+0660 or above: a text with no character there is answered in one scan.

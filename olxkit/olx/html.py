@@ -8,6 +8,7 @@ from lxml import etree
 
 from ..model import Markdown
 from ..source.markdown import render
+from ..textscan import XML_FORBIDDEN
 
 # The elements libxml2's HTML parser knows (its HTML 4 table, as in the libxml2 2.12 of lxml 5.3.2 that Studio
 # runs): Studio's import gate rejects any other tag ("Tag section invalid"). libxml2 2.14 (lxml 6) parses HTML5
@@ -22,9 +23,6 @@ HTML4_ELEMENTS = frozenset({
     "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "tt", "u", "ul", "var"
 })
 _UNKNOWN_TAG = re.compile(r"Tag \S+ invalid")
-# Characters libxml2's HTML parser reports ("Invalid char in CDATA 0x1", "Char 0xFFFE out of allowed range"):
-# the C0 controls but tab, new line and carriage return, and U+FFFE/U+FFFF.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def page_problems(html: str, unchecked: bool) -> list[str]:
@@ -33,7 +31,7 @@ def page_problems(html: str, unchecked: bool) -> list[str]:
     of its markup is balanced HTML 4 with every text and attribute escaped, so without that markup or a
     character the parser refuses the verdict is known without parsing (tests/test_html_check.py checks that the
     two agree on random pages)."""
-    if unchecked or _BAD_CHAR.search(html):
+    if unchecked or XML_FORBIDDEN.search(html):
         return check_html(html)
     return []
 
