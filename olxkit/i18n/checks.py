@@ -273,8 +273,10 @@ _ANSWERS = {"answer", "accepted answers", "wrong answer"}
 
 def gate_errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:
     """(rule code, message) of each error that keeps the build from using this translation."""
-    return [(code, message) for severity, code, message in check_text(context, source, target, locale, True)
-            if severity >= Severity.ERROR]
+    findings = check_text(context, source, target, locale, True)
+    if not findings:
+        return []  # most translations: no finding at all
+    return [(code, message) for severity, code, message in findings if severity >= Severity.ERROR]
 
 
 _DIGIT = re.compile(r"\d")

@@ -16,7 +16,7 @@ from pathlib import Path
 import polib
 
 from ..diagnostics import Diagnostic, OlxkitError, Severity
-from .checks import check_text
+from .checks import gate_errors
 from .msgfmt import format_problems
 from .pofile import scan_translations
 
@@ -64,10 +64,7 @@ def gate(items, rel: str, locale: str, lines: dict[Key, int], entry_errors=()) -
         table.update(items)
         return table
     for key, msgstr in items:
-        # `gate_errors`, inlined: most translations have no finding at all.
-        findings = check_text(key[0], key[1], msgstr, locale, True)
-        errors = [(code, message) for severity, code, message in findings if severity >= Severity.ERROR
-                  ] if findings else ()
+        errors = gate_errors(key[0], key[1], msgstr, locale)
         if errors:
             table.rejected.append(Rejection(key, lines.get(key, 0), tuple(errors)))
         else:
