@@ -164,19 +164,19 @@ def _text_core_rules(for_build: bool = False):
 
 
 def parse_deferred(text: str, env: dict[str, Any]) -> list[Token]:
-    """`MarkdownIt.parse` for a build: inline runs other than headings and `_EARLY` ones keep
-    `children = None` until `render` parses them (a translated variant never parses the English it replaces)."""
-    state = StateCore(text, make_markdown(), env)
-    for rule in _text_core_rules(True):
-        rule(state)
-    return state.tokens
+    """`MarkdownIt.parse` for a build: inline runs but headings and `_EARLY` ones stay unparsed until `render`."""
+    return _parse_partly(text, env, for_build=True)
 
 
 def parse_for_texts(text: str, env: dict[str, Any]) -> list[Token]:
     """`MarkdownIt.parse` for reading texts only (extraction): the block structure in full, inline Markdown
     parsed only in headings and footnote citations (see `_inline_where_needed`): half the time of a parse."""
+    return _parse_partly(text, env, for_build=False)
+
+
+def _parse_partly(text: str, env: dict[str, Any], for_build: bool) -> list[Token]:
     state = StateCore(text, make_markdown(), env)
-    for rule in _text_core_rules():
+    for rule in _text_core_rules(for_build):
         rule(state)
     return state.tokens
 
