@@ -65,7 +65,10 @@ def walk_problem(p: ProblemComponent, ctx: WalkContext) -> ProblemComponent:
     add("explanation", p.explanation, "explanation", p.lines.get("explanation", p.line))
     if not items:
         return p
-    results = {(i.context, i.text): new for i, new in zip(items, ctx.walker.t.group(items), strict=True)}
+    found = ctx.walker.t.group(items)
+    if all(new == item.text for item, new in zip(items, found, strict=True)):
+        return p  # nothing translated (extraction, or a problem the catalog leaves in the source language)
+    results = {(i.context, i.text): new for i, new in zip(items, found, strict=True)}
 
     def get(context, text):
         if text is None:

@@ -31,16 +31,20 @@ class Message:
 class _Collector:
     def __init__(self):
         self.messages: dict[tuple[str | None, str], Message] = {}
+        # (message, note) pairs seen: a text used in many places would otherwise scan its growing notes each time.
+        self._noted: set[tuple[tuple[str | None, str], str]] = set()
 
     def group(self, items: list[Item]) -> list[str]:
+        messages, noted = self.messages, self._noted
         for item in items:
             key = (item.context, item.text)
-            msg = self.messages.get(key)
+            msg = messages.get(key)
             if msg is None:
-                msg = self.messages[key] = Message(item.context, item.text)
+                msg = messages[key] = Message(item.context, item.text)
             msg.locations.append((item.path, item.line))
             note = f"{item.crumb} › {item.role}" if item.crumb else item.role
-            if note not in msg.comments:
+            if (key, note) not in noted:
+                noted.add((key, note))
                 msg.comments.append(note)
         return [item.text for item in items]
 
@@ -157,14 +161,25 @@ def template_text(
     it), without building tens of thousands of polib entries only to print them. Returns (text, messages)."""
     parts = [catalog_text(_empty_template(course)).rstrip("\n")]
     messages = collect_messages(course) if messages is None else messages
+    escape = polib.escape
     for msg in messages:
-        occurrences, comment = _entry_parts(msg, line_numbers)
-        lines = [f"#. {line}" for line in comment.split("\n")] if comment else []
-        if occurrences:
-            lines.append("#: " + " ".join(f"{p}:{n}" if n else p for p, n in occurrences))
+        # `_entry_parts` and `_field`, inline: this loop runs once per message (tens of thousands).
+        comments = msg.comments
+        if len(comments) > 3:
+            comments = [*comments[:3], f"… and {len(comments) - 3} more places"]
+        comment = "\n".join(comments)
+        lines = ["#. " + line for line in comment.split("\n")] if comment else []
+        locations = msg.locations
+        if locations:
+            where = sorted(set(locations)) if len(locations) > 1 else locations
+            lines.append("#: " + " ".join([f"{p}:{n}" for p, n in where] if line_numbers else [p for p, _n in where]))
         if msg.context is not None:
             lines += _field("msgctxt", msg.context)
-        lines += _field("msgid", msg.text)
+        text = msg.text
+        if len(text.splitlines()) > 1:
+            lines += _field("msgid", text)
+        else:
+            lines.append(f'msgid "{escape(text)}"')
         lines.append('msgstr ""')
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n", len(messages)

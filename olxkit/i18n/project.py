@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..confine import check_output_folder
 from ..diagnostics import Diagnostic, Findings, OlxkitError, error
@@ -13,12 +14,15 @@ from ..source.instances import load_instances
 from ..source.loader import load_course
 from ..source.project import rules_of
 from . import locales
-from .catalog import Coverage, UpdateStats, coverage, update_catalog
-from .checks import check_catalog, load_glossary
 from .extract import extract_catalog, read_messages, template_text
-from .gate import syntax_findings
 from .pofile import parse_catalog_text, read_catalog, same_meaning, write_catalog, write_if_changed
 from .variant import LOCALE_DIR, translations
+
+if TYPE_CHECKING:
+    from .catalog import UpdateStats
+
+# The merge (difflib), the catalog checks and the gate are imported by the commands that use them: `extract`,
+# the command translators run most, does not pay for them.
 
 POT = f"{LOCALE_DIR}/course.pot"
 
@@ -82,6 +86,8 @@ def update(
 
 
 def _update_one(root: Path, pot, project: str, check: bool, code: str) -> tuple[UpdateStats, bool]:
+    from .catalog import update_catalog
+
     path = root / LOCALE_DIR / f"{code}.po"
     old = read_catalog(path, f"{LOCALE_DIR}/{code}.po") if path.is_file() else None
     new, stats = update_catalog(old, pot, code, project)
@@ -94,6 +100,8 @@ def _update_one(root: Path, pot, project: str, check: bool, code: str) -> tuple[
 @without_gc
 def status(root: str | os.PathLike) -> list[dict]:
     """Per locale: the catalog's own counts, and the effective coverage through its fallback chain."""
+    from .catalog import Coverage, coverage
+
     root = Path(root)
     course, messages = read_messages(root)
     pot = extract_catalog(course, messages=messages)
@@ -141,6 +149,9 @@ def check(root: str | os.PathLike, only: list[str] | None = None, jobs: int | No
 
 
 def _check_catalog_file(root: Path, code: str) -> list[Diagnostic]:
+    from .checks import check_catalog, load_glossary
+    from .gate import syntax_findings
+
     rel = f"{LOCALE_DIR}/{code}.po"
     syntax = syntax_findings(root / rel, rel)
     try:

@@ -84,7 +84,14 @@ def field_text(text: str) -> str:
 
 def translatable(text: str) -> bool:
     """Texts with no letters (numbers, math, punctuation) are not extracted."""
-    return bool(text) and bool(_LETTER.search(remove_spans(text, (MATH, CODE, PLACEHOLDER))))
+    letter = _LETTER.search(text)
+    if letter is None:
+        return False
+    # Most texts: no math, code or placeholder opens before their first letter, which is then outside them all.
+    head = text[: letter.start()]
+    if "$" not in head and "`" not in head and "{{" not in head:
+        return True
+    return bool(_LETTER.search(remove_spans(text, (MATH, CODE, PLACEHOLDER))))
 
 
 _ROLES = {

@@ -20,6 +20,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..textscan import trailing_id
+from .quickparse import citation_parser, speed_up_block_rules
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 UNCHECKED = "olxkit_unchecked_html"
@@ -73,9 +74,11 @@ class OlxRenderer(RendererHTML):
         return f' <a href="#fnref{ident}" class="footnote-backref" title="{label}" aria-label="{label}">&#8617;</a>'
 
 
-@lru_cache(maxsize=1)
-def make_markdown() -> MarkdownIt:
-    """The one Markdown parser: CommonMark + tables, strikethrough, footnotes, admonitions, math."""
+@lru_cache(maxsize=2)
+def make_markdown(quick: bool = True) -> MarkdownIt:
+    """The one Markdown parser: CommonMark + tables, strikethrough, footnotes, admonitions, math.
+
+    `quick=False` leaves markdown-it-py's block rules as they are (the tests compare: same tokens)."""
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True}, renderer_cls=OlxRenderer)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
@@ -90,6 +93,8 @@ def make_markdown() -> MarkdownIt:
     # (olx/html.py `page_problems`) runs only where it can find something.
     for name in ("html_block", "html_inline", "math_inline_double", "math_block_label"):
         md.renderer.rules[name] = _unchecked(md.renderer.rules[name])
+    if quick:
+        speed_up_block_rules(md)
     return md
 
 
@@ -130,21 +135,27 @@ _FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
 _EARLY = re.compile(r"\[|<\S")
 
 
-def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search) -> None:
+def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search, for_texts: bool = False) -> None:
     """The core `inline` rule, run only on headings and on the runs `wanted(content)` says are needed now.
 
     Footnote references are numbered in document order, and every run that can hold one is parsed in that
     order, so the footnotes come out exactly as from a full parse. The other runs are listed in the state
     and get `children = None` after the last rule (`_unparsed_stay_unparsed`); `render` parses them.
+    `for_texts`: a run parsed only for its citations gets `citation_parser`'s tokens (not for rendering).
     """
     tokens = state.tokens
     skipped = state.env.setdefault("olxkit_unparsed", [])
+    full = state.md.inline
+    cited = citation_parser(state.md) if for_texts else full
     for i, tok in enumerate(tokens):
         if tok.type != "inline":
             continue
-        if (i and tokens[i - 1].type == "heading_open") or wanted(tok.content):
+        if i and tokens[i - 1].type == "heading_open":
             tok.children = []
-            state.md.inline.parse(tok.content, state.md, state.env, tok.children)
+            full.parse(tok.content, state.md, state.env, tok.children)
+        elif wanted(tok.content):
+            tok.children = []
+            cited.parse(tok.content, state.md, state.env, tok.children)
         else:
             skipped.append(tok)
 
@@ -158,7 +169,8 @@ def _unparsed_stay_unparsed(state: StateCore) -> None:
 @lru_cache(maxsize=2)
 def _text_core_rules(for_build: bool = False):
     md = make_markdown()
-    inline = partial(_inline_where_needed, wanted=_EARLY.search) if for_build else _inline_where_needed
+    inline = partial(_inline_where_needed, wanted=_EARLY.search) if for_build else partial(
+        _inline_where_needed, for_texts=True)
     rules = [inline if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
     return [*rules, _unparsed_stay_unparsed]
 
