@@ -76,9 +76,7 @@ class OlxRenderer(RendererHTML):
 
 @lru_cache(maxsize=2)
 def make_markdown(quick: bool = True) -> MarkdownIt:
-    """The one Markdown parser: CommonMark + tables, strikethrough, footnotes, admonitions, math.
-
-    `quick=False` leaves markdown-it-py's block rules as they are (the tests compare: same tokens)."""
+    """The one Markdown parser: CommonMark + tables, strikethrough, footnotes, admonitions, math (quickparse.py)."""
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True}, renderer_cls=OlxRenderer)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
@@ -93,9 +91,7 @@ def make_markdown(quick: bool = True) -> MarkdownIt:
     # (olx/html.py `page_problems`) runs only where it can find something.
     for name in ("html_block", "html_inline", "math_inline_double", "math_block_label"):
         md.renderer.rules[name] = _unchecked(md.renderer.rules[name])
-    if quick:
-        speed_up_block_rules(md)
-    return md
+    return speed_up_block_rules(md) if quick else md
 
 
 def _unchecked(rule):
@@ -129,33 +125,26 @@ def _inline_core_rules():
 # references (`[^1]`, `^[…]`) number the footnotes, which decides which definitions are kept.
 _FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
 
-
 # Runs a build parses as it reads the lesson: what may start a link, an image, a footnote citation, raw HTML or an
 # autolink (the checks read those; footnotes are numbered in document order).
 _EARLY = re.compile(r"\[|<\S")
 
 
-def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search, for_texts: bool = False) -> None:
+def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search, cited=None) -> None:
     """The core `inline` rule, run only on headings and on the runs `wanted(content)` says are needed now.
 
     Footnote references are numbered in document order, and every run that can hold one is parsed in that
     order, so the footnotes come out exactly as from a full parse. The other runs are listed in the state
     and get `children = None` after the last rule (`_unparsed_stay_unparsed`); `render` parses them.
-    `for_texts`: a run parsed only for its citations gets `citation_parser`'s tokens (not for rendering).
     """
     tokens = state.tokens
     skipped = state.env.setdefault("olxkit_unparsed", [])
-    full = state.md.inline
-    cited = citation_parser(state.md) if for_texts else full
     for i, tok in enumerate(tokens):
         if tok.type != "inline":
             continue
-        if i and tokens[i - 1].type == "heading_open":
-            tok.children = []
-            full.parse(tok.content, state.md, state.env, tok.children)
-        elif wanted(tok.content):
-            tok.children = []
-            cited.parse(tok.content, state.md, state.env, tok.children)
+        if (heading := i and tokens[i - 1].type == "heading_open") or wanted(tok.content):
+            tok.children = []  # `cited` (texts only): reads a citing run for its citations, not for rendering
+            (cited if cited and not heading else state.md.inline).parse(tok.content, state.md, state.env, tok.children)
         else:
             skipped.append(tok)
 
@@ -169,8 +158,7 @@ def _unparsed_stay_unparsed(state: StateCore) -> None:
 @lru_cache(maxsize=2)
 def _text_core_rules(for_build: bool = False):
     md = make_markdown()
-    inline = partial(_inline_where_needed, wanted=_EARLY.search) if for_build else partial(
-        _inline_where_needed, for_texts=True)
+    inline = partial(_inline_where_needed, **{"wanted": _EARLY.search} if for_build else {"cited": citation_parser(md)})
     rules = [inline if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
     return [*rules, _unparsed_stay_unparsed]
 
