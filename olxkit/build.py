@@ -24,7 +24,8 @@ from .olx.learners import learner_blocks, learner_changes, merge_learner_blocks
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
 from .parallel import parallel_map, without_gc
-from .source.instances import load_instances, select
+from .source.instances import INSTANCES_FILE, load_instances, select
+from .source.lesson import read_text
 from .source.loader import load_course_with_warnings
 
 
@@ -111,14 +112,34 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     check_output_folder(project, out)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     prefetch = None
-    if instances is None and jobs > 1:
-        # Every instance is built: read the catalogs on another core while this one reads the sources.
-        prefetch = TablePrefetch(project, sorted(p.stem for p in (project / LOCALE_DIR).glob("*.po")))
+    if jobs > 1:
+        # Read (and gate) the catalogs on another core while this one reads the sources: every catalog when
+        # every instance is built, else those of the named instances' fallback chains.
+        codes = sorted(p.stem for p in (project / LOCALE_DIR).glob("*.po")) if instances is None else \
+            _catalogs_of(project, instances)
+        if codes:
+            prefetch = TablePrefetch(project, codes)
     try:
         return _build_with(project, out, instances, tree, strict, say, jobs, prefetch)
     finally:
         if prefetch is not None:
             prefetch.close()
+
+
+def _catalogs_of(project: Path, ids: list[str]) -> list[str]:
+    """The catalogs (locale codes) the instances `ids` read, from a quick look at course/instances.yaml and
+    course.yaml; [] when unsure: the build then reads them where it makes each variant, and reports there."""
+    import yaml
+
+    try:
+        listed = yaml.load(read_text(project, INSTANCES_FILE), Loader=yaml.CSafeLoader)["instances"]  # noqa: S506
+        course = yaml.load(read_text(project, "course/course.yaml"), Loader=yaml.CSafeLoader)  # noqa: S506
+        source = str(course.get("language") or "en")
+        wanted = {str(i["locale"]) for i in listed if str(i.get("id", "")).strip() in ids}
+        codes = {code for locale in wanted for code in locales.chain(locale, source)} - {locales.normalize(source)}
+    except Exception:  # noqa: BLE001 - any surprise: no prefetch, the real reading reports it
+        return []
+    return sorted(code for code in codes if (project / LOCALE_DIR / f"{code}.po").is_file())
 
 
 def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> BuildReport:
@@ -238,7 +259,10 @@ def _make_variant(ctx: _VariantContext, index: int):
     course, instance = ctx.course, ctx.instances[index]
     diags = Findings(rules=course.rules)
     codes = locales.chain(instance.locale, course.language)
-    tables = ctx.prefetch.tables(codes) if ctx.prefetch is not None else load_tables(ctx.project, codes)
+    if ctx.prefetch is not None:
+        tables = ctx.prefetch.tables(codes)
+    else:
+        tables = load_tables(ctx.project, codes, last=len(ctx.instances) == 1)
     variant, report = make_variant(course, instance, tables, ctx.known)
     del tables  # the variant holds what it uses; the export reuses the tables' memory
     if instance.locale != locales.normalize(course.language):

@@ -108,3 +108,15 @@ def syntax_findings(path: str | os.PathLike, rel: str) -> list[Diagnostic]:
             for line, _key, message in scan.entry_errors]
     out += [Diagnostic(rel, line, message, Severity.WARNING, "TRN103") for line, message in scan.warnings]
     return out
+
+
+def forget_sources() -> None:
+    """Drop what the checks memoised about the source texts (`checks`, `shape`, `numbers`): a build that has
+    gated the one catalog it reads has no more use for it, and its variant and export can reuse that memory
+    (tens of MB at 20,000 components). The next gate memoises afresh."""
+    from . import checks, numbers, shape
+
+    for module in (checks, numbers, shape):
+        for value in list(vars(module).values()):
+            if getattr(value, "__module__", None) == module.__name__ and hasattr(value, "cache_clear"):
+                value.cache_clear()

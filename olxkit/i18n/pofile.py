@@ -188,13 +188,6 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
     message defined twice). Raises an error naming `rel` and the line for a file that is not UTF-8."""
     scan = Scan()
     _confined(path, rel)
-    data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise error(rel or str(path), line, "cannot read this catalog: it is not UTF-8 text; save it as UTF-8 "
-                    "in a PO editor", code="SYN001") from None
     table, lines, syntax = scan.table, scan.lines, scan.syntax
     seen: dict[tuple[str | None, str], int] = {}
     # Entries are paragraphs. Comments (#: #. #| and obsolete #~ lines) carry nothing a build uses but the fuzzy
@@ -235,7 +228,7 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
                      plural_id=None, forms={})
 
     current = None
-    for raw in text.split("\n"):
+    for raw in _lines(path, rel):
         number += 1
         line = raw.strip()
         if not line:
@@ -316,6 +309,24 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
     finish()
     _check_header(scan, header, plurals)
     return scan
+
+
+def _lines(path: str | os.PathLike, rel: str | None):
+    """The catalog's lines one at a time, split at `\\n` only (as gettext reads them): its text is never held
+    whole (a large course's catalog is 80 MB, and its text and list of lines were a build's peak of memory)."""
+    try:
+        with open(path, encoding="utf-8", newline="\n") as fh:
+            yield from fh
+    except UnicodeDecodeError:
+        data = Path(path).read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+        else:  # pragma: no cover - the file changed while it was read
+            line = 0
+        raise error(rel or str(path), line, "cannot read this catalog: it is not UTF-8 text; save it as UTF-8 "
+                    "in a PO editor", code="SYN001") from None
 
 
 def _check_plural(scan: Scan, key: tuple[str | None, str], state: dict) -> None:

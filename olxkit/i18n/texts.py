@@ -202,6 +202,7 @@ class Walker:
             if out is None:
                 out = list(tokens)
             fresh = tok.copy()
+            fresh.attrs = tok.attrs  # the copy made its own empty dict of the shared empty mapping
             fresh.content = new
             # Parsed when rendered (source/markdown.py `render`; nothing reads a variant's inline tokens before),
             # unless it cites footnotes: those take the source's footnote numbers here.

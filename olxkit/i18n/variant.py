@@ -37,15 +37,19 @@ def _existing_catalogs(root: str | Path, wanted: list[str]):
             yield code, path, rel
 
 
-def load_tables(root: str | Path, wanted: list[str]) -> dict[str, CatalogTable]:
+def load_tables(root: str | Path, wanted: list[str], last: bool = False) -> dict[str, CatalogTable]:
     """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`, each
-    through the gate (`gate.read_gated`): what it lets through, and what it kept out."""
+    through the gate (`gate.read_gated`): what it lets through, and what it kept out. `last`: no other catalog
+    will be gated in this process, so what the gate memoised about the source texts is let go at once."""
     found = list(_existing_catalogs(root, wanted))
     if not found:
         return {}  # the English source: no catalog, no gate to import
-    from .gate import read_gated
+    from .gate import forget_sources, read_gated
 
-    return {code: read_gated(path, rel, code) for code, path, rel in found}
+    tables = {code: read_gated(path, rel, code) for code, path, rel in found}
+    if last:
+        forget_sources()
+    return tables
 
 
 class TablePrefetch:
