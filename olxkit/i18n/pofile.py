@@ -243,10 +243,12 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
         if first == '"':
             if current is None:
                 syntax.append((number, "a quoted string outside any `msgid` or `msgstr`"))
-            elif not _PO_STRING.fullmatch(line):
-                syntax.append((number, _string_problem(line)))
             else:
-                current.append(_unquote(line))
+                value = _string(line)
+                if value is None:
+                    syntax.append((number, _string_problem(line)))
+                else:
+                    current.append(value)
             continue
         if first == "#":
             if state["str"] is not None:
@@ -272,13 +274,12 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
             syntax.append((number, f"unknown keyword `{keyword[:20]}`; a quote inside a text must be written \\\""))
             current = None
             continue
-        if not rest.startswith('"') or not _PO_STRING.fullmatch(rest):
+        value = _string(rest)
+        broken = value is None
+        if broken:
             syntax.append((number, _string_problem(rest)))
             # Keep the entry's shape (no second error for the same line), but never use it.
-            rest = '""'
-            broken = True
-        else:
-            broken = False
+            value = ""
         if keyword in ("msgctxt", "msgid") and state["str"] is not None:
             finish()
             state["start"] = number
@@ -287,28 +288,38 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
         if keyword == "msgctxt":
             if state["id"] is not None:
                 syntax.append((number, "`msgctxt` after `msgid`: the context comes first"))
-            current = state["ctxt"] = [_unquote(rest)]
+            current = state["ctxt"] = [value]
         elif keyword == "msgid":
             if state["id"] is not None:
                 syntax.append((number, "`msgid` without a `msgstr` before it"))
-            current = state["id"] = [_unquote(rest)]
+            current = state["id"] = [value]
         elif keyword == "msgstr":
             if state["id"] is None:
                 syntax.append((number, "`msgstr` without a `msgid`"))
             if state["plural"]:
                 syntax.append((number, "a plural message takes `msgstr[n]`, not `msgstr`"))
-            current = state["str"] = [_unquote(rest)]
+            current = state["str"] = [value]
             state["str_line"] = number
         else:  # msgid_plural, msgstr[n]: plural entries are not used by courses, only checked as msgfmt does
             state["plural"] = True
             if keyword == "msgid_plural":
-                current = state["plural_id"] = [_unquote(rest)]
+                current = state["plural_id"] = [value]
             else:
                 state["str_line"] = state["str_line"] or number
-                current = state["forms"][int(keyword[7:-1])] = [_unquote(rest)]
+                current = state["forms"][int(keyword[7:-1])] = [value]
     finish()
     _check_header(scan, header, plurals)
     return scan
+
+
+def _string(quoted: str) -> str | None:
+    """The text of a quoted PO string, or None where gettext rejects it. Most strings hold neither a quote nor a
+    backslash: those are checked with two searches instead of the full pattern (a regex step per character)."""
+    if len(quoted) >= 2 and quoted[0] == '"' and quoted[-1] == '"':
+        inner = quoted[1:-1]
+        if '"' not in inner and "\\" not in inner:
+            return inner
+    return _unquote(quoted) if _PO_STRING.fullmatch(quoted) else None
 
 
 def _lines(path: str | os.PathLike, rel: str | None):
