@@ -20,7 +20,7 @@ from .i18n import locales
 from .i18n.variant import LOCALE_DIR, TablePrefetch, fallback_findings, load_tables, make_variant
 from .model import Course
 from .olx.archive import archive_bytes, write_files
-from .olx.learners import learner_blocks, learner_changes, merge_learner_blocks
+from .olx.learners import learner_changes, merge_learner_blocks
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
 from .parallel import parallel_map, without_gc
@@ -277,7 +277,7 @@ def _make_variant(ctx: _VariantContext, index: int):
         olx, export_diags = merge([(share, share_diags) for share, share_diags, _blocks in shares])
         learners = merge_learner_blocks([blocks for _share, _diags, blocks in shares])
     else:
-        olx, export_diags = export_olx(variant)
+        olx, export_diags = export_olx(variant, learners=True)
     diags.extend(export_diags.items)
     if jobs <= 1 and staging is not None and not diags.errors:
         write_files(olx, staging)
@@ -285,18 +285,18 @@ def _make_variant(ctx: _VariantContext, index: int):
     # Only what the parent reports travels back: pickling the OLX tree would cost more than making it.
     summary = {"language": variant.language, "coverage": report.coverage, "fallbacks": len(report.fell_back),
                "counts": dict(olx.counts),
-               "learners": {} if diags.errors else learners if learners is not None else learner_blocks(olx.files)}
+               "learners": {} if diags.errors else learners if learners is not None else olx.learners}
     return diags.items, summary, data
 
 
 def _export_share(variant, staging: Path | None, part: tuple[int, int]):
-    share, diags = export_olx(variant, part=part)
+    share, diags = export_olx(variant, part=part, learners=True)
     diags.rules = variant.rules
     if diags.errors:
         return share, diags, {}
     if staging is not None:
         write_files(share, staging)
-    return share, diags, learner_blocks(share.files)
+    return share, diags, share.learners
 
 
 def load(project: str | os.PathLike = ".") -> Course:

@@ -18,6 +18,7 @@ from .model import Course, Lesson, Markdown, Unit
 from .olx.components import CORE_TAGS, attr, element, pointer
 from .olx.dates import date_texts, english_date
 from .olx.html import invalid_block_line, page_problems
+from .olx.learners import Recorder
 from .olx.members import member_name_fits
 from .registry import ExportContext
 from .source.links import LinkResolver, flatten_asset_name
@@ -39,6 +40,8 @@ class OlxTree:
     """Blocks per OLX type."""
     origins: dict[str, tuple[str, int]] = field(default_factory=dict)
     """OLX file → the source file and line it was made from (to report OLX findings at the author's line)."""
+    learners: dict[str, dict] | None = None
+    """The learner-state blocks of these files (`olx.learners.learner_blocks`), when the export was asked for them."""
 
     def paths(self) -> list[str]:
         return sorted([*self.files, *self.assets])
@@ -49,8 +52,9 @@ def _json(data) -> bytes:
 
 
 class _Exporter:
-    def __init__(self, course: Course, diags: Findings, labels: dict[str, str]):
+    def __init__(self, course: Course, diags: Findings, labels: dict[str, str], learners: bool = False):
         self.course = course
+        self.recorder = Recorder() if learners else None
         self.diags = diags
         self.labels = labels
         self.tree = OlxTree()
@@ -122,6 +126,11 @@ class _Exporter:
 
         return _PLACEHOLDER.sub(sub, html)
 
+    def built(self, path: str, element, data: bytes) -> None:
+        """The element the file `path` (`data`) was written from: the learner-state record reads it, not the file."""
+        if self.recorder is not None:
+            self.recorder.built(path, element, data)
+
     def add(self, path: str, data: bytes):
         if path in self.course.olx.files:
             return  # an imported course's own file of that path is written instead (export_overlay)
@@ -158,6 +167,8 @@ class _Exporter:
                 index += 1
         if k == 0 and course_files:
             self.export_course()
+        if self.recorder is not None:
+            self.tree.learners = self.recorder.blocks(self.tree.files)
         return self.tree
 
     def export_course(self) -> None:
@@ -207,10 +218,13 @@ class _Exporter:
         if lesson.start:
             attrs["start"] = format_date(lesson.start)
         name = self.course.olx.name
-        children = [pointer("vertical", name("vertical", f"{lesson.id}_{unit.id}")) for unit in lesson.units]
+        verticals = [name("vertical", f"{lesson.id}_{unit.id}") for unit in lesson.units]
         sequential = name("sequential", lesson.id)
-        self.add(f"sequential/{sequential}.xml",
-                 element("sequential", self.pinned("sequential", sequential, attrs), children))
+        attrs = self.pinned("sequential", sequential, attrs)
+        path = f"sequential/{sequential}.xml"
+        self.add(path, element("sequential", attrs, [pointer("vertical", v) for v in verticals]))
+        if self.recorder is not None and attrs.get("graded") == "true" and path in self.tree.files:
+            self.recorder.graded(verticals)
         self.tree.counts["sequential"] += 1
         for unit in lesson.units:
             self.export_unit(lesson, unit)
@@ -220,6 +234,7 @@ class _Exporter:
         name = self.course.olx.name
         vertical = name("vertical", default)
         children = []
+        made_children = []
         for comp in unit.components:
             component_type = component_types.of(comp)
             tag = component_type.tag(comp)
@@ -233,9 +248,12 @@ class _Exporter:
             for path, data in files.items():
                 self.add(path, data)
             children.append(xml)
+            made_children.append((tag, url_name, xml))
         self.origin = (unit.path, unit.line)
         self.add(f"vertical/{vertical}.xml",
                  element("vertical", self.pinned("vertical", vertical, {"display_name": unit.title}), children))
+        if self.recorder is not None:
+            self.recorder.unit(f"vertical/{vertical}.xml", made_children)
         self.tree.counts["vertical"] += 1
 
     def export_policies(self) -> None:
@@ -357,6 +375,7 @@ def export_olx(
     *,
     lessons: Collection[str] | None = None,
     course_files: bool = True,
+    learners: bool = False,
 ) -> tuple[OlxTree, Findings]:
     """Make the OLX files of one course variant; diagnostics hold anything that could not be rendered.
 
@@ -365,11 +384,12 @@ def export_olx(
     texts (default: `ui_labels` for the variant's locale).
     `lessons` (ids) makes only those lessons' files, and `course_files=False` leaves out the course-wide ones
     (course.xml, chapters, policies, About, Handouts, Updates): the preview makes a lesson when it is shown.
+    `learners=True` also records the tree's learner-state blocks as the files are made (`OlxTree.learners`).
     """
     diags = Findings()
     if labels is None:
         labels = ui_labels(course.locale)
-    tree = _Exporter(course, diags, labels).export(part, lessons, course_files)
+    tree = _Exporter(course, diags, labels, learners).export(part, lessons, course_files)
     for path in [*tree.files, *tree.assets]:
         if not member_name_fits(path):
             where, line = tree.origins.get(path, (f"course/static/{path.partition('/')[2]}", 0))

@@ -85,8 +85,9 @@ def export_problem(comp, url_name: str, ctx):
     pins = olx.pinned("problem", url_name, dict(root.attrib))
     root.attrib.clear()
     root.attrib.update(pins)
-    return pointer("problem", url_name), {
-        f"problem/{url_name}.xml": etree.tostring(root, encoding="utf-8", pretty_print=True)}
+    path, data = f"problem/{url_name}.xml", etree.tostring(root, encoding="utf-8", pretty_print=True)
+    olx.built(path, root, data)
+    return pointer("problem", url_name), {path: data}
 
 
 def export_discussion(comp, url_name: str, ctx):

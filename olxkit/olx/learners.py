@@ -10,7 +10,8 @@ from __future__ import annotations
 from lxml import etree
 
 from .. import component_types
-from .read import CONTAINERS, block_answers, is_pointer, pointer_path
+from .components import pointer
+from .read import CONTAINERS, block_answers, is_pointer, pointer_path, response_answers
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
 
@@ -46,6 +47,74 @@ def learner_blocks(files: dict[str, bytes]) -> dict[str, dict]:
                 "title": element.get("display_name", ""), "graded": unit in graded_units,
                 "responses": list(responses), "answers": list(answers)}
     return dict(sorted(out.items()))
+
+
+def built_answers(element: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`block_answers` of a problem element as the exporter built it, equal to those of its file read back
+    (`etree.tostring(element, pretty_print=True)` parsed), or None when that cannot be vouched for.
+
+    Pretty-printing adds whitespace only inside elements that hold no text of their own (libxml2 indents no
+    element below one with a text child), and a choice's or option's text is all an answer reads of the
+    markup; a choice or option with children and no text of its own could gain spaces, so it is read back."""
+    for choice in element.iter("choice", "option"):
+        if choice.text is None and len(choice) and all(child.tail is None for child in choice):
+            return None
+    return response_answers(element)
+
+
+class Recorder:
+    """The learner-state blocks of an export, recorded as the exporter makes the files instead of read back
+    from them (`learner_blocks`): `blocks(files)` is `learner_blocks(files)` for the files it recorded.
+
+    The exporter reports each vertical (`unit`, with its children's (tag, url_name, xml)), each graded
+    sequential's units (`graded`) and the element each problem file was written from (`built`)."""
+
+    def __init__(self):
+        self.units: list[tuple[str, list[tuple[str, str, str]]]] = []
+        self.graded_units: set[str] = set()
+        self.problems: dict[str, tuple[str, tuple | None]] = {}
+
+    def unit(self, path: str, children: list[tuple[str, str, str]]) -> None:
+        self.units.append((path, children))
+
+    def graded(self, url_names) -> None:
+        self.graded_units.update(url_names)
+
+    def built(self, path: str, element: etree._Element, data: bytes) -> None:
+        self.problems[path] = (data, element.get("display_name", ""), built_answers(element))
+
+    def blocks(self, files: dict[str, bytes]) -> dict[str, dict]:
+        try:
+            return self._blocks(files)
+        except etree.XMLSyntaxError:  # a block's xml that is not one element: read the files as written
+            return learner_blocks(files)
+
+    def _blocks(self, files: dict[str, bytes]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        no_state = CONTAINERS | component_types.stateless_tags()
+        for path, children in sorted(self.units):
+            if path not in files:
+                continue
+            graded = path[len("vertical/"):-len(".xml")] in self.graded_units
+            for tag, url_name, xml in children:
+                child = None
+                if xml != pointer(tag, url_name):  # an inline block: read as the vertical's parse reads it
+                    child = etree.fromstring(xml, _PARSER)
+                    tag, url_name = child.tag, child.get("url_name")
+                if not isinstance(tag, str) or tag in no_state or not url_name:
+                    continue
+                target = pointer_path(tag, url_name) if child is None or is_pointer(child) else None
+                made = self.problems.get(target) if target in files else None
+                if made is not None and made[0] is files[target] and made[2] is not None:
+                    title, (responses, answers) = made[1], made[2]
+                else:
+                    element = etree.fromstring(files[target], _PARSER) if target in files else (
+                        child if child is not None else etree.fromstring(xml, _PARSER))
+                    title = element.get("display_name", "")
+                    responses, answers = block_answers(tag, element)
+                out[f"{tag}/{url_name}"] = {"title": title, "graded": graded, "responses": list(responses),
+                                            "answers": list(answers)}
+        return dict(sorted(out.items()))
 
 
 def merge_learner_blocks(parts: list[dict[str, dict]]) -> dict[str, dict]:
