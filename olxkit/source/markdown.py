@@ -251,9 +251,7 @@ def _check_fence_closed(tok: Token, lines: list[str], line_offset: int) -> None:
     raise LessonSyntaxError(
         opening,
         f"the {tok.markup}{tok.info.strip()} fence opened here is not closed ({where}): add a `{tok.markup}` line "
-        "after its last line",
-        code="AUT001",
-    )
+        "after its last line", code="AUT001")
 
 
 _NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
@@ -434,16 +432,18 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     balanced HTML 4, every text and attribute escaped."""
     md = make_markdown()
     full = with_footnotes(tokens, env)
-    if any(t.children is None and t.type == "inline" for t in full):  # runs `parse_deferred` left: parse copies
-        refs = {"references": env.get("references") or {}}
-        full = [t.copy(children=parse_inline(t.content, refs)[0].children) if t.children is None
-                and t.type == "inline" else t for t in full]
-    render_env = dict(env)
-    render_env["olxkit_resolve"] = resolve
-    render_env["olxkit_backlink"] = backlink
-    render_env["olxkit_fnrefs"] = footnote_refs(tokens)
-    render_env[UNCHECKED] = False
-    html = md.renderer.render(full, md.options, render_env)
+    # Runs `parse_deferred` left are parsed for this rendering only, then put back (a copy cost more than a parse).
+    deferred = [t for t in full if t.children is None and t.type == "inline"]
+    refs = {"references": env.get("references") or {}}
+    render_env = dict(env, olxkit_resolve=resolve, olxkit_backlink=backlink, olxkit_fnrefs=footnote_refs(tokens),
+                      **{UNCHECKED: False})
+    try:
+        for t in deferred:
+            t.children = parse_inline(t.content, refs)[0].children
+        html = md.renderer.render(full, md.options, render_env)
+    finally:
+        for t in deferred:
+            t.children = None
     return html, render_env[UNCHECKED]
 
 
@@ -481,8 +481,7 @@ def _render_linkless(text: str, inline: bool) -> str:
 
 def _render_text(text: str, resolve, inline: bool) -> str:
     md = make_markdown()
-    env: dict[str, Any] = {}
-    env["olxkit_resolve"] = resolve
+    env: dict[str, Any] = {"olxkit_resolve": resolve}
     if inline:
         return md.renderer.render(md.parseInline(text, env), md.options, env).strip()
     if _single_paragraph(text):
