@@ -18,7 +18,6 @@ removes the ones whose process is gone (`sweep`); a build keeps its staging fold
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -102,7 +101,7 @@ TEMP_MARK = ".olxkit-tmp-"
 def _new_temp(target: Path, temp_dir: str | os.PathLike | None = None) -> str:
     folder = Path(temp_dir) if temp_dir is not None else target.parent
     sweep(folder, target.name)
-    return str(folder / f".{target.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
+    return str(folder / f".{target.name}{TEMP_MARK}{os.getpid()}-{os.urandom(6).hex()}")
 
 
 def sweep(folder: str | os.PathLike, name: str) -> None:

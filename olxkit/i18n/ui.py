@@ -9,7 +9,6 @@ translated in every language.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 from . import locales
 
@@ -28,6 +27,8 @@ def ui_labels(locale: str | None) -> dict[str, str]:
     codes = [code for code in reversed(locales.chain(locale, "en")) if code != "en"] if locale else []
     if not codes:
         return out  # English: olxkit's own words as they are (no catalog, no gate to import)
+    from importlib import resources  # only here: its import costs an English build more than the rest of ui.py
+
     from .gate import read_gated
 
     folder = resources.files(__package__) / CATALOG_DIR

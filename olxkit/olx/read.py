@@ -6,7 +6,6 @@ a link or a device. XML is parsed without entity expansion, DTDs or network acce
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -170,6 +169,7 @@ def _unsafe_name(name: str) -> bool:
 
 
 def _read_archive(path: Path) -> _Files:
+    import hashlib  # imported where used: loading OpenSSL costs every build that never hashes
     files = _Files(str(path), archive=True)
     total = everything = 0
     try:
@@ -215,6 +215,7 @@ def _read_archive(path: Path) -> _Files:
 
 
 def _read_folder(root: Path) -> _Files:
+    import hashlib
     files = _Files(str(root))
     real_root = root.resolve()
     seen_dirs: set[Path] = set()
@@ -320,6 +321,7 @@ class _Reader:
         return value if isinstance(value, dict) else {}
 
     def snapshot(self) -> Snapshot:
+        import hashlib
         root = self.xml("course.xml")
         org, number, run = root.get("org", ""), root.get("course", ""), root.get("url_name", "")
         walk_course(self.files.data, self.visit, self.prefix)
@@ -342,6 +344,7 @@ class _Reader:
                         assets, files)
 
     def visit(self, loaded: Loaded) -> bool:
+        import hashlib
         if loaded.error:
             where = self.files.where(self.prefix + (loaded.file or loaded.where))
             raise _unreadable(where, loaded.error, loaded.line)
