@@ -21,6 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..textscan import trailing_id
 from .quickparse import citation_parser, speed_up_block_rules
+from .runs import parse_runs
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 UNCHECKED = "olxkit_unchecked_html"
@@ -438,8 +439,7 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     render_env = dict(env, olxkit_resolve=resolve, olxkit_backlink=backlink, olxkit_fnrefs=footnote_refs(tokens),
                       **{UNCHECKED: False})
     try:
-        for t in deferred:
-            t.children = parse_inline(t.content, refs)[0].children
+        parse_runs(deferred, md, refs)
         html = md.renderer.render(full, md.options, render_env)
     finally:
         for t in deferred:
