@@ -100,9 +100,12 @@ class ProblemMarkupError(Exception):
     """Author text that does not make well-formed XML (raw HTML with `&nbsp;` or an unclosed tag)."""
 
 
+_FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
 def _fragment(html: str) -> etree._Element:
     try:
-        return etree.fromstring(f"<div>{html}</div>", etree.XMLParser(resolve_entities=False, no_network=True))
+        return etree.fromstring(f"<div>{html}</div>", _FRAGMENT_PARSER)
     except etree.XMLSyntaxError as exc:
         raise ProblemMarkupError(f"text that is not well-formed XML ({exc.msg}): {html.strip()[:80]}") from None
 
