@@ -21,7 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..textscan import trailing_id
 from .quickparse import citation_parser, speed_up_block_rules
-from .runs import parse_runs
+from .runs import parse_runs, with_resolved
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 UNCHECKED = "olxkit_unchecked_html"
@@ -40,22 +40,11 @@ class OlxRenderer(RendererHTML):
     flags HTML5-only tags such as <section>, and Studio's import gate rejects what it flags)."""
 
     def link_open(self, tokens, idx, options, env):
-        token = tokens[idx]
-        resolve = env.get("olxkit_resolve")
-        href = token.attrGet("href")
-        if resolve and href is not None:
-            token = token.copy()
-            token.attrSet("href", resolve(href, "link"))
-        return self.renderToken([token], 0, options, env)
+        return with_resolved(tokens[idx], "href", "link", env, lambda tok: self.renderToken([tok], 0, options, env))
 
     def image(self, tokens, idx, options, env):
-        token = tokens[idx]
-        resolve = env.get("olxkit_resolve")
-        src = token.attrGet("src")
-        if resolve and src is not None:
-            token = token.copy()
-            token.attrSet("src", resolve(src, "image"))
-        return super().image([token], 0, options, env)
+        image = super().image
+        return with_resolved(tokens[idx], "src", "image", env, lambda tok: image([tok], 0, options, env))
 
     def footnote_block_open(self, tokens, idx, options, env):
         return '<hr class="footnotes-sep" />\n<div class="footnotes">\n<ol class="footnotes-list">\n'
@@ -407,10 +396,10 @@ def footnote_refs(tokens: list[Token]) -> set[tuple[int, int]]:
     return refs
 
 
-def with_footnotes(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
+def with_footnotes(tokens: list[Token], env: dict[str, Any], refs: set | None = None) -> list[Token]:
     """The chunk's tokens followed by the footnotes it cites (footnotes render with their unit)."""
     defs = env.get("olxkit_footnotes") or {}
-    cited = sorted({fid for fid, _sub in footnote_refs(tokens)})
+    cited = sorted({fid for fid, _sub in (footnote_refs(tokens) if refs is None else refs)})
     if not cited:
         return tokens
     out = list(tokens)
@@ -432,11 +421,12 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     """`render`, and whether the HTML holds markup the renderer does not vouch for (`make_markdown`): the rest is
     balanced HTML 4, every text and attribute escaped."""
     md = make_markdown()
-    full = with_footnotes(tokens, env)
+    fnrefs = footnote_refs(tokens)
+    full = with_footnotes(tokens, env, fnrefs)
     # Runs `parse_deferred` left are parsed for this rendering only, then put back (a copy cost more than a parse).
     deferred = [t for t in full if t.children is None and t.type == "inline"]
     refs = {"references": env.get("references") or {}}
-    render_env = dict(env, olxkit_resolve=resolve, olxkit_backlink=backlink, olxkit_fnrefs=footnote_refs(tokens),
+    render_env = dict(env, olxkit_resolve=resolve, olxkit_backlink=backlink, olxkit_fnrefs=fnrefs,
                       **{UNCHECKED: False})
     try:
         parse_runs(deferred, md, refs)

@@ -1,4 +1,7 @@
-"""Inline runs a lesson's parse left unparsed (`markdown.parse_deferred`), parsed where they are rendered."""
+"""Rendering the course's tokens without copying them: the inline runs a lesson's parse left unparsed
+(`markdown.parse_deferred`) are parsed where they are rendered, and a link's or image's target is resolved for the
+rendering only. The tokens are shared by every rendering (each variant, each process): whatever is set on one for
+a rendering is put back after it."""
 
 from __future__ import annotations
 
@@ -23,3 +26,17 @@ def parse_runs(runs: list, md, env: dict) -> None:
     for rule in rules[after:]:
         if rule.name != "footnote_tail":
             rule.fn(state)
+
+
+def with_resolved(token, name: str, kind: str, env: dict, render) -> str:
+    """`render(token)` with its attribute `name` (a link's or image's target) passed through the env's
+    `olxkit_resolve(value, kind)` for this rendering only (a copy of the token cost more than the rendering)."""
+    resolve, value = env.get("olxkit_resolve"), token.attrGet(name)
+    if not resolve or value is None:
+        return render(token)
+    attrs = token.attrs
+    token.attrs = {**attrs, name: resolve(value, kind)}
+    try:
+        return render(token)
+    finally:
+        token.attrs = attrs
