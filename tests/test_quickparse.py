@@ -111,3 +111,18 @@ def test_texts_parse_numbers_footnotes_as_a_full_parse():
 
 def test_repo_helper_points_at_the_course():
     assert Path(REPO, "course", "course.yaml").is_file()
+
+
+HEADING_PIECES = ["Unit", "one", "{#unit-1}", "x: y", "a-b", "50%", "+1", "=", "@home", "#3", "(c)", "|", "}", "{",
+                  "*", "_", "`x`", "$", "&amp;", "[", "]", "!", "^", "<b>", "~", "\\", "é", "  ", "'q'", '"q"']
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(HEADING_PIECES), min_size=0, max_size=8).map(" ".join))
+def test_plain_heading_is_the_parsers_one_text_token(text):
+    from olxkit.source.quickparse import PlainFirst
+
+    md = make_markdown()
+    ours = PlainFirst(md).parse(text, md, {}, [])
+    full = md.inline.parse(text, md, {}, [])
+    assert [t.as_dict() for t in ours] == [t.as_dict() for t in full]

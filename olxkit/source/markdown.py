@@ -20,7 +20,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..textscan import trailing_id
-from .quickparse import citation_parser, speed_up_block_rules
+from .quickparse import PlainFirst, citation_parser, speed_up_block_rules
 from .runs import parse_runs, with_resolved
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -114,7 +114,6 @@ def _inline_core_rules():
 # Inline runs whose parse the lesson's structure depends on even when only its texts are wanted: footnote
 # references (`[^1]`, `^[…]`) number the footnotes, which decides which definitions are kept.
 _FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
-
 # Runs a build parses as it reads the lesson: what may start a link, an image, a footnote citation, raw HTML or an
 # autolink (the checks read those; footnotes are numbered in document order).
 _EARLY = re.compile(r"\[|<\S")
@@ -134,7 +133,7 @@ def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search, cited=No
             continue
         if (heading := i and tokens[i - 1].type == "heading_open") or wanted(tok.content):
             tok.children = []  # `cited` (texts only): reads a citing run for its citations, not for rendering
-            (cited if cited and not heading else state.md.inline).parse(tok.content, state.md, state.env, tok.children)
+            (cited[bool(heading)] if cited else state.md.inline).parse(tok.content, state.md, state.env, tok.children)
         else:
             skipped.append(tok)
 
@@ -148,7 +147,8 @@ def _unparsed_stay_unparsed(state: StateCore) -> None:
 @lru_cache(maxsize=2)
 def _text_core_rules(for_build: bool = False):
     md = make_markdown()
-    inline = partial(_inline_where_needed, **{"wanted": _EARLY.search} if for_build else {"cited": citation_parser(md)})
+    texts = {"cited": (citation_parser(md), PlainFirst(md))}  # (citing runs, headings): see quickparse.py
+    inline = partial(_inline_where_needed, **{"wanted": _EARLY.search} if for_build else texts)
     rules = [inline if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
     return [*rules, _unparsed_stay_unparsed]
 

@@ -9,7 +9,8 @@
    heading needs a line of the paragraph that starts with `=` or `-`: without one, the answer is known at once.
 3. Reading a lesson for its texts (`parse_for_texts`) parses an inline run only for its footnote citations, which
    number the footnotes: `citation_parser` finds exactly the citations a full parse finds (see there), without
-   the emphasis, line-break and entity work a full parse does on the rest of the run.
+   the emphasis, line-break and entity work a full parse does on the rest of the run; and a heading without any
+   character an inline rule starts at is one text token, made directly (`PlainFirst`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
 from markdown_it.ruler import Ruler
+from markdown_it.token import Token
 
 
 class _Silent:
@@ -116,3 +118,21 @@ def citation_parser(md: MarkdownIt) -> ParserInline:
             parser.ruler.push(rule.name, rule.fn)
     parser.ruler2 = Ruler()  # no emphasis delimiters to pair
     return parser
+
+
+# Characters at which some inline rule of olxkit's parser can start (or a line break): without any of them, markdown-it
+# gives a run one `text` token holding the whole run.
+_INLINE_STARTS = re.compile(r"[\n\\`~*_\[\]!^<>&$]")
+
+
+class PlainFirst:
+    """An inline parser that makes a run without markup one text token itself, and hands the others to `md`'s."""
+
+    def __init__(self, md: MarkdownIt):
+        self.md = md
+
+    def parse(self, src: str, md: MarkdownIt, env, tokens: list) -> list:
+        if src and not _INLINE_STARTS.search(src):
+            tokens.append(Token("text", "", 0, content=src))
+            return tokens
+        return self.md.inline.parse(src, md, env, tokens)
