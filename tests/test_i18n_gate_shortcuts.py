@@ -48,6 +48,9 @@ def test_the_gate_finds_exactly_the_errors_of_the_full_check(context, source, da
             j = data.draw(st.integers(i, min(len(target), i + 3)))
             target = target[:i] + data.draw(st.sampled_from(PIECES + ["", "x", "«de» "])) + target[j:]
     assert checks.gate_errors(context, source, target, locale) == _full_errors(context, source, target, locale)
+    # The build's gate lets a quiet translation through without calling gate_errors: it must have no error.
+    if checks.quiet_translation((context, source), target):
+        assert _full_errors(context, source, target, locale) == []
 
 
 @pytest.mark.parametrize("target", ["A plain sentence, nothing else.", "«it» Frase semplice", "\u00e9t\u00e9 ٣ fois",
@@ -56,6 +59,8 @@ def test_the_gate_and_the_full_check_agree_on_plain_texts(target):
     for context in CONTEXTS:
         for source in ("A plain sentence.", "Two 2 digits", "With **bold**", "{{ contact }} here", "\nLead"):
             assert checks.gate_errors(context, source, target, "de") == _full_errors(context, source, target, "de")
+            if checks.quiet_translation((context, source), target):
+                assert _full_errors(context, source, target, "de") == []
 
 
 loose = st.lists(st.sampled_from([p for p in PIECES if not re.search(r"[<&](?![ \t\n])", p)
@@ -96,3 +101,24 @@ def test_every_digit_beyond_ascii_is_at_u0660_or_above():
     assert [d for d in digits if ord(d) < 0x660] == [str(n) for n in range(10)]
     for text in ("abc", "«it» été", "١", "x ٣ y", "\u2013 12", "\uff11"):
         assert quick.other_digit(text) == bool(re.search(r"(?![0-9])\d", text))
+
+
+def test_the_trigger_bytes_are_the_low_trigger_characters():
+    # quiet_translation looks for TRIGGER_LOW's characters in a Latin-1 text's bytes: the same set, all ASCII.
+    assert {chr(b) for b in quick.TRIGGER_BYTES} == {chr(i) for i in range(256) if quick.TRIGGER_LOW.match(chr(i))}
+    assert quick.TRIGGER_BYTES.isascii()
+    for text, quiet in [("«it» Frase semplice", True), ("«it» 5 Frasi", False), ("été fois", True), ("a: b", False),
+                        ("\u2013 one", True), ("\u0663 fois", False), ("ő ű", True), ("ő `x`", False)]:
+        assert checks.quiet_translation((None, "A plain sentence."), text) is quiet, text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["*", "_", "~", "a", " ", ".", "«", "é", "\n", "ő", "\u2013", "1", "(", "\u00a0", "!"]),
+                max_size=14).map("".join))
+def test_the_delimiter_flanks_are_read_as_the_regex_reads_them(text):
+    # shape._flanks splits a Latin-1 text's bytes at the delimiters instead of searching the runs: same classes.
+    from olxkit.i18n import shape
+
+    runs = [m.span() for m in shape._DELIMITERS.finditer(text)]
+    assert shape._flanks(text) == tuple(
+        shape._pair((text[start - 1] if start else "", text[end] if end < len(text) else "")) for start, end in runs)

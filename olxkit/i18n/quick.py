@@ -37,3 +37,5 @@ MARKUP_START = re.compile(r"[<&](?![ \t\n])")
 # break). Digits beyond 0-9 are all at U+0660 or above: a text with no character there is answered in one scan.
 TRIGGER_LOW = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9]")
 TRIGGER = re.compile(r"[\\`*_\[\]!<>&$~{}^|:%\n0-9\u0660-\U0010ffff]")
+# The characters of `TRIGGER_LOW` (all below U+0080), as bytes: a Latin-1 text has one if its bytes do.
+TRIGGER_BYTES = b"\\`*_[]!<>&$~{}^|:%\n0123456789"

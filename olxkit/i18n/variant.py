@@ -65,7 +65,8 @@ class TablePrefetch:
     def __init__(self, root: str | Path, codes: list[str], children: int | None = None):
         self.root = Path(root)
         self.index: dict[str, tuple[int, int, int]] | None = None
-        self._parts: list[tuple[int, object, Forked]] = []
+        self._parts: list[tuple[int, object]] = []
+        self._job: Forked | None = None
         if not codes or not can_fork():
             self.index = {}
             return
@@ -79,26 +80,53 @@ class TablePrefetch:
             lightest = weights.index(min(weights))
             shares[lightest].append(code)
             weights[lightest] += self._size(code)
-        for k in range(children):
+        for _k in range(children):
             if hasattr(os, "memfd_create"):
                 fd, file = os.memfd_create("olxkit-catalogs"), None
             else:
                 file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close(), for the workers
                 fd = file.fileno()
-            self._parts.append((fd, file, Forked(partial(self._write_tables, shares[k], fd))))
+            self._parts.append((fd, file))
+        # One child; it forks the others once its first catalog is gated, so that they inherit what the checks
+        # work out once per source text (the same texts in every catalog), instead of each working it out again.
+        self._job = Forked(partial(self._write_shares, [(shares[k], self._parts[k][0]) for k in range(children)]))
 
     def _size(self, code: str) -> int:
         path = self.root / LOCALE_DIR / f"{code}.po"
         return path.stat().st_size if path.is_file() else 0
 
-    def _write_tables(self, codes: list[str], fd: int) -> dict[str, tuple[int, int]]:
-        """In a child: each table pickled into its file; returns where each one is."""
+    def _write_shares(self, shares: list[tuple[list[str], int]]) -> list[dict[str, tuple[int, int]]]:
+        """In the first child: its share's tables, the other shares in children forked after its first catalog;
+        returns where each table is, share by share."""
+        (codes, fd), others = shares[0], shares[1:]
+        jobs: list[Forked] = []
+
+        def fork_others() -> None:
+            jobs.extend(Forked(partial(self._write_tables, other, other_fd)) for other, other_fd in others)
+
+        index = self._write_tables(codes, fd, after_first=fork_others)
+        if not jobs:
+            fork_others()  # no catalog of this share could be read
+        found = [index]
+        for job in jobs:
+            try:
+                found.append(job.result())
+            except Exception:  # noqa: BLE001 - the child died: its tables are read where they are wanted
+                found.append({})
+        return found
+
+    def _write_tables(self, codes: list[str], fd: int, after_first=None) -> dict[str, tuple[int, int]]:
+        """In a child: each table pickled into its file; returns where each one is. `after_first` is called
+        once the first catalog is gated."""
         from .gate import read_gated
 
         index, offset = {}, 0
         try:
             for code, path, rel in _existing_catalogs(self.root, codes):
                 data = pickle.dumps(read_gated(path, rel, code), protocol=pickle.HIGHEST_PROTOCOL)
+                if after_first is not None:
+                    after_first, call = None, after_first
+                    call()
                 view = memoryview(data)
                 while view:
                     view = view[os.pwrite(fd, view, offset + len(data) - len(view)) :]
@@ -112,12 +140,12 @@ class TablePrefetch:
         """Wait for the children (in the process that made the prefetch)."""
         if self.index is None:
             self.index = {}
-            for number, (_fd, _file, job) in enumerate(self._parts):
-                try:
-                    found = job.result()
-                except Exception:  # noqa: BLE001 - the child died: its tables are read where they are wanted
-                    continue
-                self.index.update({code: (number, offset, size) for code, (offset, size) in found.items()})
+            try:
+                found = self._job.result() if self._job is not None else []
+            except Exception:  # noqa: BLE001 - the child died: its tables are read where they are wanted
+                found = []
+            for number, share in enumerate(found):
+                self.index.update({code: (number, offset, size) for code, (offset, size) in share.items()})
 
     def tables(self, wanted: list[str]) -> dict[str, CatalogTable]:
         """As `load_tables(root, wanted)`."""
@@ -141,8 +169,10 @@ class TablePrefetch:
         return out
 
     def close(self) -> None:
-        for fd, file, job in self._parts:
-            job.cancel()
+        if self._job is not None:
+            self._job.cancel()  # its children die with it
+            self._job = None
+        for fd, file in self._parts:
             if file is not None:
                 file.close()
             else:
