@@ -135,9 +135,12 @@ def _empty_template(course: Course) -> polib.POFile:
 
 
 def _entry_parts(msg: Message, line_numbers: bool) -> tuple[list[tuple[str, str]], str]:
+    """A message's occurrences (sorted, unique) and its extracted comment, as the template shows them."""
     locations = sorted(set(msg.locations))
     occurrences = [(path, str(line) if line_numbers else "") for path, line in locations]
-    comments = msg.comments[:3] + ([f"… and {len(msg.comments) - 3} more places"] if len(msg.comments) > 3 else [])
+    comments = msg.comments
+    if len(comments) > 3:
+        comments = [*comments[:3], f"… and {len(comments) - 3} more places"]
     return occurrences, "\n".join(comments)
 
 
@@ -161,25 +164,14 @@ def template_text(
     it), without building tens of thousands of polib entries only to print them. Returns (text, messages)."""
     parts = [catalog_text(_empty_template(course)).rstrip("\n")]
     messages = collect_messages(course) if messages is None else messages
-    escape = polib.escape
     for msg in messages:
-        # `_entry_parts` and `_field`, inline: this loop runs once per message (tens of thousands).
-        comments = msg.comments
-        if len(comments) > 3:
-            comments = [*comments[:3], f"… and {len(comments) - 3} more places"]
-        comment = "\n".join(comments)
+        occurrences, comment = _entry_parts(msg, line_numbers)
         lines = ["#. " + line for line in comment.split("\n")] if comment else []
-        locations = msg.locations
-        if locations:
-            where = sorted(set(locations)) if len(locations) > 1 else locations
-            lines.append("#: " + " ".join([f"{p}:{n}" for p, n in where] if line_numbers else [p for p, _n in where]))
+        if occurrences:
+            lines.append("#: " + " ".join([f"{p}:{n}" if n else p for p, n in occurrences]))
         if msg.context is not None:
             lines += _field("msgctxt", msg.context)
-        text = msg.text
-        if len(text.splitlines()) > 1:
-            lines += _field("msgid", text)
-        else:
-            lines.append(f'msgid "{escape(text)}"')
+        lines += _field("msgid", msg.text)
         lines.append('msgstr ""')
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n", len(messages)
