@@ -24,9 +24,9 @@ from .olx.learners import learner_changes, merge_learner_blocks
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
 from .parallel import parallel_map, without_gc
-from .source.instances import INSTANCES_FILE, load_instances, select
-from .source.lesson import read_text
+from .source.instances import load_instances, locales_of, select
 from .source.loader import load_course_with_warnings
+from .source.project import language_of
 
 
 @dataclass
@@ -129,16 +129,9 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
 def _catalogs_of(project: Path, ids: list[str]) -> list[str]:
     """The catalogs (locale codes) the instances `ids` read, from a quick look at course/instances.yaml and
     course.yaml; [] when unsure: the build then reads them where it makes each variant, and reports there."""
-    import yaml
-
-    try:
-        listed = yaml.load(read_text(project, INSTANCES_FILE), Loader=yaml.CSafeLoader)["instances"]  # noqa: S506
-        course = yaml.load(read_text(project, "course/course.yaml"), Loader=yaml.CSafeLoader)  # noqa: S506
-        source = str(course.get("language") or "en")
-        wanted = {str(i["locale"]) for i in listed if str(i.get("id", "")).strip() in ids}
-        codes = {code for locale in wanted for code in locales.chain(locale, source)} - {locales.normalize(source)}
-    except Exception:  # noqa: BLE001 - any surprise: no prefetch, the real reading reports it
-        return []
+    source = language_of(project)
+    codes = {code for locale in locales_of(project, ids) for code in locales.chain(locale, source)}
+    codes.discard(locales.normalize(source))
     return sorted(code for code in codes if (project / LOCALE_DIR / f"{code}.po").is_file())
 
 

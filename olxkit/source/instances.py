@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import error
+from ..diagnostics import OlxkitError, error
 from ..i18n import locales
 from ..model import Course, Instance
 from .lesson import read_text
@@ -32,6 +32,22 @@ INSTANCE_KEYS = (
 def source_instance(course: Course) -> Instance:
     """The course as written, when the project declares no instances."""
     return Instance(id=course.language, locale=course.language, org=course.org, number=course.number, run=course.run)
+
+
+def locales_of(root: str | Path, ids: list[str]) -> list[str]:
+    """The locales of the instances `ids` as course/instances.yaml declares them, for work that starts before the
+    course is read (the build's catalog prefetch); [] when the file cannot be read (`load_instances` says why)."""
+    rel = INSTANCES_FILE
+    try:
+        top = YamlMap(parse_yaml(read_text(Path(root), rel), rel), rel, what="instances.yaml")
+        found = []
+        for node in top.sequence("instances"):
+            data = top.sub(node, "an instance")
+            if (data.text("id") or "").strip() in ids and data.text("locale"):
+                found.append(locales.normalize(data.text("locale")))
+        return found
+    except (OlxkitError, OSError):
+        return []
 
 
 def load_instances(root: str | Path, course: Course) -> list[Instance]:

@@ -191,3 +191,14 @@ def rules_of(root: str | os.PathLike) -> dict:
         return read_rules(data.mapping("rules"))
     except (OlxkitError, OSError):
         return {}
+
+
+def language_of(root: str | os.PathLike) -> str:
+    """The source language of the project's course.yaml (as the loader reads it), for work that starts before the
+    course is read; "en" when the file cannot be read (the commands that load the course report why)."""
+    rel = "course/course.yaml"
+    try:
+        data = YamlMap(parse_yaml(read_text(Path(root), rel), rel), rel, what="course.yaml")
+        return data.text("language", "en") or "en"
+    except (OlxkitError, OSError):
+        return "en"
