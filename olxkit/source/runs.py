@@ -5,6 +5,8 @@ a rendering is put back after it."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markdown_it.rules_core import StateCore
 
 
@@ -21,11 +23,16 @@ def parse_runs(runs: list, md, env: dict) -> None:
         md.inline.parse(run.content, md, env, run.children)
     state = StateCore("", md, env)
     state.tokens = runs
+    for rule in _rules_after_inline(md):
+        rule(state)
+
+
+@lru_cache(maxsize=2)
+def _rules_after_inline(md) -> list:
+    """The core rules that follow `inline` in `md` but `footnote_tail` (worked out once, not per page)."""
     rules = [rule for rule in md.core.ruler.__rules__ if rule.enabled]
     after = [rule.name for rule in rules].index("inline") + 1
-    for rule in rules[after:]:
-        if rule.name != "footnote_tail":
-            rule.fn(state)
+    return [rule.fn for rule in rules[after:] if rule.name != "footnote_tail"]
 
 
 def with_resolved(token, name: str, kind: str, env: dict, render) -> str:
