@@ -20,6 +20,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..textscan import trailing_id
+from .fastinline import render_with, simple_inline_html
 from .quickparse import PlainFirst, citation_parser, speed_up_block_rules
 from .runs import parse_runs, with_resolved
 
@@ -424,13 +425,16 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     fnrefs = footnote_refs(tokens)
     full = with_footnotes(tokens, env, fnrefs)
     # Runs `parse_deferred` left are parsed for this rendering only, then put back (a copy cost more than a parse).
-    deferred = [t for t in full if t.children is None and t.type == "inline"]
+    # A plain run's HTML is written without the parser (fastinline.py); the others are parsed.
+    ready = {id(t): h for t in full if t.children is None and t.type == "inline"
+             and (h := simple_inline_html(t.content)) is not None}
+    deferred = [t for t in full if t.children is None and t.type == "inline" and id(t) not in ready]
     refs = {"references": env.get("references") or {}}
     render_env = dict(env, olxkit_resolve=resolve, olxkit_backlink=backlink, olxkit_fnrefs=fnrefs,
                       **{UNCHECKED: False})
     try:
         parse_runs(deferred, md, refs)
-        html = md.renderer.render(full, md.options, render_env)
+        html = render_with(md.renderer, full, md.options, render_env, ready)
     finally:
         for t in deferred:
             t.children = None
@@ -473,6 +477,8 @@ def _render_text(text: str, resolve, inline: bool) -> str:
     md = make_markdown()
     env: dict[str, Any] = {"olxkit_resolve": resolve}
     if inline:
+        if text == text.strip() and (html := simple_inline_html(text)) is not None:
+            return html
         return md.renderer.render(md.parseInline(text, env), md.options, env).strip()
     if _single_paragraph(text):
         # Most problem texts are one plain paragraph: skip the block parser (a large share of a build's time).
@@ -482,6 +488,8 @@ def _render_text(text: str, resolve, inline: bool) -> str:
         plain = plain_paragraph(text)
         if plain is not None:
             return f"<p>{escapeHtml(plain)}</p>\n"
+        if (html := simple_inline_html(stripped)) is not None:
+            return f"<p>{html}</p>\n"
         return f"<p>{md.renderer.render(md.parseInline(stripped, env), md.options, env)}</p>\n"
     tokens = md.parse(text, env)
     env["olxkit_resolve"] = resolve

@@ -1,0 +1,115 @@
+"""A plain inline run's HTML written without markdown-it (olxkit/source/fastinline.py, issue 16): wherever
+`simple_inline_html` answers, its HTML is byte for byte what markdown-it-py's parser and renderer make of the run
+(the library is the reference); where it cannot vouch for a run it says so (None) and the build parses it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from olxkit.source.fastinline import simple_inline_html
+from olxkit.source.markdown import make_markdown, parse_inline, render_text
+
+from helpers import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+from shapes import SHAPES  # noqa: E402
+
+# Single characters and pieces that sit near every edge of the fast path: each delimiter, what flanks it
+# (letters, digits, Unicode letters, punctuation and symbols, spaces of every kind), and what it leaves alone.
+CHARS = [*"aZé9ß  \n\t.,;:!?()[]{}<>&\"'*`$_~\\^#%+-=@|/", "\u00a0", "\u2003", "€", "«", "»", "²", "\r", "\0"]
+PIECES = [
+    "word", "two words", "*em*", "**strong**", "***both***", "`code`", "`a*b*c`", "` spaced `", "``", "`x``",
+    "$x_i$", "$\\frac{a}{b}$", "$p < q$", "$ a $", "$$", "$5", "10$", "$\\$", "*", "**", "***", "****",
+    "(*x*)", "*x*.", "**a b**,", "a*b*c", "*a **b** c*", "**a *b* c**", "x  \ny", "line\nnext", "$x$2", "\\*",
+    "&amp;", "<b>", "[l](u)", "~~s~~", "_u_", "^[n]", "[^1]", "«*g*»", "*é*", "**9**", "\u00a0*x*", "*x*\u00a0",
+    "*a_", "_a*", "*a_b*", "****x****", "***x**", "**x***", "`*`x*", "$*$x*",
+]
+
+
+def reference(src: str) -> str:
+    """markdown-it-py's HTML of `src` as an inline run (the parse and render the build used before)."""
+    md = make_markdown()
+    env: dict = {}
+    return md.renderer.render(parse_inline(src, env), md.options, env)
+
+
+def check(src: str) -> bool:
+    fast = simple_inline_html(src)
+    if fast is not None:
+        assert fast == reference(src), src
+    return fast is not None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(CHARS + PIECES), min_size=1, max_size=14).map("".join))
+def test_random_runs_render_as_markdown_it_renders_them(src):
+    check(src)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + [" ", " ", "\n", ".", "(", ")"]), min_size=1, max_size=10).map("".join))
+def test_random_runs_of_whole_pieces(src):
+    check(src)
+
+
+def test_the_fast_path_answers_for_plain_runs_and_declines_the_rest():
+    answered = ["Plain text.", "A *topic* in a **clear** project\nthat grows.", "(`co-design`) with ***fair*** aims",
+                "so that $x_i$ stays *small*.", 'He said "yes" > no', "**9** of *10*"]
+    for src in answered:
+        assert check(src), src
+    declined = ["a [link](https://x.org)", "raw <b>html</b>", "x_y", "~~gone~~", "a\\*b", "AT&T", "2 * 3",
+                "*a*b", "**a*", "$$x$$", "10$ and $5", "line  \nbreak", " lead", "$x$2", "``a``", "*open",
+                "`\r`", "a\0b"]
+    for src in declined:
+        assert simple_inline_html(src) is None, src
+        reference(src)  # markdown-it renders it instead
+
+
+def _runs(text: str):
+    md = make_markdown()
+    for tok in md.parse(text, {}):
+        if tok.type == "inline" and tok.children is not None:
+            yield tok
+
+
+def _check_course_files(paths: list[Path]) -> tuple[int, int]:
+    md = make_markdown()
+    answered = total = 0
+    for path in paths:
+        for tok in _runs(path.read_text(encoding="utf-8")):
+            total += 1
+            fast = simple_inline_html(tok.content)
+            if fast is not None:
+                answered += 1
+                assert fast == md.renderer.renderInline(tok.children, md.options, {}), (path, tok.content)
+    return answered, total
+
+
+def test_every_run_of_the_embedded_course():
+    paths = sorted((REPO / "modules").rglob("*.md")) + sorted((REPO / "course").rglob("*.md"))
+    answered, total = _check_course_files(paths)
+    assert total > 500 and answered > total // 3, (answered, total)
+
+
+def test_every_run_and_problem_text_of_the_bench_courses(tmp_path):
+    for shape in ("lean", "dense"):
+        root = tmp_path / shape
+        SHAPES[shape](400).write(root)
+        answered, total = _check_course_files(sorted((root / "modules").rglob("*.md")))
+        assert answered > total // 2, (shape, answered, total)
+    # Problem texts (prompts, choices, hints, feedback) go through render_text: the same HTML either way.
+    texts = [line.split(": ", 1)[1] for path in (tmp_path / "dense" / "modules").rglob("*.md")
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if line.lstrip("- ").startswith(("text: ", "feedback: ", "correct_feedback: ")) and ": " in line]
+    assert len(texts) > 100
+    for text in texts:
+        md = make_markdown()
+        env: dict = {}
+        expected = "<p>" + md.renderer.render(parse_inline(text, env), md.options, env) + "</p>\n"
+        assert render_text(text) == expected, text
+        assert render_text(text, inline=True) == expected[3:-5], text
