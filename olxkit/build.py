@@ -23,7 +23,7 @@ from .olx.archive import archive_bytes, write_files
 from .olx.learners import learner_changes, merge_learner_blocks
 from .olx.manifest import read_learners, update_manifest
 from .olx_export import export_olx, merge
-from .parallel import parallel_map, without_gc
+from .parallel import parallel_map, pull_map, without_gc
 from .source.instances import load_instances, locales_of, select
 from .source.loader import load_course_with_warnings
 from .source.project import language_of
@@ -113,10 +113,9 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     prefetch = None
     if jobs > 1:
-        # Read (and gate) the catalogs on another core while this one reads the sources: every catalog when
-        # every instance is built, else those of the named instances' fallback chains.
-        codes = sorted(p.stem for p in (project / LOCALE_DIR).glob("*.po")) if instances is None else \
-            _catalogs_of(project, instances)
+        # Read (and gate) the catalogs on another core while this one reads the sources, in the order the
+        # variants will want them: every instance's when every instance is built, else the named instances'.
+        codes = _catalogs_of(project, instances)
         if codes:
             prefetch = TablePrefetch(project, codes)
     try:
@@ -126,13 +125,17 @@ def _build(project, out_dir, instances, tree, strict, progress, jobs) -> BuildRe
             prefetch.close()
 
 
-def _catalogs_of(project: Path, ids: list[str]) -> list[str]:
-    """The catalogs (locale codes) the instances `ids` read, from a quick look at course/instances.yaml and
-    course.yaml; [] when unsure: the build then reads them where it makes each variant, and reports there."""
-    source = language_of(project)
-    codes = {code for locale in locales_of(project, ids) for code in locales.chain(locale, source)}
-    codes.discard(locales.normalize(source))
-    return sorted(code for code in codes if (project / LOCALE_DIR / f"{code}.po").is_file())
+def _catalogs_of(project: Path, ids: list[str] | None) -> list[str]:
+    """The catalogs (locale codes) the instances `ids` (None: every instance) read, in their order in
+    course/instances.yaml, from a quick look at it and course.yaml. Unsure (no instance file read): every
+    catalog for every instance, [] for named ones; the build then reads them where it makes each variant, and
+    reports there."""
+    source = locales.normalize(language_of(project))
+    found = locales_of(project, ids)
+    if not found and ids is None:
+        return sorted(p.stem for p in (project / LOCALE_DIR).glob("*.po"))
+    codes = [code for locale in found for code in reversed(locales.chain(locale, source)) if code != source]
+    return [code for code in dict.fromkeys(codes) if (project / LOCALE_DIR / f"{code}.po").is_file()]
 
 
 def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> BuildReport:
@@ -149,8 +152,6 @@ def _build_with(project, out, instances, tree, strict, say, jobs, prefetch) -> B
     diags = Findings([*warnings, *lint_course(course, [i for i in all_instances if i.enabled])], course.rules)
     diags.raise_if_errors()
     source = locales.normalize(course.language)
-    if prefetch is not None:
-        prefetch.wait()
     # Trees are written by the workers into staging folders, moved into place only if the whole build succeeds.
     out_existed = out.exists()
     with BuildLock(out, say) as tmp:  # one build at a time from here; what a killed build left is removed
@@ -167,8 +168,11 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
     planned = []
     failed: dict[str, list[Diagnostic]] = {}
     try:
-        made = parallel_map(partial(_make_variant, context), range(len(chosen)), jobs)
-        for number, (items, summary, data) in enumerate(made, 1):
+        # Each variant to the next free process, the source's first (it waits for no catalog), so that both
+        # cores finish together; the rest in the order their catalogs are gated.
+        order = sorted(range(len(chosen)), key=lambda k: chosen[k].locale != source)
+        made = dict(zip(order, pull_map(partial(_make_variant, context), order, jobs), strict=True))
+        for number, (items, summary, data) in enumerate((made[k] for k in range(len(chosen))), 1):
             instance = chosen[number - 1]
             # Each instance stands alone: an error in its variant (a catalog it reads, --strict, min_coverage)
             # keeps its own archive from being written, never another instance's.

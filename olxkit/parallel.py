@@ -1,4 +1,4 @@
-"""Work shared with forked processes (`parallel_map`, and its serial twin `serial_map`), and the cyclic
+"""Work shared with forked processes (`parallel_map`, `pull_map`, and their serial twin `serial_map`), and the cyclic
 garbage collector kept out of the way (`without_gc`).
 
 Workers get what they need from the function they run: a closure or `functools.partial` over the caller's
@@ -13,6 +13,7 @@ import gc
 import os
 import pickle
 import signal
+import struct
 from collections.abc import Iterator
 
 
@@ -158,6 +159,68 @@ def parallel_map(func, items, jobs: int | None = None) -> Iterator:
     finally:
         for child in children:
             child.cancel()
+
+
+_TASK = struct.Struct("<I")
+_PIPE_TASKS = 4096 // _TASK.size  # item numbers a pipe surely holds at once (POSIX: at least 4 KiB)
+
+
+def pull_map(func, items, jobs: int | None = None) -> Iterator:
+    """`func(item)` for each item, in order, computed by `jobs` processes that each take the next item nobody
+    has taken yet: for items of unequal cost (a build's variants), where dealing them out in turn leaves one
+    process idle while another still has a long share.
+
+    This process takes item 0 and forks the children as it starts it, so the first item can be one only this
+    process can start at once (the others may wait inside `func` for something being prepared). The item numbers
+    wait in a pipe (each 4-byte read takes exactly one); each child sends its results back when the pipe is
+    empty. Results come in order: item 0's at once, the others as soon as they and every one before are known.
+    An exception in a child is raised here; the children are stopped when the caller stops early or fails.
+    With one job, one item, no fork (Windows) or more items than a pipe surely holds, this is `parallel_map`.
+    """
+    items = list(items)
+    jobs = min(len(items), jobs if jobs is not None else (os.cpu_count() or 1))
+    if jobs <= 1 or not can_fork() or len(items) > _PIPE_TASKS:
+        yield from parallel_map(func, items, jobs)
+        return
+    tasks, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(_TASK.pack(i) for i in range(1, len(items))))
+    finally:
+        os.close(write_end)  # an empty pipe with no writer reads as its end: no more items
+    children: list[Forked] = []
+    try:
+        children = [Forked(functools.partial(_pull, func, items, tasks)) for _ in range(1, jobs)]
+        done = {0: func(items[0])}
+        next_out = 0
+        while True:
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            task = _take(tasks)
+            if task is None:
+                break
+            done[task] = func(items[task])
+        for child in children:
+            done.update(child.result())
+        while next_out in done:
+            yield done.pop(next_out)
+            next_out += 1
+    finally:
+        os.close(tasks)
+        for child in children:
+            child.cancel()
+
+
+def _take(tasks: int) -> int | None:
+    data = os.read(tasks, _TASK.size)
+    return _TASK.unpack(data)[0] if data else None
+
+
+def _pull(func, items: list, tasks: int) -> dict:
+    done = {}
+    while (task := _take(tasks)) is not None:
+        done[task] = func(items[task])
+    return done
 
 
 def _share(func, items: list) -> list:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import posixpath
 import re
+import select
+import struct
 import tempfile
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -55,110 +58,107 @@ def load_tables(root: str | Path, wanted: list[str], last: bool = False) -> dict
 class TablePrefetch:
     """The translation tables of `locale/<code>.po` for `codes`, read by forked children ahead of time.
 
-    A build reads its sources on one core; meanwhile children (one per CPU, each with a share of the catalogs)
-    read and gate the catalogs (`load_tables`: the gate's checks are most of the work), and pickle each table into
-    an anonymous in-memory file that the build's workers inherit. Call `wait()` in the process that made it
-    (before forking workers); `tables()` then works in any process forked after. A catalog a child could not read
-    is read again where it is wanted, so errors are the same as without the prefetch.
+    A build reads its sources on one core; meanwhile children (`children` of them, default one) read and gate
+    the catalogs (`load_tables`: the gate's checks are most of the work) in the order of `codes` (the order the
+    build will want them), and pickle each table into its own anonymous in-memory file the moment it is gated,
+    then mark it ready in a small status file. `tables()`, in this process or any process forked after, waits
+    for just the tables it wants, not for the whole prefetch: a build's first variants start while the last
+    catalogs are still being gated. A catalog a child could not read, or any table of a child that died, is read
+    again where it is wanted, so errors are the same as without the prefetch.
     """
+
+    _SIZE = struct.Struct("<q")  # a table's status: 0 not yet, -1 not read (read where wanted), else its size
 
     def __init__(self, root: str | Path, codes: list[str], children: int | None = None):
         self.root = Path(root)
-        self.index: dict[str, tuple[int, int, int]] | None = None
-        self._parts: list[tuple[int, object]] = []
+        self._slots: dict[str, int] = {}  # code -> its place in the status file
+        self._files: list[tuple[int, object]] = []  # (fd, file object or None): the status file, then each table
+        self._life: int | None = None  # a pipe's read end; only the children hold its write end: EOF = all gone
         self._job: Forked | None = None
+        codes = list(dict.fromkeys(codes))
         if not codes or not can_fork():
-            self.index = {}
             return
         from . import gate  # noqa: F401 - imported here, once, for the children forked below to inherit
 
-        children = max(1, min(len(codes), children or os.cpu_count() or 1))
-        # Shares of about the same size: the biggest catalog first, each to the lightest share so far.
-        shares: list[list[str]] = [[] for _ in range(children)]
-        weights = [0] * children
-        for code in sorted(codes, key=lambda c: -self._size(c)):
-            lightest = weights.index(min(weights))
-            shares[lightest].append(code)
-            weights[lightest] += self._size(code)
-        for _k in range(children):
-            if hasattr(os, "memfd_create"):
-                fd, file = os.memfd_create("olxkit-catalogs"), None
-            else:
-                file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close(), for the workers
-                fd = file.fileno()
-            self._parts.append((fd, file))
-        # One child; it forks the others once its first catalog is gated, so that they inherit what the checks
-        # work out once per source text (the same texts in every catalog), instead of each working it out again.
-        self._job = Forked(partial(self._write_shares, [(shares[k], self._parts[k][0]) for k in range(children)]))
+        for number, code in enumerate(codes):
+            self._slots[code] = number
+        self._files = [_anonymous_file() for _ in range(len(codes) + 1)]
+        os.ftruncate(self._files[0][0], self._SIZE.size * len(codes))
+        children = max(1, min(len(codes), children or 1))
+        # Each child gates every `children`-th catalog, in order. One child starts; it forks the others once its
+        # first catalog is gated, so that they inherit what the checks work out once per source text (the same
+        # texts in every catalog), instead of each working it out again.
+        shares = [codes[k::children] for k in range(children)]
+        self._life, life = os.pipe()
+        try:
+            self._job = Forked(partial(self._write_shares, shares))
+        finally:
+            os.close(life)
 
-    def _size(self, code: str) -> int:
-        path = self.root / LOCALE_DIR / f"{code}.po"
-        return path.stat().st_size if path.is_file() else 0
-
-    def _write_shares(self, shares: list[tuple[list[str], int]]) -> list[dict[str, tuple[int, int]]]:
-        """In the first child: its share's tables, the other shares in children forked after its first catalog;
-        returns where each table is, share by share."""
-        (codes, fd), others = shares[0], shares[1:]
+    def _write_shares(self, shares: list[list[str]]) -> None:
+        """In the first child: its share's tables, the other shares in children forked after its first catalog."""
+        first, others = shares[0], shares[1:]
         jobs: list[Forked] = []
 
         def fork_others() -> None:
-            jobs.extend(Forked(partial(self._write_tables, other, other_fd)) for other, other_fd in others)
+            jobs.extend(Forked(partial(self._write_tables, other)) for other in others)
 
-        index = self._write_tables(codes, fd, after_first=fork_others)
+        self._write_tables(first, after_first=fork_others)
         if not jobs:
-            fork_others()  # no catalog of this share could be read
-        found = [index]
+            fork_others()
         for job in jobs:
-            try:
-                found.append(job.result())
-            except Exception:  # noqa: BLE001 - the child died: its tables are read where they are wanted
-                found.append({})
-        return found
+            # A child that died: its tables are read where they are wanted.
+            with contextlib.suppress(Exception):
+                job.result()
 
-    def _write_tables(self, codes: list[str], fd: int, after_first=None) -> dict[str, tuple[int, int]]:
-        """In a child: each table pickled into its file; returns where each one is. `after_first` is called
-        once the first catalog is gated."""
+    def _write_tables(self, codes: list[str], after_first=None) -> None:
+        """In a child: each table pickled into its file, then marked ready. `after_first` is called once the
+        first catalog is gated."""
         from .gate import read_gated
 
-        index, offset = {}, 0
-        try:
-            for code, path, rel in _existing_catalogs(self.root, codes):
-                data = pickle.dumps(read_gated(path, rel, code), protocol=pickle.HIGHEST_PROTOCOL)
-                if after_first is not None:
-                    after_first, call = None, after_first
-                    call()
-                view = memoryview(data)
-                while view:
-                    view = view[os.pwrite(fd, view, offset + len(data) - len(view)) :]
-                index[code] = (offset, len(data))
-                offset += len(data)
-        except Exception:  # noqa: BLE001 - what is not in the index is read (and reported) where it is wanted
-            pass
-        return index
-
-    def wait(self) -> None:
-        """Wait for the children (in the process that made the prefetch)."""
-        if self.index is None:
-            self.index = {}
+        status = self._files[0][0]
+        for code in codes:
+            slot = self._slots[code]
+            size = -1
             try:
-                found = self._job.result() if self._job is not None else []
-            except Exception:  # noqa: BLE001 - the child died: its tables are read where they are wanted
-                found = []
-            for number, share in enumerate(found):
-                self.index.update({code: (number, offset, size) for code, (offset, size) in share.items()})
+                found = list(_existing_catalogs(self.root, [code]))
+                if found:
+                    _code, path, rel = found[0]
+                    data = pickle.dumps(read_gated(path, rel, code), protocol=pickle.HIGHEST_PROTOCOL)
+                    fd, view = self._files[slot + 1][0], memoryview(data)
+                    while view:
+                        view = view[os.pwrite(fd, view, len(data) - len(view)):]
+                    size = len(data)
+            except Exception:  # noqa: BLE001 - not marked ready: read (and reported) where it is wanted
+                pass
+            finally:
+                os.pwrite(status, self._SIZE.pack(size), slot * self._SIZE.size)
+            if after_first is not None:
+                after_first, call = None, after_first
+                call()
+
+    def _size(self, code: str) -> int:
+        """The size of `code`'s pickled table once it is ready; -1 if it is not coming (not read, or the children
+        are gone without it)."""
+        status, at = self._files[0][0], self._slots[code] * self._SIZE.size
+        while True:
+            size = self._SIZE.unpack(os.pread(status, self._SIZE.size, at))[0]
+            if size:
+                return size
+            # Not ready: wait a little, or until the children are gone (their end of the pipe closes).
+            if select.select([self._life], [], [], 0.01)[0]:
+                return self._SIZE.unpack(os.pread(status, self._SIZE.size, at))[0] or -1
 
     def tables(self, wanted: list[str]) -> dict[str, CatalogTable]:
-        """As `load_tables(root, wanted)`."""
-        if self.index is None:
-            raise RuntimeError("TablePrefetch.wait() must be called first")
+        """As `load_tables(root, wanted)`, waiting for the prefetch of those tables if need be."""
         out = {}
         for code in wanted:
-            if code in self.index:
-                number, offset, size = self.index[code]
-                fd = self._parts[number][0]
+            size = self._size(code) if code in self._slots and self._files else -1
+            if size > 0:
+                fd = self._files[self._slots[code] + 1][0]
                 chunks, got = [], 0
                 while got < size:
-                    chunk = os.pread(fd, size - got, offset + got)
+                    chunk = os.pread(fd, size - got, got)
                     if not chunk:
                         break
                     chunks.append(chunk)
@@ -172,12 +172,23 @@ class TablePrefetch:
         if self._job is not None:
             self._job.cancel()  # its children die with it
             self._job = None
-        for fd, file in self._parts:
+        if self._life is not None:
+            os.close(self._life)
+            self._life = None
+        for fd, file in self._files:
             if file is not None:
                 file.close()
             else:
                 os.close(fd)
-        self._parts = []
+        self._files = []
+
+
+def _anonymous_file() -> tuple[int, object]:
+    """(fd, file object to close, or None: close the fd) of a new file in memory, inherited by forked children."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("olxkit-catalogs"), None
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - open until TablePrefetch.close(), for the workers
+    return file.fileno(), file
 
 
 def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile]:

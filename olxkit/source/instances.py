@@ -34,16 +34,18 @@ def source_instance(course: Course) -> Instance:
     return Instance(id=course.language, locale=course.language, org=course.org, number=course.number, run=course.run)
 
 
-def locales_of(root: str | Path, ids: list[str]) -> list[str]:
-    """The locales of the instances `ids` as course/instances.yaml declares them, for work that starts before the
-    course is read (the build's catalog prefetch); [] when the file cannot be read (`load_instances` says why)."""
+def locales_of(root: str | Path, ids: list[str] | None) -> list[str]:
+    """The locales of the instances `ids` (None: every enabled instance) as course/instances.yaml declares them, in its
+    order, for work that starts before the course is read (the build's catalog prefetch); [] when the file cannot
+    be read (`load_instances` says why)."""
     rel = INSTANCES_FILE
     try:
         top = YamlMap(parse_yaml(read_text(Path(root), rel), rel), rel, what="instances.yaml")
         found = []
         for node in top.sequence("instances"):
             data = top.sub(node, "an instance")
-            if (data.text("id") or "").strip() in ids and data.text("locale"):
+            wanted = data.boolean("enabled", True) if ids is None else (data.text("id") or "").strip() in ids
+            if wanted and data.text("locale"):
                 found.append(locales.normalize(data.text("locale")))
         return found
     except (OlxkitError, OSError):
