@@ -167,3 +167,21 @@ def test_the_writer_gives_polibs_text_for_any_text(items):
         po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, obsolete=obsolete, tcomment=comment, comment=comment))
     assert po_text(po) == str(po)
 
+
+
+def test_quoted_strings_read_quickly_are_read_as_the_full_pattern_reads_them():
+    """`pofile._string` takes a shortcut for strings with only the common escapes (\\\\, \\n, \\", \\t): on every
+    short string of quotes, backslashes and escape letters, it gives what the full PO-string pattern gives
+    (None where gettext rejects the string)."""
+    import itertools
+
+    from olxkit.i18n import pofile
+
+    def full(quoted):
+        return pofile._unquote(quoted) if pofile._PO_STRING.fullmatch(quoted) else None
+
+    for n in range(7):
+        for chars in itertools.product(['a', '\\', '"', 'n', 't', 'x', '7'], repeat=n):
+            inner = "".join(chars)
+            for quoted in (f'"{inner}"', inner, f'"{inner}'):
+                assert pofile._string(quoted) == full(quoted), quoted

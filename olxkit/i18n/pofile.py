@@ -317,8 +317,20 @@ def _string(quoted: str) -> str | None:
     backslash: those are checked with two searches instead of the full pattern (a regex step per character)."""
     if len(quoted) >= 2 and quoted[0] == '"' and quoted[-1] == '"':
         inner = quoted[1:-1]
-        if '"' not in inner and "\\" not in inner:
-            return inner
+        if "\\" not in inner:
+            if '"' not in inner:
+                return inner
+        else:
+            # The common escapes alone (\\ in formulas, \n, \", \t): split at each escaped backslash (read left
+            # to right, as gettext reads them: no other escape has a backslash as its second character), and every
+            # backslash left in a piece must start one of the other three. Anything else: the full pattern.
+            pieces = inner.split("\\\\")
+            for piece in pieces:
+                rest = piece.replace("\\n", "").replace('\\"', "").replace("\\t", "")
+                if "\\" in rest or '"' in rest:
+                    break
+            else:
+                return "\\".join(p.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t") for p in pieces)
     return _unquote(quoted) if _PO_STRING.fullmatch(quoted) else None
 
 
