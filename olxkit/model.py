@@ -222,6 +222,17 @@ class OlxOverlay:
         return self.names.get(f"{tag}/{default}", default) if self.names else default
 
 
+def evolve(obj, **changes):
+    """`dataclasses.replace` for the model's plain dataclasses (no `__post_init__`, no `init=False` field): a
+    shallow copy with `changes`, made without calling `__init__`. A translated variant copies tens of thousands
+    of components, questions and choices; `replace` builds and checks every field's argument for each one."""
+    new = object.__new__(type(obj))
+    fields = new.__dict__
+    fields.update(obj.__dict__)
+    fields.update(changes)
+    return new
+
+
 class _CourseKey:
     """The course key of something with org, number and run (a course, or an instance of it)."""
 

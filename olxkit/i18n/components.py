@@ -6,23 +6,21 @@ A walk is `walk(component, ctx) -> component` (olxkit/registry.py, `WalkContext`
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..model import DiscussionComponent, HtmlComponent, ProblemComponent, VideoComponent
+from ..model import DiscussionComponent, HtmlComponent, ProblemComponent, VideoComponent, evolve
 from ..registry import WalkContext
 from .texts import Item, field_text, translatable
 
 
 def walk_html(comp: HtmlComponent, ctx: WalkContext) -> HtmlComponent:
-    return replace(comp, body=ctx.markdown(comp.body))
+    return evolve(comp, body=ctx.markdown(comp.body))
 
 
 def walk_video(comp: VideoComponent, ctx: WalkContext) -> VideoComponent:
-    return replace(comp, title=ctx.text("video title", comp.title, "video title", comp.path, comp.line))
+    return evolve(comp, title=ctx.text("video title", comp.title, "video title", comp.path, comp.line))
 
 
 def walk_discussion(comp: DiscussionComponent, ctx: WalkContext) -> DiscussionComponent:
-    return replace(
+    return evolve(
         comp,
         title=ctx.text("discussion title", comp.title, "discussion title", comp.path, comp.line),
         category=ctx.text("discussion category", comp.category, "discussion category (learners pick it in the "
@@ -33,13 +31,66 @@ def walk_discussion(comp: DiscussionComponent, ctx: WalkContext) -> DiscussionCo
 
 def walk_problem(p: ProblemComponent, ctx: WalkContext) -> ProblemComponent:
     """A problem's texts, all of them one group (one language per problem)."""
-    items: list[Item] = []
     # Translators see which problem a choice, a feedback or a hint belongs to.
     crumb = f"{ctx.crumb} › problem `{p.id}` ({p.title})"
+    # A worker translates several variants of one parsed course: the problem's messages are worked out once and
+    # kept with it (as a token keeps its msgid), with the msgid of each of its texts.
+    known = vars(p).get("_olxkit_messages")
+    if known is None or known[0] != crumb:
+        known = vars(p)["_olxkit_messages"] = (crumb, *_messages(p, crumb))
+    _crumb, items, msgids = known
+    if not items:
+        return p
+    found = ctx.walker.t.group(items)
+    if all(new == item.text for item, new in zip(items, found, strict=True)):
+        return p  # nothing translated (extraction, or a problem the catalog leaves in the source language)
+    results = {(i.context, i.text): new for i, new in zip(items, found, strict=True)}
+
+    def get(context, text):
+        if text is None:
+            return None
+        key = msgids.get(text) or field_text(text)
+        found = results.get((context, key), key)
+        return text if found == key else found
+
+    def accepted(q):
+        if not q.answers:
+            return q.answers
+        joined = "\n".join(q.answers)
+        found = results.get(("accepted answers", joined), joined)
+        return q.answers if found == joined else [a.strip() for a in found.split("\n") if a.strip()]
+
+    questions = [
+        evolve(
+            q,
+            prompt=get("question", q.prompt),
+            description=get("question description", q.description),
+            choices=[
+                evolve(c, text=get("choice", c.text), feedback=get("feedback", c.feedback)) for c in q.choices
+            ],
+            answers=accepted(q),
+            wrong_answers=[(get("wrong answer", w), get("feedback", f)) for w, f in q.wrong_answers],
+            correct_feedback=get("feedback", q.correct_feedback),
+        )
+        for q in p.questions
+    ]
+    return evolve(
+        p,
+        title=get("problem title", p.title),
+        questions=questions,
+        hints=[get("hint", h) for h in p.hints],
+        explanation=get("explanation", p.explanation),
+    )
+
+
+def _messages(p: ProblemComponent, crumb: str) -> tuple[list[Item], dict[str, str]]:
+    """The messages of problem `p` (one group), and the msgid of each of its texts."""
+    items: list[Item] = []
+    msgids: dict[str, str] = {}
 
     def add(context, text, role, line=p.line):
         if text is not None and translatable(text.strip()):
-            msgid = text if context == "accepted answers" else field_text(text)
+            msgid = text if context == "accepted answers" else msgids.setdefault(text, field_text(text))
             items.append(Item(context, msgid, p.path, line, crumb, role))
 
     add("problem title", p.title, "problem title", p.lines.get("title", p.line))
@@ -63,45 +114,4 @@ def walk_problem(p: ProblemComponent, ctx: WalkContext) -> ProblemComponent:
     for n, h in enumerate(p.hints):
         add("hint", h, "hint", p.lines.get(f"hint:{n}", p.line))
     add("explanation", p.explanation, "explanation", p.lines.get("explanation", p.line))
-    if not items:
-        return p
-    found = ctx.walker.t.group(items)
-    if all(new == item.text for item, new in zip(items, found, strict=True)):
-        return p  # nothing translated (extraction, or a problem the catalog leaves in the source language)
-    results = {(i.context, i.text): new for i, new in zip(items, found, strict=True)}
-
-    def get(context, text):
-        if text is None:
-            return None
-        key = field_text(text)
-        found = results.get((context, key), key)
-        return text if found == key else found
-
-    def accepted(q):
-        if not q.answers:
-            return q.answers
-        joined = "\n".join(q.answers)
-        found = results.get(("accepted answers", joined), joined)
-        return q.answers if found == joined else [a.strip() for a in found.split("\n") if a.strip()]
-
-    questions = [
-        replace(
-            q,
-            prompt=get("question", q.prompt),
-            description=get("question description", q.description),
-            choices=[
-                replace(c, text=get("choice", c.text), feedback=get("feedback", c.feedback)) for c in q.choices
-            ],
-            answers=accepted(q),
-            wrong_answers=[(get("wrong answer", w), get("feedback", f)) for w, f in q.wrong_answers],
-            correct_feedback=get("feedback", q.correct_feedback),
-        )
-        for q in p.questions
-    ]
-    return replace(
-        p,
-        title=get("problem title", p.title),
-        questions=questions,
-        hints=[get("hint", h) for h in p.hints],
-        explanation=get("explanation", p.explanation),
-    )
+    return items, msgids

@@ -5,12 +5,12 @@ that passes texts and parsed Markdown through a `Translator` (used by i18n/walk.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from markdown_it.token import Token
 
-from ..model import Markdown
+from ..model import Markdown, evolve
 from ..source.markdown import make_markdown, parse_inline
 from ..textscan import CODE, DISPLAY_MATH, MATH, PLACEHOLDER, find_spans, join_lines, remove_spans
 
@@ -155,7 +155,7 @@ class Walker:
             return body
         env = dict(body.env)
         env["olxkit_footnotes"] = new_notes
-        return replace(body, tokens=tokens, env=env)
+        return evolve(body, tokens=tokens, env=env)
 
     def _tokens(self, tokens: list[Token], body: Markdown, crumb: str, default_role: str | None = None):
         out = None

@@ -10,13 +10,13 @@ import re
 import select
 import struct
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Severity
-from ..model import Course, Instance
+from ..model import Course, Instance, evolve
 from ..parallel import Forked, can_fork
 from . import locales
 from .walk import Item, translate_course
@@ -339,11 +339,11 @@ def make_variant(
                             code, asset = _transcript_for(path, chain, course.assets, source)
                             chosen[code] = asset
                         transcripts_used.update(chosen.values())
-                        comp = replace(comp, transcripts=chosen)
+                        comp = evolve(comp, transcripts=chosen)
                     comps.append(comp)
-                units.append(replace(unit, components=comps))
-            lessons.append(replace(lesson, units=units))
-        modules.append(replace(module, lessons=lessons))
+                units.append(evolve(unit, components=comps))
+            lessons.append(evolve(lesson, units=units))
+        modules.append(evolve(module, lessons=lessons))
     known = set(known_locales) | {source}
     assets = _localized_assets(course.assets, chain, known)
     # A transcript ships only where a video uses it: each archive carries its own language's transcripts.
@@ -352,7 +352,7 @@ def make_variant(
     # A hand-made localised drawing (x.de.svg) wins over the catalog's translation of x.svg.
     generated = {rel: data for rel, data in variant.generated_assets.items()
                  if rel in assets and assets[rel] == course.assets.get(rel)}
-    variant = replace(
+    variant = evolve(
         variant,
         modules=modules,
         assets=assets,

@@ -7,10 +7,8 @@ entry (olxkit/component_types.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .. import component_types
-from ..model import Course
+from ..model import Course, evolve
 from ..registry import WalkContext
 from ..source.links import STATIC_DIR
 from . import diagrams
@@ -24,7 +22,7 @@ def translate_course(course: Course, translator: Translator) -> Course:
     cy = "course/course.yaml"
     grading = course.grading
     assignments = [
-        replace(
+        evolve(
             a,
             type=w.one(
                 "assignment type",
@@ -47,7 +45,7 @@ def translate_course(course: Course, translator: Translator) -> Course:
     ]
     renamed = {old.type: new.type for old, new in zip(grading.assignments, assignments, strict=True)}
     about = course.about
-    about = replace(
+    about = evolve(
         about,
         short_description=w.one("about", about.short_description, cy, 1, "About page", "short description"),
         effort=w.one("about", about.effort, cy, 1, "About page", "effort"),
@@ -71,25 +69,25 @@ def translate_course(course: Course, translator: Translator) -> Course:
                 for comp in unit.components:
                     comp = component_types.of(comp).translate(comp, WalkContext(w, crumb))
                     components.append(comp)
-                units.append(replace(unit, title=utitle, components=components))
+                units.append(evolve(unit, title=utitle, components=components))
             fmt = renamed.get(lesson.format, lesson.format) if lesson.format else None
-            lessons.append(replace(lesson, title=ltitle, units=units, format=fmt))
+            lessons.append(evolve(lesson, title=ltitle, units=units, format=fmt))
             if enter_lesson is not None:
                 enter_lesson(None)
-        modules.append(replace(module, title=mtitle, lessons=lessons))
+        modules.append(evolve(module, title=mtitle, lessons=lessons))
     updates = [
-        replace(
+        evolve(
             u,
             title=w.one("update title", u.title, u.body.path, u.body.line_offset, "Course updates", "update title"),
             body=w.markdown(u.body, "Course updates"),
         )
         for u in course.updates
     ]
-    return replace(
+    return evolve(
         course,
         title=w.one("course title", course.title, cy, 1, "Course", "course title"),
         about=about,
-        grading=replace(grading, assignments=assignments),
+        grading=evolve(grading, assignments=assignments),
         modules=modules,
         handouts=w.markdown(course.handouts, "Handouts"),
         updates=updates,
