@@ -260,7 +260,7 @@ def _make_variant(ctx: _VariantContext, index: int):
         tables = ctx.prefetch.tables(codes)
     else:
         tables = load_tables(ctx.project, codes, last=len(ctx.instances) == 1)
-    variant, report = make_variant(course, instance, tables, ctx.known)
+    variant, report = make_variant(course, instance, tables, ctx.known, more=len(ctx.instances) > 1)
     del tables  # the variant holds what it uses; the export reuses the tables' memory
     if instance.locale != locales.normalize(course.language):
         diags.extend(fallback_findings(report, instance, ctx.strict))

@@ -33,11 +33,14 @@ def walk_problem(p: ProblemComponent, ctx: WalkContext) -> ProblemComponent:
     """A problem's texts, all of them one group (one language per problem)."""
     # Translators see which problem a choice, a feedback or a hint belongs to.
     crumb = f"{ctx.crumb} › problem `{p.id}` ({p.title})"
-    # A worker translates several variants of one parsed course: the problem's messages are worked out once and
-    # kept with it (as a token keeps its msgid), with the msgid of each of its texts.
+    # A process that translates several variants of one parsed course (a worker of an all-instance build) keeps
+    # the problem's messages with it (as a token keeps its msgid), with the msgid of each of its texts: worked
+    # out once, not once per variant. A single variant's build does not keep them (their memory is all it saves).
     known = vars(p).get("_olxkit_messages")
     if known is None or known[0] != crumb:
-        known = vars(p)["_olxkit_messages"] = (crumb, *_messages(p, crumb))
+        known = (crumb, *_messages(p, crumb))
+        if getattr(ctx.walker.t, "remember", False):
+            vars(p)["_olxkit_messages"] = known
     _crumb, items, msgids = known
     if not items:
         return p

@@ -235,7 +235,9 @@ class FallbackReport:
 
 
 class _ChainTranslator:
-    def __init__(self, locale: str, source: str, tables: list[tuple[str, dict]]):
+    def __init__(self, locale: str, source: str, tables: list[tuple[str, dict]], remember: bool = False):
+        # Whether the walk may keep what it works out about the source texts, for this process's next variant.
+        self.remember = remember
         self.source = locales.openedx_language(source)
         # The Open edX language of each table, worked out once rather than for every text.
         self.tables = [(locales.openedx_language(code), table) for code, table in tables]
@@ -307,14 +309,16 @@ def _transcript_for(path: str, chain: list[str], assets: dict[str, str], source:
 
 
 def make_variant(
-    course: Course, instance: Instance, catalogs: dict[str, polib.POFile], known_locales: set[str]
+    course: Course, instance: Instance, catalogs: dict[str, polib.POFile], known_locales: set[str],
+    more: bool = False,
 ) -> tuple[Course, FallbackReport]:
-    """The course as `instance` gets it: translated along the fallback chain (de_AT → de → source)."""
+    """The course as `instance` gets it: translated along the fallback chain (de_AT → de → source). `more`: this
+    process will make other variants of `course` after this one (the walk then keeps what it works out once)."""
     source = locales.normalize(course.language)
     chain = locales.chain(instance.locale, source)
     # Catalogs may come as polib files or as tables already read (and gated) by load_tables.
     tables = [(code, _gated(catalogs[code], code)) for code in chain if code != source and code in catalogs]
-    translator = _ChainTranslator(instance.locale, source, tables)
+    translator = _ChainTranslator(instance.locale, source, tables, remember=more)
     variant = translate_course(course, translator) if instance.locale != source else course
     if instance.locale != source:
         _report_gate(translator.report, tables, source)
