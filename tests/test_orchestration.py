@@ -111,3 +111,27 @@ def test_a_prefetch_whose_child_died_is_read_where_wanted(tmp_path):
         prefetch.close()
     expected = load_tables(root, ["it", "de", "de_AT"])
     assert {code: dict(t) for code, t in got.items()} == {code: dict(t) for code, t in expected.items()}
+
+
+def test_the_timeline_bench_shows_every_variant_and_who_made_it(tmp_path):
+    """bench/timeline.py (where an all-instance build's processes wait): on the embedded course with 2 jobs, every
+    variant is walked and exported once, the source's first, in the parent, the others shared with a worker."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    project = tmp_path / "course"
+    for part in ("course", "modules", "locale"):
+        shutil.copytree(REPO / part, project / part)
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "timeline.py"), str(project), "-j", "2", "--json"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout.splitlines()[-1])
+    parent = next(p for p in data["processes"] if p["role"] == "parent")
+    walks = [(p["pid"], e["label"]) for p in data["processes"] for e in p["events"] if e["step"] == "walk"]
+    assert sorted(label for _pid, label in walks) == ["at", "de", "en", "hu", "it", "pl", "sk", "sl"]
+    assert [e["label"] for e in parent["events"] if e["step"] == "walk"][0] == "en"
+    assert len({pid for pid, _label in walks}) == 2
+    exports = [e for p in data["processes"] for e in p["events"] if e["step"] == "export"]
+    assert len(exports) == 8
