@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 STEPS = [
-    # (module, attribute, step name, how to label a call)
+    # ("module" or "module:Class", attribute, step name, how to label a call)
     ("olxkit.build", "load_course_with_warnings", "course read", None),
     ("olxkit.build", "lint_course", "lint", None),
     ("olxkit.i18n.gate", "scan_translations", "catalog read", "path"),
