@@ -21,7 +21,7 @@ _MARKUP = re.compile(r"[\\`*_\[\]!<>&$~{}|#\n]|  ")
 _TEXT_CMD = re.compile(r"\\(text|textrm|textit|textbf|mbox)\s*+\{([^{}]*+)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One translatable text and where it comes from."""
 
