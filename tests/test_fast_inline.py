@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from olxkit.source.fastinline import simple_inline_html
-from olxkit.source.markdown import make_markdown, parse_inline, render_text
+from olxkit.source.markdown import (
+    footnote_refs,
+    make_markdown,
+    parse_deferred,
+    parse_inline,
+    render_page_html,
+    render_text,
+    with_footnotes,
+)
 
 from helpers import REPO
 
@@ -27,14 +35,27 @@ PIECES = [
     "$x_i$", "$\\frac{a}{b}$", "$p < q$", "$ a $", "$$", "$5", "10$", "$\\$", "*", "**", "***", "****",
     "(*x*)", "*x*.", "**a b**,", "a*b*c", "*a **b** c*", "**a *b* c**", "x  \ny", "line\nnext", "$x$2", "\\*",
     "&amp;", "<b>", "[l](u)", "~~s~~", "_u_", "^[n]", "[^1]", "«*g*»", "*é*", "**9**", "\u00a0*x*", "*x*\u00a0",
-    "*a_", "_a*", "*a_b*", "****x****", "***x**", "**x***", "`*`x*", "$*$x*",
+    "*a_", "_a*", "*a_b*", "****x****", "***x**", "**x***", "`*`x*", "$*$x*", "~~s~~", "~x~", "~~~x~~~",
+    "~~a *b* c~~", "*a ~~b* c~~", "[a](b.md)", "[*a* b](../x/y.md#s)", "[l](https://example.org/p)",
+    "[l](HTTP://x.org)", "[l](//host/x)", "[l](a b)", "[l](<a>)", '[l](a "t")', "![i](p.png)", "[a]", "[a][b]",
+    "[a](b)(c)", "[a]( b)", "[](x)", "[a](x%20y)", "[a](javascript:x)", "[a](x:y)", "[a](#frag)", "[a **b**](c)",
+    "[a](b)c", "x[a](b)", "([a](b))", "[a ](b)", "[`c`](d)", "[$x$](d)", "[a\nb](c)", "[a](b)*", "*[a](b)*",
+    "[A](https://ex.org/A_b)", "[a](b.md)[c](d.md)",
 ]
 
 
-def reference(src: str) -> str:
+def resolver(calls: list):
+    """A link resolver that notes its calls and answers with a target that needs escaping."""
+    def resolve(url: str, kind: str) -> str:
+        calls.append((url, kind))
+        return f"/r/{kind}/{url}?a=1&b=\"2\""
+    return resolve
+
+
+def reference(src: str, resolve=None) -> str:
     """markdown-it-py's HTML of `src` as an inline run (the parse and render the build used before)."""
     md = make_markdown()
-    env: dict = {}
+    env: dict = {"olxkit_resolve": resolve}
     return md.renderer.render(parse_inline(src, env), md.options, env)
 
 
@@ -42,6 +63,10 @@ def check(src: str) -> bool:
     fast = simple_inline_html(src)
     if fast is not None:
         assert fast == reference(src), src
+        calls: list = []
+        expected_calls: list = []
+        assert simple_inline_html(src, resolver(calls)) == reference(src, resolver(expected_calls)), src
+        assert calls == expected_calls
     return fast is not None
 
 
@@ -59,12 +84,13 @@ def test_random_runs_of_whole_pieces(src):
 
 def test_the_fast_path_answers_for_plain_runs_and_declines_the_rest():
     answered = ["Plain text.", "A *topic* in a **clear** project\nthat grows.", "(`co-design`) with ***fair*** aims",
-                "so that $x_i$ stays *small*.", 'He said "yes" > no', "**9** of *10*"]
+                "so that $x_i$ stays *small*.", 'He said "yes" > no', "**9** of *10*", "~~as planned~~ as agreed",
+                "(see [the *unit*](../04-b/05-c.md#part)) and [this](https://example.org/x)."]
     for src in answered:
         assert check(src), src
-    declined = ["a [link](https://x.org)", "raw <b>html</b>", "x_y", "~~gone~~", "a\\*b", "AT&T", "2 * 3",
-                "*a*b", "**a*", "$$x$$", "10$ and $5", "line  \nbreak", " lead", "$x$2", "``a``", "*open",
-                "`\r`", "a\0b"]
+    declined = ["a [link](https://x.org?q=1)", "[ref][r]", "![img](a.png)", "raw <b>html</b>", "x_y",
+                "~~~gone~~~", "a\\*b", "AT&T", "2 * 3", "*a*b", "**a*", "$$x$$", "10$ and $5", "line  \nbreak",
+                " lead", "$x$2", "``a``", "*open", "`\r`", "a\0b"]
     for src in declined:
         assert simple_inline_html(src) is None, src
         reference(src)  # markdown-it renders it instead
@@ -113,3 +139,32 @@ def test_every_run_and_problem_text_of_the_bench_courses(tmp_path):
         expected = "<p>" + md.renderer.render(parse_inline(text, env), md.options, env) + "</p>\n"
         assert render_text(text) == expected, text
         assert render_text(text, inline=True) == expected[3:-5], text
+
+
+LESSON_PIECES = ["Plain words", "**bold**", "*italic*", "`code`", "$x^2 < y$", "[a link](https://example.org)",
+                 "[rel](../b/c.md#d)", "~~gone~~", "[ref][r]", "![a chart](chart.png)", "<span>raw</span>", "x_y",
+                 "note[^1]", "line\nnext", "(*aside*)"]
+LESSON_BLOCKS = ["{}", "- item {}\n- other {}", "> quoted {}", "| a | b |\n|---|---|\n| {} | {} |", "## Heading {}",
+                 "1. first {}\n   - nested {}", "!!! note \"Title\"\n    inside {}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LESSON_BLOCKS), st.lists(st.sampled_from(LESSON_PIECES), min_size=1,
+                                                                    max_size=6)), min_size=1, max_size=6))
+def test_pages_render_as_markdown_it_renders_them_links_resolved_in_order(blocks):
+    """A page's runs, some written here and some parsed, and its block tokens written by `render_with`: the HTML
+    and the resolver's calls are markdown-it's own (its renderer on a full parse)."""
+    text = "\n\n".join(block.format(" ".join(words), " ".join(words)) for block, words in blocks)
+    text += "\n\n[r]: https://example.org/ref\n\n[^1]: A note with [a link](x.md).\n"
+    md = make_markdown()
+    full_env: dict = {}
+    full = md.parse(text, full_env)
+    expected_calls: list = []
+    refs = footnote_refs(full)  # what render_page_html gives the renderer, with the library's own render loop
+    expected = md.renderer.render(with_footnotes(full, full_env, refs), md.options,
+                                  dict(full_env, olxkit_resolve=resolver(expected_calls), olxkit_fnrefs=refs))
+    env: dict = {}
+    calls: list = []
+    html, _unchecked = render_page_html(parse_deferred(text, env), env, resolver(calls))
+    assert html == expected
+    assert calls == expected_calls

@@ -13,41 +13,77 @@ from __future__ import annotations
 
 import re
 
+from markdown_it.renderer import RendererHTML
+
 # Every character that can start or end a construct this module writes, or one it leaves to markdown-it.
-_STOP = re.compile(r"[*`$\n\\&<\[\]_~\t\r\0]")
-_LEAVE = frozenset("\\&<[]_~\t\r\0")
-# A `*` run opens only (left- and not right-flanking) after these, or at the start, before a letter or digit; it
-# closes only (right- and not left-flanking) after a letter or digit, before these or at the end.
+_STOP = re.compile(r"[*`$\n\[~\\&<\]_\t]")
+_LEAVE = frozenset("\\&<]_\t")
+# A `*` or `~~` run opens only (left- and not right-flanking) after these, or at the start, before a letter or
+# digit; it closes only (right- and not left-flanking) after a letter or digit, before these or at the end.
 _BEFORE_OPEN = frozenset(" \n(")
 _AFTER_CLOSE = frozenset(" \n.,;:!?)")
-_TAGS = {1: ("<em>", "</em>"), 2: ("<strong>", "</strong>"), 3: ("<em><strong>", "</strong></em>")}
+_TAGS = {"*": ("<em>", "</em>"), "**": ("<strong>", "</strong>"), "***": ("<em><strong>", "</strong></em>"),
+         "~~": ("<s>", "</s>")}
+# A link target markdown-it's normalizeLink and validateLink leave as written: a relative path, or an http(s)
+# address of a plain host, of characters that need no encoding.
+_PLAIN_TARGET = re.compile(r"(?:https?://[a-z0-9][a-z0-9.-]*+)?[A-Za-z0-9._/#-]*+")
+
+
+class Link:
+    """A link of a run: its target is resolved where the run is rendered (`join`)."""
+
+    __slots__ = ("target", "label")
+
+    def __init__(self, target: str, label: str):
+        self.target = target
+        self.label = label
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def simple_inline_html(src: str) -> str | None:
-    """The inline HTML markdown-it makes of `src` (a run's content), or None when `src` is not plain enough."""
+def simple_inline_html(src: str, resolve=None) -> str | None:
+    """The inline HTML markdown-it makes of `src` (a run's content), or None when `src` is not plain enough.
+    `resolve(url, "link")` rewrites link targets, as `OlxRenderer.link_open` does."""
+    parts = inline_parts(src)
+    return parts if parts is None or isinstance(parts, str) else join(parts, resolve)
+
+
+def join(parts: list, resolve) -> str:
+    """The HTML of `inline_parts`' pieces, each link's target resolved now (in the order of the text)."""
+    out = []
+    for part in parts:
+        if isinstance(part, Link):
+            target = resolve(part.target, "link") if resolve else part.target
+            out.append(f'<a href="{_escape(str(target))}">{part.label}</a>')
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def inline_parts(src: str) -> str | list | None:
+    """`simple_inline_html` in pieces: the HTML, or a list of HTML strings and `Link`s, or None."""
     if not src or src[0] in " \n" or src[-1] in " \n" or " \n" in src or "\n " in src or "\r" in src \
             or "\0" in src:
         return None  # line-edge spaces (hard breaks, stripping), characters the normalize rule replaces
-    out: list[str] = []
-    opened = 0  # length of the open `*` run (0: none)
-    opened_at = 0
+    out: list = []
+    opened: list[tuple[str, int]] = []  # the open `*` or `~~` runs (innermost last) and their places in `out`
+    links = False
     pos = 0
     end = len(src)
+    plain = ">" not in src and '"' not in src
     search = _STOP.search
     while True:
         match = search(src, pos)
         if match is None:
             if opened:
                 return None
-            out.append(src[pos:].replace(">", "&gt;").replace('"', "&quot;"))
-            return "".join(out)
+            out.append(src[pos:] if plain else src[pos:].replace(">", "&gt;").replace('"', "&quot;"))
+            return out if links else "".join(out)
         at = match.start()
         if at > pos:
-            out.append(src[pos:at].replace(">", "&gt;").replace('"', "&quot;"))
+            out.append(src[pos:at] if plain else src[pos:at].replace(">", "&gt;").replace('"', "&quot;"))
         char = src[at]
         if char in _LEAVE:
             return None
@@ -77,46 +113,110 @@ def simple_inline_html(src: str) -> str | None:
                 return None
             out.append(f'<span class="math inline">\\({_escape(math)}\\)</span>')
             pos = close + 1
-        else:  # a run of `*`
+        elif char == "[":
+            # `[label](target)`: after a space or `(` (not an image, a footnote or a citation), a plain label
+            # (no brackets, code or math, which the label scan would skip over) and a plain target, no title.
+            close = src.find("]", at + 1)
+            if at and src[at - 1] not in " (" or close < 0 or src[close + 1 : close + 2] != "(":
+                return None
+            label = src[at + 1 : close]
+            stop = src.find(")", close + 2)
+            if stop < 0 or "[" in label or "`" in label or "$" in label or label[:1] == "^":
+                return None
+            target = src[close + 2 : stop]
+            text = inline_parts(label)
+            if not isinstance(text, str) or not target or _PLAIN_TARGET.fullmatch(target) is None \
+                    or target.startswith("//"):
+                return None
+            out.append(Link(target, text))
+            links = True
+            pos = stop + 1
+        else:  # a run of `*` or `~`
             stop = at + 1
-            while stop < end and src[stop] == "*":
+            while stop < end and src[stop] == char:
                 stop += 1
-            count = stop - at
+            run = src[at:stop]
+            if run not in _TAGS:
+                return None
             before = src[at - 1] if at else " "
             after = src[stop] if stop < end else " "
-            if count > 3:
-                return None
             if before in _BEFORE_OPEN and after.isalnum():
-                if opened:
+                if any(mark[0] == char for mark, _place in opened):
                     return None
-                opened, opened_at = count, len(out)
+                opened.append((run, len(out)))
                 out.append("")
             elif before.isalnum() and after in _AFTER_CLOSE:
-                if opened != count:
+                if not opened or opened[-1][0] != run:
                     return None
-                start_tag, end_tag = _TAGS[count]
-                out[opened_at] = start_tag
+                start_tag, end_tag = _TAGS[run]
+                out[opened.pop()[1]] = start_tag
                 out.append(end_tag)
-                opened = 0
             else:
                 return None
             pos = stop
 
+def render_with(renderer, tokens: list, options, env: dict, ready: dict[int, str | list]) -> str:
+    """`renderer.render(tokens, options, env)` where the inline runs in `ready` (by id) are already HTML (or
+    `inline_parts` pieces, whose links are resolved with the env's `olxkit_resolve` as they are rendered).
 
-def render_with(renderer, tokens: list, options, env: dict, ready: dict[int, str]) -> str:
-    """`renderer.render(tokens, options, env)` where the inline runs in `ready` (by id) are already HTML."""
+    Tokens the renderer has no rule for and that carry no attributes (paragraphs, lists, headings, emphasis…)
+    are written here as `RendererHTML.renderToken` writes them; text is escaped as its `text` rule escapes it;
+    every other token goes to the renderer's own rule.
+    """
     rules = renderer.rules
+    default_text = rules.get("text").__func__ is RendererHTML.text and not options["breaks"]
+    xhtml = options["xhtmlOut"]
     out: list[str] = []
+    append = out.append
     for i, token in enumerate(tokens):
         kind = token.type
         if kind == "inline":
             html = ready.get(id(token))
             if html is not None:
-                out.append(html)
+                append(html if isinstance(html, str) else join(html, env.get("olxkit_resolve")))
             elif token.children:
-                out.append(renderer.renderInline(token.children, options, env))
-        elif kind in rules:
-            out.append(rules[kind](tokens, i, options, env))
+                append(_render_inline(renderer, rules, token.children, options, env, default_text, xhtml))
         else:
-            out.append(renderer.renderToken(tokens, i, options, env))
+            append(_any_token(renderer, rules, tokens, i, options, env, xhtml))
     return "".join(out)
+
+
+def _render_inline(renderer, rules, children: list, options, env: dict, default_text: bool, xhtml: bool) -> str:
+    """`renderer.renderInline(children, options, env)`."""
+    out: list[str] = []
+    append = out.append
+    for i, token in enumerate(children):
+        kind = token.type
+        if kind == "text" and default_text:
+            append(_escape(token.content))
+        elif kind == "softbreak" and default_text:
+            append("\n")
+        else:
+            append(_any_token(renderer, rules, children, i, options, env, xhtml))
+    return "".join(out)
+
+
+def _any_token(renderer, rules, tokens: list, i: int, options, env: dict, xhtml: bool) -> str:
+    """The renderer's rule for the token, else `renderToken`'s HTML."""
+    token = tokens[i]
+    if token.type in rules:
+        return rules[token.type](tokens, i, options, env)
+    if token.attrs:
+        return renderer.renderToken(tokens, i, options, env)
+    return "" if token.hidden else _plain_token(tokens, i, token, xhtml)
+
+
+def _plain_token(tokens: list, i: int, token, xhtml: bool) -> str:
+    """`RendererHTML.renderToken` of a token that is not hidden and has no attributes."""
+    nesting = token.nesting
+    head = "\n<" if token.block and nesting != -1 and i and tokens[i - 1].hidden else "<"
+    if nesting == -1:
+        head += "/"
+    tag = head + token.tag + (" /" if nesting == 0 and xhtml else "")
+    if not token.block:
+        return tag + ">"
+    if nesting == 1 and i + 1 < len(tokens):
+        after = tokens[i + 1]
+        if after.type == "inline" or after.hidden or (after.nesting == -1 and after.tag == token.tag):
+            return tag + ">"
+    return tag + ">\n"

@@ -20,7 +20,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..textscan import trailing_id
-from .fastinline import render_with, simple_inline_html
+from .fastinline import inline_parts, render_with, simple_inline_html
 from .quickparse import PlainFirst, citation_parser, speed_up_block_rules
 from .runs import parse_runs, with_resolved
 
@@ -427,7 +427,7 @@ def render_page_html(tokens: list[Token], env: dict[str, Any], resolve=None, bac
     # Runs `parse_deferred` left are parsed for this rendering only, then put back (a copy cost more than a parse).
     # A plain run's HTML is written without the parser (fastinline.py); the others are parsed.
     ready = {id(t): h for t in full if t.children is None and t.type == "inline"
-             and (h := simple_inline_html(t.content)) is not None}
+             and (h := inline_parts(t.content)) is not None}
     deferred = [t for t in full if t.children is None and t.type == "inline" and id(t) not in ready]
     refs = {"references": env.get("references") or {}}
     render_env = dict(env, olxkit_resolve=resolve, olxkit_backlink=backlink, olxkit_fnrefs=fnrefs,
@@ -477,8 +477,8 @@ def _render_text(text: str, resolve, inline: bool) -> str:
     md = make_markdown()
     env: dict[str, Any] = {"olxkit_resolve": resolve}
     if inline:
-        if text == text.strip() and (html := simple_inline_html(text)) is not None:
-            return html
+        if text == text.strip() and (html := simple_inline_html(text, resolve)) is not None:
+            return html.strip()
         return md.renderer.render(md.parseInline(text, env), md.options, env).strip()
     if _single_paragraph(text):
         # Most problem texts are one plain paragraph: skip the block parser (a large share of a build's time).
@@ -488,7 +488,7 @@ def _render_text(text: str, resolve, inline: bool) -> str:
         plain = plain_paragraph(text)
         if plain is not None:
             return f"<p>{escapeHtml(plain)}</p>\n"
-        if (html := simple_inline_html(stripped)) is not None:
+        if (html := simple_inline_html(stripped, resolve)) is not None:
             return f"<p>{html}</p>\n"
         return f"<p>{md.renderer.render(md.parseInline(stripped, env), md.options, env)}</p>\n"
     tokens = md.parse(text, env)
