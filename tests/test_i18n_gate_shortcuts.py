@@ -122,3 +122,14 @@ def test_the_delimiter_flanks_are_read_as_the_regex_reads_them(text):
     runs = [m.span() for m in shape._DELIMITERS.finditer(text)]
     assert shape._flanks(text) == tuple(
         shape._pair((text[start - 1] if start else "", text[end] if end < len(text) else "")) for start, end in runs)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(CONTEXTS), texts, texts), min_size=1, max_size=12),
+       st.sampled_from(["de", "hu", "it"]))
+def test_a_catalog_gated_at_once_gives_each_translations_verdict(entries, locale):
+    # The build gates a catalog in one loop (`gate_rejections`): its verdicts are those of `gate_errors` on each.
+    items = list({(context, source): target for context, source, target in entries}.items())
+    expected = [(key, errors) for key, target in items if (errors := checks.gate_errors(key[0], key[1], target,
+                                                                                          locale))]
+    assert checks.gate_rejections(items, locale) == expected

@@ -21,7 +21,7 @@ PIECES = ["word", "Wört", "**", "*", "_", "__", "~~", "`", "$", "$$", "[", "]",
           "< ", "<", "& ", "&", "a <\n", "<b>", "<!-- c -->", "&amp;", "&#38;", "<x@y.z>", "<http://a.b>", "١٢"]
 # What a translator may put where the source had words: other words, punctuation, spaces, symbols.
 WORDS = ["a", "bb", "Ccc", "dé", "xyz zy", "ü", "q r s", ",", ".", " ", "«", "'", "ab, cd", "\u00a0", "€", "x\u0301",
-         "  ", "→", "-", "a-b", "#", ":", "=", "@", "%", "+", " - ", "x:y", "# a", "«de-AT» "]
+         "  ", "→", "-", "a-b", "#", ":", "=", "@", "%", "+", " - ", "x:y", "# a", "«de-AT» ", ""]
 
 sources = st.lists(st.sampled_from(PIECES), min_size=1, max_size=16).map("".join)
 
@@ -67,6 +67,11 @@ def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
     block = "Steps:\n\n- Listen to people.\n- Test an idea."
     assert same_shape(block, "Passi:\n\n- Ascoltare le persone.\n- Provare un'idea.", True)
     assert not same_shape(block, "Passi:\n\n- Ascoltare le persone.\n-Provare un'idea.", True)
+    # Inline, words may come before the first mark or after the last where the source has none (a block's first
+    # and last lines can make blocks: there they may not).
+    assert same_shape("![A map](map.png) of the area", "«it» ![Una mappa](map.png)", False)
+    assert not same_shape("![A map](map.png) of the area", "«it» ![Una mappa](map.png)", True)
+    assert not same_shape("abc\n---", "\n---", True) and not same_shape("x\n===", "x\n===abc", True)
     # A hard break (two spaces before a line break) is not a soft one.
     assert not same_shape("One  \ntwo", "Uno \ndue", False)
     # No shape where names decide the parse: raw HTML, entities.

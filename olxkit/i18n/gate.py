@@ -16,7 +16,7 @@ from pathlib import Path
 import polib
 
 from ..diagnostics import Diagnostic, OlxkitError, Severity
-from .checks import gate_errors
+from .checks import gate_rejections
 from .msgfmt import format_problems
 from .pofile import scan_translations
 
@@ -63,12 +63,10 @@ def gate(items, rel: str, locale: str, lines: dict[Key, int], entry_errors=()) -
     if not CHECK:
         table.update(items)
         return table
-    for key, msgstr in items:
-        errors = gate_errors(key[0], key[1], msgstr, locale)
-        if errors:
-            table.rejected.append(Rejection(key, lines.get(key, 0), tuple(errors)))
-        else:
-            table[key] = msgstr
+    table.update(items)
+    for key, errors in gate_rejections(list(table.items()), locale):
+        table.rejected.append(Rejection(key, lines.get(key, 0), tuple(errors)))
+        del table[key]
     return table
 
 

@@ -137,6 +137,13 @@ def _zones(text: str, block: bool) -> list[tuple[int, int]]:
         spans.append((i, min(j + 1, len(text))))
         i = text.find("](", j)
     # Whitespace that ends a line or the text is trimmed, or makes a hard break: a mark before it is at the end.
+    if "\n" not in text:  # one line (most texts): no copy of it to trim
+        if text[-1:].isspace():
+            spans.append((len(text.rstrip()), len(text)))
+        start = block and _LINE_START.match(text)
+        if start:
+            spans.append(start.span())
+        return spans
     pos = 0
     while True:
         nl = text.find("\n", pos)
@@ -163,17 +170,25 @@ def shape(text: str, block: bool) -> tuple | None:
     spans = sorted(_zones(text, block))
     flanks = _flanks(text) if "*" in text or "_" in text or "~" in text else ()
     if not spans:
-        return _INERT.sub("\x00", text), flanks
-    parts, pos = [], 0
-    for start, end in spans:
-        if start > pos:
-            parts.append(_INERT.sub("\x00", text[pos:start]))
-        if end > pos:
-            parts.append("\x01" + text[max(start, pos):end] + "\x01")
-            pos = end
-    if pos < len(text):
-        parts.append(_INERT.sub("\x00", text[pos:]))
-    return "".join(parts), flanks
+        skeleton = _INERT.sub("\x00", text)
+    else:
+        parts, pos = [], 0
+        for start, end in spans:
+            if start > pos:
+                parts.append(_INERT.sub("\x00", text[pos:start]))
+            if end > pos:
+                parts.append("\x01" + text[max(start, pos):end] + "\x01")
+                pos = end
+        if pos < len(text):
+            parts.append(_INERT.sub("\x00", text[pos:]))
+        skeleton = "".join(parts)
+    if not block:
+        # Inline, words before the first mark and after the last are read as text whatever they are (what the
+        # rules look at next to a mark is in its zone or its flanks): a translation may begin or end with words
+        # where its source begins or ends with a mark (`![…](…) caption` → `«it» ![…](…) didascalia`). Not in a
+        # block text, where the first and last lines can make blocks (`abc\n---` is a heading, `\n---` a rule).
+        skeleton = skeleton.strip("\x00")
+    return skeleton, flanks
 
 
 def same_shape(source: str, target: str, block: bool) -> bool:
