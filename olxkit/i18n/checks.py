@@ -13,6 +13,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..source.markdown import make_markdown, render_text
 from ..source.yamlio import YamlMap, parse_yaml
 from ..textscan import CODE, DISPLAY_MATH, LINK_TARGET, MATH, XML_FORBIDDEN, remove_spans
+from .active import active_content
 from .numbers import math_numbers, number_findings, same_plain_numbers
 from .quick import (
     ASCII_DIGIT,
@@ -24,7 +25,7 @@ from .quick import (
     has_markup,
     other_digit,
 )
-from .shape import _source_shape, same_shape, shape
+from .shape import same_shape, shape, source_shape
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _PLAIN_FIELDS = {
@@ -175,7 +176,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
         return findings
     block = bool(context) and context not in _PLAIN_FIELDS
     if "<" in target or ":" in target:
-        findings.extend(_active_content(source, target))
+        findings.extend(active_content(source, target))
     if (source[:1] == "\n") != (target[:1] == "\n") or (source[-1:] == "\n") != (target[-1:] == "\n"):
         findings.extend(_newlines(source, target))
     source_markup, source_digits = _source_facts(source)
@@ -319,7 +320,7 @@ def _lean_source(source: str, context: str | None) -> tuple | None:
             context in _OWN_ERRORS):
         return None
     block = bool(context) and context not in _PLAIN_FIELDS
-    wanted = _source_shape(source, block)
+    wanted = source_shape(source, block)
     return None if wanted is None else (block, wanted, _source_facts(source)[1])
 
 
@@ -344,57 +345,6 @@ def gate_rejections(items, locale: str | None) -> list[tuple[tuple[str | None, s
         if errors:
             out.append((key, errors))
     return out
-
-
-# Active content: what could run in a learner's browser. A translation may never bring it, whatever its source.
-_ACTIVE_TAGS = re.compile(r"<\s*+/?+\s*+(script|iframe|object|embed|style|frame|frameset|applet|base|meta|link|form)\b",
-                          re.I)
-_ACTIVE_ATTR = re.compile(r"<[^<>]*?\s(on[a-z]+)\s*+=", re.I)
-_ACTIVE_URL = re.compile(r"(?:javascript|vbscript|data)\s*:", re.I)
-_TAG = re.compile(r"<\s*+(/?)\s*+([a-zA-Z][a-zA-Z0-9-]*+)((?:[^<>\"']|\"[^\"]*+\"|'[^']*+')*+)>")
-_ATTR_NAME = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*(?:=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?")
-
-
-def _active_content(source: str, target: str) -> list[tuple[Severity, str, str]]:
-    """TRN102: script, event handlers, javascript:/data: URLs, embedded frames or styles, and any tag or
-    attribute the source does not use."""
-    if "<" not in target and (":" not in target or not _ACTIVE_URL.search(target)):
-        return []
-    out = []
-    tags = _ACTIVE_TAGS.findall(target)
-    if tags:
-        out.append(f"`<{tags[0].lower()}>`")
-    handlers = _ACTIVE_ATTR.findall(target)
-    if handlers:
-        out.append(f"an event handler `{handlers[0].lower()}=`")
-    urls = _ACTIVE_URL.findall(target)
-    if urls and len(urls) > len(_ACTIVE_URL.findall(source)):
-        out.append(f"a `{urls[0].split(':')[0].strip().lower()}:` URL")
-    if "<" in target:
-        allowed = _source_tags(source)
-        for tag, attrs in _tags_and_attributes(target).items():
-            if tag not in allowed:
-                if f"`<{tag}>`" not in out:
-                    out.append(f"the tag `<{tag}>`, which the source does not use")
-            else:
-                extra = sorted(attrs - allowed[tag])
-                if extra:
-                    out.append(f"the attribute `{extra[0]}` on `<{tag}>`, which the source does not use")
-    if not out:
-        return []
-    return [(Severity.ERROR, "TRN102", "active or new content in a translation: " + "; ".join(dict.fromkeys(out))
-             + " (a translation may only use the tags and attributes of its source)")]
-
-
-def _tags_and_attributes(text: str) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    for match in _TAG.finditer(text):
-        names = found.setdefault(match.group(2).lower(), set())
-        names.update(m.group(1).lower() for m in _ATTR_NAME.finditer(match.group(3)))
-    return found
-
-
-_source_tags = cache(_tags_and_attributes)  # a small dict per source text with a tag: sized by the course
 
 
 def _newlines(source: str, target: str) -> list[tuple[Severity, str, str]]:

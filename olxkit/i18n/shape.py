@@ -193,9 +193,9 @@ def shape(text: str, block: bool) -> tuple | None:
 
 def same_shape(source: str, target: str, block: bool) -> bool:
     """Whether `target` is `source` with only its words changed: both parse to the same markup."""
-    a = _source_shape(source, block)
+    a = source_shape(source, block)
     return a is not None and a == shape(target, block)
 
 
 # A source text is compared with its translation in every catalog: its shape is worked out once.
-_source_shape = lru_cache(maxsize=None)(shape)  # a small tuple per source text: sized by the course
+source_shape = lru_cache(maxsize=None)(shape)  # a small tuple per source text: sized by the course
