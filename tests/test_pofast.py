@@ -185,3 +185,32 @@ def test_quoted_strings_read_quickly_are_read_as_the_full_pattern_reads_them():
             inner = "".join(chars)
             for quoted in (f'"{inner}"', inner, f'"{inner}'):
                 assert pofile._string(quoted) == full(quoted), quoted
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12), st.booleans(), st.text(max_size=6)),
+                max_size=6),
+       st.sampled_from(["same", "crlf", "one more byte", "one byte less", "a byte changed", "none", "no newline"]))
+def test_a_catalog_is_written_only_when_its_file_differs(tmp_path, items, change):
+    # `write_catalog` compares a catalog with its file piece by piece (no whole text in memory): its answer, and the
+    # file it leaves, are those of comparing the whole text (`write_if_changed`).
+    from olxkit.i18n.pofile import catalog_text, write_catalog, write_if_changed
+
+    po = polib.POFile(wrapwidth=0, encoding="utf-8")
+    po.metadata = {"Project-Id-Version": "x", "Language": "it"}
+    for msgid, msgstr, obsolete, comment in items:
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, obsolete=obsolete, tcomment=comment))
+    text = catalog_text(po).encode("utf-8")
+    before = {"same": text, "crlf": text.replace(b"\n", b"\r\n"), "one more byte": text + b"#",
+              "one byte less": text[:-1], "a byte changed": text[:-2] + b"#\n", "no newline": text.rstrip(b"\n"),
+              "none": None}[change]
+    results = []
+    for name, write in (("pieces", write_catalog), ("whole", lambda p, path: write_if_changed(catalog_text(p), path))):
+        path = tmp_path / f"{name}.po"
+        path.unlink(missing_ok=True)
+        if before is not None:
+            path.write_bytes(before)
+        results.append((write(po, path), path.read_bytes()))
+    assert results[0] == results[1]
+    if b"\r" not in text:  # a carriage return of its own reads as a line end in text mode: the file is written
+        assert results[0][0] == (change not in ("same", "crlf"))

@@ -248,6 +248,12 @@ def po_text(po: polib.POFile) -> str:
     through polib."""
     if po.wrapwidth > 0:
         return str(po)
+    return "".join(po_pieces(po))
+
+
+def po_pieces(po: polib.POFile):
+    """`po_text(po)` (not wrapped) piece by piece, an entry at a time: what compares a catalog with its file
+    without the whole text (tens of MB) in memory."""
     head = []
     for line in po.header.split("\n"):
         if not line:
@@ -256,10 +262,13 @@ def po_text(po: polib.POFile) -> str:
             head.append(f"#{line}\n")
         else:
             head.append(f"# {line}\n")
-    parts = [_entry_text(po.metadata_as_entry())]
-    parts += [_entry_text(e) for e in po if not e.obsolete]
-    parts += [_entry_text(e) for e in po if e.obsolete]
-    return "".join(head) + "\n".join(parts)
+    yield "".join(head) + _entry_text(po.metadata_as_entry())
+    for e in po:
+        if not e.obsolete:
+            yield "\n" + _entry_text(e)
+    for e in po:
+        if e.obsolete:
+            yield "\n" + _entry_text(e)
 
 
 def _field(out: list[str], flag: str, name: str, value: str) -> None:

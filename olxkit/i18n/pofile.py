@@ -15,7 +15,7 @@ from ..fsio import sweep, write_atomic
 from .locales import plural_forms
 from .msgfmt import charset_problem, format_problems, header_field
 from .msgfmt import plural_forms as parse_plural_forms
-from .pofast import po_text, read_po
+from .pofast import po_pieces, po_text, read_po
 
 
 def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFile:
@@ -410,7 +410,37 @@ def _string_problem(text: str) -> str:
 
 def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
     """Write atomically; returns False when the file already had exactly this content."""
+    if po.wrapwidth <= 0 and _same_bytes(po_pieces(po), path):
+        sweep(Path(path).parent, Path(path).name)  # as write_if_changed does, even when nothing changes
+        return False
     return write_if_changed(catalog_text(po), path)
+
+
+def _same_bytes(pieces, path: str | os.PathLike) -> bool:
+    """Whether the file at `path` holds exactly the UTF-8 of `pieces` (catalog_text's), compared piece by piece
+    (an unchanged catalog is the usual case of `i18n update`: the whole text and the file's decoded copy, a
+    few times the catalog's size, were most of its memory, and their pages most of its system time). A piece
+    with a carriage return (read as a line end in text mode) leaves the answer to `write_if_changed`."""
+    try:
+        with open(path, "rb") as file:
+            data = memoryview(file.read())
+    except OSError:
+        return False
+    pos = 0
+    last = ""
+    for piece in pieces:
+        if "\r" in piece:
+            return False
+        chunk = piece.encode("utf-8")
+        end = pos + len(chunk)
+        if data[pos:end] != chunk:
+            return False
+        pos, last = end, piece or last
+    if not last.endswith("\n"):  # catalog_text ends the text with a newline
+        if data[pos:pos + 1] != b"\n":
+            return False
+        pos += 1
+    return pos == len(data)
 
 
 def write_if_changed(text: str, path: str | os.PathLike) -> bool:
