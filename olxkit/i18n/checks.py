@@ -25,7 +25,7 @@ from .quick import (
     has_markup,
     other_digit,
 )
-from .shape import same_shape, shape, source_shape
+from .shape import same_shape
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[a-z][a-z0-9_]*\s*\}\}|%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 _PLAIN_FIELDS = {
@@ -291,60 +291,16 @@ def gate_errors(context: str | None, source: str, target: str, locale: str | Non
     """(rule code, message) of each error that keeps the build from using this translation."""
     if quiet_translation((context, source), target):
         return []  # most plain texts: no character any error looks at, on either side (a scan or two)
-    return _errors(context, source, target, locale)
-
-
-def _errors(context: str | None, source: str, target: str, locale: str | None) -> list[tuple[str, str]]:
-    wanted = _lean_source(source, context)
-    if wanted is not None and not (
-        "<" in target or ":" in target or "&" in target or "{" in target or "%" in target
-        or target[:1] == "\n" or target[-1:] == "\n"
-    ) and shape(target, wanted[0]) == wanted[1]:
-        # The same markup as a source from which no error can come but a number's: what `check_text` finds on
-        # such a translation comes down to its numbers (the same digits 0-9, or none).
-        other = other_digit(target)
-        if not (wanted[2] or other) or same_plain_numbers(source, target, other):
-            return []
     findings = check_text(context, source, target, locale, True)
     if not findings:
         return []  # most translations: no finding at all
     return [(code, message) for severity, code, message in findings if severity >= Severity.ERROR]
 
 
-@cache  # a small tuple (or None) per message: sized by the course, never evicted
-def _lean_source(source: str, context: str | None) -> tuple | None:
-    """(block, markup shape, digits) of a source text from which `check_text` can find no error in a translation
-    of the same shape without `<`, `:`, `&`, `{`, `%` or a newline at either end, but in its numbers; None for
-    any other source (with a newline at either end, a placeholder, a context with errors of its own, no shape)."""
-    if not source or source[:1] == "\n" or source[-1:] == "\n" or "{" in source or "%" in source or (
-            context in _OWN_ERRORS):
-        return None
-    block = bool(context) and context not in _PLAIN_FIELDS
-    wanted = source_shape(source, block)
-    return None if wanted is None else (block, wanted, _source_facts(source)[1])
-
-
 def gate_rejections(items, locale: str | None) -> list[tuple[tuple[str | None, str], list[tuple[str, str]]]]:
-    """(key, errors) of each translation of `items` ((key, msgstr) pairs of a catalog) with an error: what
-    `gate_errors` finds, in one loop over the catalog that runs `quiet_translation`'s test of a Latin-1 text
-    inline (it lets most translations through; a call or two for each would cost about as much as the test)."""
-    out = []
-    quiet_key, trigger, plain_fields, block_line = _quiet_key, TRIGGER_BYTES, _PLAIN_FIELDS, _BLOCK_LINE.search
-    for key, target in items:
-        if "  " not in target and quiet_key(key):
-            try:
-                data = target.encode("latin-1")
-            except UnicodeEncodeError:
-                if quiet_translation(key, target):
-                    continue
-            else:
-                if len(data.translate(None, trigger)) == len(data) and not (
-                        key[0] and key[0] not in plain_fields and block_line(target)):
-                    continue
-        errors = _errors(key[0], key[1], target, locale)
-        if errors:
-            out.append((key, errors))
-    return out
+    """(key, errors) of each translation of `items` ((key, msgstr) pairs of a catalog) that `gate_errors` keeps
+    out."""
+    return [(key, errors) for key, target in items if (errors := gate_errors(key[0], key[1], target, locale))]
 
 
 def _newlines(source: str, target: str) -> list[tuple[Severity, str, str]]:

@@ -435,7 +435,7 @@ def _same_bytes(pieces, path: str | os.PathLike) -> bool:
         end = pos + len(chunk)
         if data[pos:end] != chunk:
             return False
-        pos, last = end, piece or last
+        pos, last = end, piece
     if not last.endswith("\n"):  # catalog_text ends the text with a newline
         if data[pos:pos + 1] != b"\n":
             return False

@@ -137,13 +137,6 @@ def _zones(text: str, block: bool) -> list[tuple[int, int]]:
         spans.append((i, min(j + 1, len(text))))
         i = text.find("](", j)
     # Whitespace that ends a line or the text is trimmed, or makes a hard break: a mark before it is at the end.
-    if "\n" not in text:  # one line (most texts): no copy of it to trim
-        if text[-1:].isspace():
-            spans.append((len(text.rstrip()), len(text)))
-        start = block and _LINE_START.match(text)
-        if start:
-            spans.append(start.span())
-        return spans
     pos = 0
     while True:
         nl = text.find("\n", pos)
