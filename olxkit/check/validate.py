@@ -16,7 +16,8 @@ from ..diagnostics import Diagnostic, Findings, OlxkitError, Severity
 from ..i18n import locales
 from ..i18n.checks import check_catalog, load_glossary
 from ..i18n.gate import gate_catalog, syntax_findings
-from ..i18n.variant import LOCALE_DIR, fallback_findings, load_catalogs, make_variant
+from ..i18n.pofile import read_catalog
+from ..i18n.variant import LOCALE_DIR, existing_catalogs, fallback_findings, make_variant
 from ..model import Course, Instance
 from ..olx.archive import write_files
 from ..olx.read import ALLOWED_CHILDREN, Loaded, empty_inline, html_path, parse_xml, walk_course
@@ -118,8 +119,8 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
              olxcleaner: bool = False, jobs: int | None = None) -> list[Diagnostic]:
     """Every finding for the course in `project`, for each of its instances, sorted, with `rules:` applied.
 
-    The sources and catalogs are read once; each instance's variant and each catalog's checks are then worked
-    out by `jobs` processes (default: one per CPU), forked so that they share that parse."""
+    The sources are read once; each catalog's checks and gate, then each instance's variant, are worked out by
+    `jobs` processes (default: one per CPU), forked so that they share that parse."""
     try:
         course, warnings = load_course_with_warnings(project)
     except OlxkitError as exc:
@@ -134,23 +135,27 @@ def validate(project: str | os.PathLike = ".", *, instances: list[str] | None = 
     source = locales.normalize(course.language)
     known = {i.locale for i in all_instances}
     codes = sorted({c for i in chosen for c in locales.chain(i.locale, source)})
-    try:
-        catalogs = load_catalogs(project, codes)
-    except OlxkitError as exc:
-        # A catalog polib cannot read: an unreadable file (its error carries no code of its own).
-        unreadable = [d if d.code else replace(d, code="SYN001") for d in exc.diagnostics]
+    # First each catalog, in the process that checks it: its own checks, then the gate the variants read it
+    # through (the translations' parses memoised by the checks serve the gate). It is read there and let go
+    # before the next: held all at once, as polib entries (about 2 KB each), the catalogs were most of
+    # validate's memory (1.6 of 2.2 GB at 20,000 components), and past a couple of GB each new page costs the
+    # kernel several times more. Then each instance's variant, with the gated tables (no catalog is gated
+    # twice, by de and de_AT). Each round's tasks are dealt out in turn to forked processes that share the
+    # parse of the course (nothing is pickled on the way in).
+    present = [code for code, _path, _rel in existing_catalogs(project, codes)]
+    checked = set(_catalogs_to_check(course, chosen, present))
+    context = _Context(project, course, chosen, {}, known, olxcleaner)
+    tables, catalog_findings, unreadable = {}, [], []
+    for code, (found, table) in zip(present, _in_shares(partial(_catalog_task, context, checked), present, jobs),
+                                    strict=True):
+        if table is None:
+            unreadable += found
+        else:
+            catalog_findings += found
+            tables[code] = table
+    if unreadable:
         return _finish(findings + unreadable, course.rules)
-    # First each catalog, in one process: its own checks, then the gate the variants read it through; the
-    # translations' parses memoised by the checks serve the gate. Then each instance's variant, with the gated
-    # tables (no catalog is gated twice, by de and de_AT). Each round's tasks are dealt out in turn to forked
-    # processes that share the parse of the course and catalogs (nothing is pickled on the way in).
-    checked = set(_catalogs_to_check(course, chosen, catalogs))
-    context = _Context(project, course, chosen, catalogs, known, olxcleaner)
-    tables = {}
-    for code, (found, table) in zip(catalogs, _in_shares(partial(_catalog_task, context, checked), list(catalogs),
-                                                         jobs), strict=True):
-        findings += found
-        tables[code] = table
+    findings += catalog_findings
     context = replace(context, catalogs=tables)
     for found in _in_shares(partial(_instance_task, context), range(len(chosen)), jobs):
         findings += found
@@ -185,12 +190,18 @@ def _run_share(work, tasks: list, jobs: int, k: int) -> list:
 
 
 def _catalog_task(ctx: _Context, checked: set[str], code: str):
-    """One catalog's findings (when its own entries are checked) and its table through the gate."""
+    """One catalog, read here: its findings (when its own entries are checked) and its table through the gate;
+    or, when it cannot be read, its errors and None."""
+    rel = f"{LOCALE_DIR}/{code}.po"
+    try:
+        po = read_catalog(Path(ctx.project) / rel, rel)
+    except OlxkitError as exc:
+        # A catalog polib cannot read: an unreadable file (its error carries no code of its own).
+        return [d if d.code else replace(d, code="SYN001") for d in exc.diagnostics], None
     found = []
     if code in checked:
-        found = _guarded(f"catalog `{LOCALE_DIR}/{code}.po`", _catalog_findings, ctx.project, code,
-                         ctx.catalogs[code])
-    return found, gate_catalog(ctx.catalogs[code], f"{LOCALE_DIR}/{code}.po", code)
+        found = _guarded(f"catalog `{rel}`", _catalog_findings, ctx.project, code, po)
+    return found, gate_catalog(po, rel, code)
 
 
 def _instance_task(ctx: _Context, index: int) -> list[Diagnostic]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 LOCALE_DIR = "locale"
 
 
-def _existing_catalogs(root: str | Path, wanted: list[str]):
+def existing_catalogs(root: str | Path, wanted: list[str]):
     """(code, path, project-relative path) of each catalog locale/<code>.po that exists, for `wanted`."""
     for code in wanted:
         rel = f"{LOCALE_DIR}/{code}.po"
@@ -44,7 +44,7 @@ def load_tables(root: str | Path, wanted: list[str], last: bool = False) -> dict
     """Translation tables of the catalogs locale/<code>.po that exist, for the locales in `wanted`, each
     through the gate (`gate.read_gated`): what it lets through, and what it kept out. `last`: no other catalog
     will be gated in this process, so what the gate memoised about the source texts is let go at once."""
-    found = list(_existing_catalogs(root, wanted))
+    found = list(existing_catalogs(root, wanted))
     if not found:
         return {}  # the English source: no catalog, no gate to import
     from .gate import forget_sources, read_gated
@@ -121,7 +121,7 @@ class TablePrefetch:
             slot = self._slots[code]
             size = -1
             try:
-                found = list(_existing_catalogs(self.root, [code]))
+                found = list(existing_catalogs(self.root, [code]))
                 if found:
                     _code, path, rel = found[0]
                     data = pickle.dumps(read_gated(path, rel, code), protocol=pickle.HIGHEST_PROTOCOL)
@@ -195,7 +195,7 @@ def load_catalogs(root: str | Path, wanted: list[str]) -> dict[str, polib.POFile
     """The catalogs locale/<code>.po that exist, for the locales in `wanted`."""
     from .pofile import read_catalog
 
-    return {code: read_catalog(path, rel) for code, path, rel in _existing_catalogs(root, wanted)}
+    return {code: read_catalog(path, rel) for code, path, rel in existing_catalogs(root, wanted)}
 
 
 def translations(po: polib.POFile) -> dict[tuple[str | None, str], str]:
