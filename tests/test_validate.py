@@ -548,6 +548,20 @@ def test_cases_name_only_known_rules():
     assert len({(case.code, case.name) for case in CASES}) == len(CASES)
 
 
+def test_every_unreadable_catalog_is_reported_and_the_instances_are_not_checked(tmp_path):
+    """Each catalog is read by the process that checks it: every one that cannot be read is a SYN001 error at its
+    own file:line (not only the first), and validate stops there, as before, without the instances' findings."""
+    instances = INSTANCES + "  - id: de\n    locale: de\n    run: 2026_T1_DE\n"
+    root = make_project(tmp_path / "course", {"course/instances.yaml": instances,
+                                              IT_PO: 'msgid "Welcome"\nmsgstr "Benvenuti"\nnonsense\n',
+                                              "locale/de.po": 'msgid "Welcome"\nmsgstr "Willkommen"\n\n\nbroken\n'})
+    code, doc = validate_json(root)
+    assert code == 1
+    found = [(f["code"], f["path"], f["line"], f["severity"]) for f in doc["findings"]]
+    assert ("SYN001", "locale/de.po", 5, "error") in found and ("SYN001", IT_PO, 3, "error") in found, show(doc)
+    assert not [f for f in doc["findings"] if f["code"].startswith(("TRN", "OLX"))], show(doc)
+
+
 def test_olx_gate_rejects_broken_olx(tmp_path):
     """OLX001 on OLX the compiler does not write: a missing pointer target, a pointer with attributes, bad XML."""
     root = make_project(tmp_path / "course", {})
