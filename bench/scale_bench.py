@@ -76,8 +76,8 @@ COMMANDS = ["build-en", "build-it", "build-all", "validate", "extract", "update"
 
 
 class Sample:
-    def __init__(self, wall: float, cpu: float, peak_mb: float, out: str):
-        self.wall, self.cpu, self.peak_mb, self.out = wall, cpu, peak_mb, out
+    def __init__(self, wall: float, cpu: float, peak_mb: float, out: str, system: float = 0.0):
+        self.wall, self.cpu, self.peak_mb, self.out, self.system = wall, cpu, peak_mb, out, system
 
 
 def run(args: list[str], cwd: Path) -> Sample:
@@ -93,7 +93,7 @@ def run(args: list[str], cwd: Path) -> Sample:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise RuntimeError(f"{' '.join(args[:3])} … exited with {code}:\n{stderr[-4000:]}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout, usage.ru_stime)
 
 
 _FENCE = re.compile(r"^```(problem|video|discussion)\n(.*?)^```", re.M | re.S)
@@ -145,6 +145,21 @@ def prepare(shape: str, components: int, root: Path, python: str, seed: int) -> 
             "i18n_bench.fill_catalogs(Path(sys.argv[1]))")
     run([python, "-c", fill, str(root), str(Path(__file__).resolve().parent)], root.parent)
     return info
+
+
+def _print_system_time(rows: list[dict], names: list[str]) -> None:
+    """Information beside the verdicts: the system part of each command's CPU above, and the growth exponent of
+    its user part. On a virtual machine, new memory past about a GB can cost the kernel several times more per
+    page (bench/page_cost.py), which shows as system time in the commands whose peak crosses it."""
+    measured = [c for c in _commands(rows) if all(c in r and "sys_s" in r[c] for r in rows)]
+    if not measured or len(rows) < 2:
+        return
+    print("  system s of that CPU, " + " / ".join(names) + "; exponent b of the user part (information):")
+    for command in measured:
+        first, last = rows[0][command], rows[-1][command]
+        b_user = exponent(first["cpu_s"] - first["sys_s"], last["cpu_s"] - last["sys_s"],
+                          rows[0]["components"], rows[-1]["components"])
+        print(f"    {command:<11}" + " / ".join(f"{r[command]['sys_s']:.2f}" for r in rows) + f"   b user {b_user:.2f}")
 
 
 def exponent(t1: float, t2: float, n1: float, n2: float) -> float:
@@ -249,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
                        "floor_cpu_s": min(f["cpu"] for f in floors),
                        "floor_parts_s": {p: min(f[p] for f in floors) for p in ("yaml", "render", "write", "tar")}}
                 for command, runs in samples.items():
-                    row[command] = {"wall_s": min(s.wall for s in runs), "cpu_s": min(s.cpu for s in runs),
+                    cheapest = min(runs, key=lambda s: s.cpu)
+                    row[command] = {"wall_s": min(s.wall for s in runs), "cpu_s": cheapest.cpu,
+                                    "sys_s": round(cheapest.system, 3),
                                     "peak_mb": max(s.peak_mb for s in runs),
                                     "samples_s": [round(s.wall, 3) for s in runs],
                                     "cpu_samples_s": [round(s.cpu, 3) for s in runs],
@@ -388,6 +405,7 @@ def print_table(report: dict) -> None:
             span = "" if len(measured) == len(rows) else f", {measured[0]} → {measured[-1]}"
             tail = (f"  {bc[0]:>6.2f} {bw[0]:>6.2f}  {mark(bc[1])} (CPU; b ≤ {EXPONENT_MAX}{span})" if bc else "")
             print(f"  {command:<11}{cells}{tail}")
+        _print_system_time(rows, names)
         if any("md2po" in r for r in rows):
             print(f"  {'md2po (ttk)':<11}" + "".join(
                 f"{r['md2po']['cpu_s']:>9.2f}{r['md2po']['wall_s']:>9.2f}{'':>20}" if "md2po" in r else f"{'—':>38}"
