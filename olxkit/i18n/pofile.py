@@ -123,8 +123,18 @@ def _meaning(po: polib.POFile) -> dict:
 
 
 def catalog_text(po: polib.POFile) -> str:
-    text = po_text(po)  # str(po), faster
-    return text if text.endswith("\n") else text + "\n"
+    return "".join(catalog_pieces(po))
+
+
+def catalog_pieces(po: polib.POFile):
+    """`catalog_text(po)` piece by piece: an entry at a time (a catalog not wrapped, as olxkit writes them), then
+    the newline that ends the text if its last piece has none."""
+    last = ""
+    for piece in po_pieces(po) if po.wrapwidth <= 0 else (po_text(po),):
+        yield piece
+        last = piece or last
+    if not last.endswith("\n"):
+        yield "\n"
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -410,24 +420,39 @@ def _string_problem(text: str) -> str:
 
 def write_catalog(po: polib.POFile, path: str | os.PathLike) -> bool:
     """Write atomically; returns False when the file already had exactly this content."""
-    if po.wrapwidth <= 0 and _same_bytes(po_pieces(po), path):
-        sweep(Path(path).parent, Path(path).name)  # as write_if_changed does, even when nothing changes
+    return _write_pieces(lambda: catalog_pieces(po), path)
+
+
+def write_if_changed(text: str, path: str | os.PathLike) -> bool:
+    """Write a catalog's text atomically; returns False when the file already had exactly this content."""
+    return _write_pieces(lambda: (text,), path)
+
+
+def _write_pieces(pieces, path: str | os.PathLike) -> bool:
+    """Write the text that `pieces()` gives, unless the file at `path` has it already: compared piece by piece
+    with the file's bytes first (an unchanged catalog is the usual case of `i18n update`: its whole text and the
+    file's decoded copy, a few times the catalog's size, were most of its memory, and their pages most of its
+    system time), then, when the bytes differ, as text (a file with CRLF line ends reads the same)."""
+    path = Path(path)
+    sweep(path.parent, path.name)  # what a killed update left (`.it.po.olxkit-tmp-<pid>-…`), even if unchanged now
+    if _same_bytes(pieces(), path):
         return False
-    return write_if_changed(catalog_text(po), path)
+    text = "".join(pieces())
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    write_atomic(path, text)
+    return True
 
 
 def _same_bytes(pieces, path: str | os.PathLike) -> bool:
-    """Whether the file at `path` holds exactly the UTF-8 of `pieces` (catalog_text's), compared piece by piece
-    (an unchanged catalog is the usual case of `i18n update`: the whole text and the file's decoded copy, a
-    few times the catalog's size, were most of its memory, and their pages most of its system time). A piece
-    with a carriage return (read as a line end in text mode) leaves the answer to `write_if_changed`."""
+    """Whether the file at `path` holds exactly the UTF-8 of `pieces`. A piece with a carriage return (read as a
+    line end in text mode) leaves the answer to the comparison as text."""
     try:
         with open(path, "rb") as file:
             data = memoryview(file.read())
     except OSError:
         return False
     pos = 0
-    last = ""
     for piece in pieces:
         if "\r" in piece:
             return False
@@ -435,19 +460,5 @@ def _same_bytes(pieces, path: str | os.PathLike) -> bool:
         end = pos + len(chunk)
         if data[pos:end] != chunk:
             return False
-        pos, last = end, piece
-    if not last.endswith("\n"):  # catalog_text ends the text with a newline
-        if data[pos:pos + 1] != b"\n":
-            return False
-        pos += 1
+        pos = end
     return pos == len(data)
-
-
-def write_if_changed(text: str, path: str | os.PathLike) -> bool:
-    """Write a catalog's text atomically; returns False when the file already had exactly this content."""
-    path = Path(path)
-    sweep(path.parent, path.name)  # what a killed update left (`.it.po.olxkit-tmp-<pid>-…`), even if unchanged now
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    write_atomic(path, text)
-    return True
