@@ -60,11 +60,11 @@ def gate(items, rel: str, locale: str, lines: dict[Key, int], entry_errors=()) -
     (line, key, message) of translations the catalog's reading already kept out (`Scan.entry_errors`)."""
     table = CatalogTable(rel=rel)
     table.rejected.extend(Rejection(key, line, (("TRN103", message),)) for line, key, message in entry_errors)
-    if not CHECK:
-        table.update(items)
-        return table
     table.update(items)
-    for key, errors in gate_rejections(list(table.items()), locale):
+    if not CHECK:
+        return table
+    # gate_rejections gives its whole list before any key is deleted: the table's own items serve as its input.
+    for key, errors in gate_rejections(table.items(), locale):
         table.rejected.append(Rejection(key, lines.get(key, 0), tuple(errors)))
         del table[key]
     return table

@@ -246,14 +246,15 @@ def po_text(po: polib.POFile) -> str:
     """`str(po)` for a catalog that is not wrapped (`wrapwidth` 0, as olxkit writes them), built directly: the
     same text as polib's writer (tests/test_pofast.py compares both), a few times faster. Wrapped catalogs go
     through polib."""
-    if po.wrapwidth > 0:
-        return str(po)
     return "".join(po_pieces(po))
 
 
 def po_pieces(po: polib.POFile):
-    """`po_text(po)` (not wrapped) piece by piece, an entry at a time: what compares a catalog with its file
-    without the whole text (tens of MB) in memory."""
+    """`po_text(po)` piece by piece, an entry at a time (a wrapped catalog: polib's whole text, in one piece):
+    what compares a catalog with its file without the whole text (tens of MB) in memory."""
+    if po.wrapwidth > 0:
+        yield str(po)
+        return
     head = []
     for line in po.header.split("\n"):
         if not line:

@@ -15,7 +15,7 @@ from ..fsio import sweep, write_atomic
 from .locales import plural_forms
 from .msgfmt import charset_problem, format_problems, header_field
 from .msgfmt import plural_forms as parse_plural_forms
-from .pofast import po_pieces, po_text, read_po
+from .pofast import po_pieces, read_po
 
 
 def read_catalog(path: str | os.PathLike, rel: str | None = None) -> polib.POFile:
@@ -127,10 +127,10 @@ def catalog_text(po: polib.POFile) -> str:
 
 
 def catalog_pieces(po: polib.POFile):
-    """`catalog_text(po)` piece by piece: an entry at a time (a catalog not wrapped, as olxkit writes them), then
-    the newline that ends the text if its last piece has none."""
+    """`catalog_text(po)` piece by piece (`po_pieces`), then the newline that ends the text if its last piece has
+    none."""
     last = ""
-    for piece in po_pieces(po) if po.wrapwidth <= 0 else (po_text(po),):
+    for piece in po_pieces(po):
         yield piece
         last = piece or last
     if not last.endswith("\n"):
