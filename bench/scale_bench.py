@@ -326,9 +326,18 @@ def _ratio(a: dict | None, b: dict | None, clock: str) -> float | None:
     return a[f"{clock}_s"] / b[f"{clock}_s"]
 
 
+def eight_variant_floor(row: dict) -> float:
+    """CPU seconds the floor would take for 8 variants: its YAML once, its render, write and tar 8 times (each
+    part's share of the floor's CPU taken from the parts' wall times)."""
+    parts = row["floor_parts_s"]
+    once, each = parts["yaml"], parts["render"] + parts["write"] + parts["tar"]
+    return row["floor_cpu_s"] * (once + 8 * each) / (once + each)
+
+
 def verdicts(report: dict) -> dict:
-    """PASS/MISS of every target of issue 16 (True = PASS), on both readings: CPU time (child + workers; what
-    resists a shared machine) and wall time (what a user waits for; on 2 cores, the parallel build's gain)."""
+    """PASS/MISS of every target of issue 16 (True = PASS; None = a figure shown for information), on both
+    readings: CPU time (child + workers; what resists a shared machine) and wall time (what a user waits for; on
+    2 cores, the parallel build's gain). The 8 variants / one variant target is the issue's "on 2 cores": wall."""
     out: dict = {}
     for shape in report["shapes"]:
         rows = _shape_rows(report, shape)
@@ -354,13 +363,20 @@ def verdicts(report: dict) -> dict:
                         out[f"{shape}-{n}.{one}/floor.{clock}"] = (round(ratio, 2), ratio <= BUILD_FLOOR_MAX)
                     ratio = _ratio(row.get("build-all"), row.get(one), clock)
                     if ratio is not None:
-                        out[f"{shape}-{n}.build-all/{one}.{clock}"] = (round(ratio, 2), ratio <= VARIANTS_MAX)
+                        # "≤ 4× one variant on 2 cores": a wall-clock target. On CPU it is information only: the
+                        # floor of 8 variants alone (YAML once, render + write + tar 8 times) is more than 4 one
+                        # variant builds (`eight_variant_floor`, printed beside).
+                        out[f"{shape}-{n}.build-all/{one}.{clock}"] = (
+                            round(ratio, 2), ratio <= VARIANTS_MAX if clock == "wall" else None)
                 ratio = _ratio(row.get("validate"), row.get("build-all"), clock)
                 if ratio is not None:
                     out[f"{shape}-{n}.validate/build-all.{clock}"] = (round(ratio, 2), ratio <= VALIDATE_MAX)
                 ratio = _ratio(row.get("md2po"), row.get("extract"), clock)
                 if ratio is not None:
                     out[f"{shape}-{n}.md2po/extract.{clock}"] = (round(ratio, 2), ratio >= EXTRACT_SPEEDUP_MIN)
+            if "build-en" in row and row.get("floor_parts_s"):
+                out[f"{shape}-{n}.eight_variant_floor/build-en.cpu"] = (
+                    round(eight_variant_floor(row) / row["build-en"]["cpu_s"], 2), None)
             for one in ("build-en", "build-it"):
                 if one in row and row is first:
                     out[f"{shape}-{n}.{one}.peak_mb"] = (round(row[one]["peak_mb"]), row[one]["peak_mb"] <= PEAK_X1_MB)
@@ -370,7 +386,7 @@ def verdicts(report: dict) -> dict:
 
 
 def print_table(report: dict) -> None:
-    mark = lambda ok: "PASS" if ok else "MISS"  # noqa: E731
+    mark = lambda ok: "info" if ok is None else "PASS" if ok else "MISS"  # noqa: E731
     v = report["verdicts"]
     load = report["load_at_start"]
     print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']} (largest size: "
@@ -416,8 +432,9 @@ def print_table(report: dict) -> None:
         if ".exponent_" in name:
             continue
         print(f"  {name:<46} {value:>8}  {mark(ok)}")
-    misses = [k for k, (_v, ok) in v.items() if not ok]
-    print(f"\n{len(v) - len(misses)} PASS, {len(misses)} MISS" + (f": {', '.join(misses)}" if misses else ""))
+    misses = [k for k, (_v, ok) in v.items() if ok is False]
+    passes = sum(1 for _v, ok in v.values() if ok is True)
+    print(f"\n{passes} PASS, {len(misses)} MISS" + (f": {', '.join(misses)}" if misses else ""))
     print()
 
 

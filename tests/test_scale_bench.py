@@ -38,5 +38,8 @@ def test_a_run_in_pieces_gives_ratios_exponents_and_verdicts(tmp_path):
     ratio, ok = verdicts["lean-200.build-en/floor.cpu"]
     assert ratio == round(row["build-en"]["cpu_s"] / row["floor_cpu_s"], 2) and ok == (ratio <= 2.0)
     assert "lean-200.build-en.peak_mb" in verdicts
+    # What 8 variants would cost at the floor, against one English build: a figure, not a verdict.
+    ratio, ok = verdicts["lean-200.eight_variant_floor/build-en.cpu"]
+    assert ratio > 1 and ok is None
     assert "b cpu" in done.stdout and "PASS" in done.stdout  # the table, then the verdict lines
     assert "build-en" in done.stdout and "extract" in done.stdout
