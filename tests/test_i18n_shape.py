@@ -79,3 +79,59 @@ def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
     # … but a `<` or `&` followed by whitespace starts neither: it is text, kept as written.
     assert same_shape("if $p < q$ & more", "«it» se $p < q$ & altro", False)
     assert not same_shape("if $p < q$ & more", "«it» se $p <q$ & altro", False)
+
+
+# The compiled steps (olxkit/i18n/_speedups.c) are shape.py's `python_shape` and checks.py's
+# `python_quiet_target` in C: the same value for every text.
+
+def _speedups():
+    import os
+
+    import pytest
+
+    try:
+        from olxkit.i18n import _speedups
+    except ImportError:
+        if os.environ.get("CI") or os.environ.get("OLXKIT_REQUIRE_COMPILED") == "1":
+            raise  # CI builds it (.ci/run): a missing module there is a failure, never a skip
+        pytest.skip("olxkit.i18n._speedups is not built here (no C compiler): the pure-Python twins are in use")
+    return _speedups
+
+
+# Characters every rule looks at, with letters, digits and spaces of several kinds around them.
+_MARKS = list("*_~`$\\[]()!^<>&|{}#:=+-.)% \t\n\r\x00\x01aZ09«é€\u0301\u2003\u00a0\u2028\u0663\U0001F600")
+_TEXTS = st.one_of(sources, st.text(), st.text(alphabet=st.sampled_from(_MARKS), max_size=60))
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.booleans())
+def test_the_compiled_steps_are_the_python_ones(text, block):
+    from olxkit.i18n.shape import python_shape
+
+    compiled = _speedups()
+    assert compiled.shape(text, block) == python_shape(text, block)
+    assert compiled.quiet_target(text, block) == checks.python_quiet_target(text, block)
+
+
+def test_the_compiled_steps_agree_on_every_text_of_the_course_catalogs():
+    from olxkit.i18n import shape as shape_module
+    from olxkit.i18n.pofile import scan_translations
+
+    from helpers import REPO
+
+    compiled = _speedups()
+    assert shape_module.shape is compiled.shape and checks.quiet_target is compiled.quiet_target  # in use
+    texts = 0
+    for po in sorted((REPO / "locale").glob("*.po")):
+        for (context, source), target in scan_translations(po, f"locale/{po.name}").table.items():
+            block = bool(context) and context not in checks._PLAIN_FIELDS
+            for text in (source, target):
+                assert compiled.shape(text, block) == shape_module.python_shape(text, block), (po.name, text)
+                assert compiled.quiet_target(text, block) == checks.python_quiet_target(text, block), text
+                texts += 1
+    assert texts > 10_000
+    # A long hostile text: no limit, no crash, the same value.
+    huge = "x](" + "(" * 50_000 + "\\" * 1001 + "[^" * 999 + "  \n" * 2000 + "$" + "**a_" * 10_000
+    for block in (True, False):
+        assert compiled.shape(huge, block) == shape_module.python_shape(huge, block)
+        assert compiled.quiet_target(huge, block) == checks.python_quiet_target(huge, block)

@@ -259,7 +259,13 @@ def _quiet_source(source: str, context: str | None, block: bool) -> bool:
 def quiet_translation(key: tuple[str | None, str], target: str) -> bool:
     """Whether no error of `check_text` can come from `target` as the translation of `key` ((context, source)):
     no character any error looks at (markup, a tag, URL, placeholder, digit, line break) on either side."""
-    if not _quiet_key(key) or "  " in target:
+    return _quiet_key(key) and quiet_target(target, bool(key[0]) and key[0] not in _PLAIN_FIELDS)
+
+
+def python_quiet_target(target: str, block: bool) -> bool:
+    """Whether `target` (a block text when `block`) has no character any error of `check_text` looks at, nor a
+    line that could start a block. The reference: `quiet_target` is its compiled twin where that was built."""
+    if "  " in target:
         return False
     try:  # below U+0100 (most texts): no digit beyond 0-9; one pass in C over the bytes, not a regex search
         data = target.encode("latin-1")
@@ -268,7 +274,13 @@ def quiet_translation(key: tuple[str | None, str], target: str) -> bool:
     except UnicodeEncodeError:
         if TRIGGER.search(target) and (TRIGGER_LOW.search(target) or NON_ASCII_DIGIT.search(target)):
             return False
-    return not (key[0] and key[0] not in _PLAIN_FIELDS and _BLOCK_LINE.search(target))
+    return not (block and _BLOCK_LINE.search(target))
+
+
+try:
+    from ._speedups import quiet_target
+except ImportError:  # built without a C compiler
+    quiet_target = python_quiet_target
 
 
 @cache  # a boolean per message: sized by the course, never evicted

@@ -184,6 +184,23 @@ def shape(text: str, block: bool) -> tuple | None:
     return skeleton, flanks
 
 
+python_shape = shape
+"""The reference implementation: `shape` is its compiled twin in `_speedups.c` where that was built (the same results,
+tests/test_i18n_shape.py), this elsewhere."""
+
+
+def _compiled_shape():
+    try:
+        from . import _speedups
+    except ImportError:  # built without a C compiler: the pure-Python shape
+        return None
+    _speedups.setup(_BYTE_CLASS, _cls)
+    return _speedups.shape
+
+
+shape = _compiled_shape() or python_shape
+
+
 def same_shape(source: str, target: str, block: bool) -> bool:
     """Whether `target` is `source` with only its words changed: both parse to the same markup."""
     a = source_shape(source, block)
