@@ -507,17 +507,17 @@ def snapshot_olxkit(rev: str, dest: Path) -> str:
 
 
 def build_speedups(dest: Path, python: str = sys.executable) -> bool:
-    """Compile the snapshot's optional C steps (olxkit/i18n/_speedups.c) next to its sources, as `pip install`
+    """Compile the snapshot's optional C steps (olxkit/i18n/speedups.c) next to its sources, as `pip install`
     does, so that a `--olxkit-rev` run measures what users run. False when the revision has none or no compiler
     was found (olxkit then uses their pure-Python twins)."""
-    source = dest / "olxkit/i18n/_speedups.c"
+    source = dest / "olxkit/i18n/speedups.c"
     if not source.is_file():
         return False
     done = subprocess.run([python, "-c", "from setuptools import Extension, setup; setup(script_args=['-q', "
-                           "'build_ext', '--inplace'], ext_modules=[Extension('olxkit.i18n._speedups', "
-                           "['olxkit/i18n/_speedups.c'])])"], cwd=dest, capture_output=True, text=True)
+                           "'build_ext', '--inplace'], ext_modules=[Extension('olxkit.i18n.speedups', "
+                           "['olxkit/i18n/speedups.c'])])"], cwd=dest, capture_output=True, text=True)
     if done.returncode:
-        print(f"note: olxkit/i18n/_speedups.c not compiled, the pure-Python steps are measured:\n{done.stderr[-800:]}",
+        print(f"note: olxkit/i18n/speedups.c not compiled, the pure-Python steps are measured:\n{done.stderr[-800:]}",
               file=sys.stderr)
     return done.returncode == 0
 

@@ -81,21 +81,21 @@ def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
     assert not same_shape("if $p < q$ & more", "«it» se $p <q$ & altro", False)
 
 
-# The compiled steps (olxkit/i18n/_speedups.c) are shape.py's `python_shape` and checks.py's
+# The compiled steps (olxkit/i18n/speedups.c) are shape.py's `python_shape` and checks.py's
 # `python_quiet_target` in C: the same value for every text.
 
-def _speedups():
+def _compiled():
     import os
 
     import pytest
 
     try:
-        from olxkit.i18n import _speedups
+        from olxkit.i18n import speedups
     except ImportError:
         if os.environ.get("CI") or os.environ.get("OLXKIT_REQUIRE_COMPILED") == "1":
             raise  # CI builds it (.ci/run): a missing module there is a failure, never a skip
-        pytest.skip("olxkit.i18n._speedups is not built here (no C compiler): the pure-Python twins are in use")
-    return _speedups
+        pytest.skip("olxkit.i18n.speedups is not built here (no C compiler): the pure-Python twins are in use")
+    return speedups
 
 
 # Characters every rule looks at, with letters, digits and spaces of several kinds around them.
@@ -108,7 +108,7 @@ _TEXTS = st.one_of(sources, st.text(), st.text(alphabet=st.sampled_from(_MARKS),
 def test_the_compiled_steps_are_the_python_ones(text, block):
     from olxkit.i18n.shape import python_shape
 
-    compiled = _speedups()
+    compiled = _compiled()
     assert compiled.shape(text, block) == python_shape(text, block)
     assert compiled.quiet_target(text, block) == checks.python_quiet_target(text, block)
 
@@ -119,7 +119,7 @@ def test_the_compiled_steps_agree_on_every_text_of_the_course_catalogs():
 
     from helpers import REPO
 
-    compiled = _speedups()
+    compiled = _compiled()
     assert shape_module.shape is compiled.shape and checks.quiet_target is compiled.quiet_target  # in use
     texts = 0
     for po in sorted((REPO / "locale").glob("*.po")):

@@ -278,7 +278,7 @@ def python_quiet_target(target: str, block: bool) -> bool:
 
 
 try:
-    from ._speedups import quiet_target
+    from .speedups import quiet_target
 except ImportError:  # built without a C compiler
     quiet_target = python_quiet_target
 

@@ -185,17 +185,17 @@ def shape(text: str, block: bool) -> tuple | None:
 
 
 python_shape = shape
-"""The reference implementation: `shape` is its compiled twin in `_speedups.c` where that was built (the same results,
+"""The reference implementation: `shape` is its compiled twin in `speedups.c` where that was built (the same results,
 tests/test_i18n_shape.py), this elsewhere."""
 
 
 def _compiled_shape():
     try:
-        from . import _speedups
+        from . import speedups
     except ImportError:  # built without a C compiler: the pure-Python shape
         return None
-    _speedups.setup(_BYTE_CLASS, _cls)
-    return _speedups.shape
+    speedups.setup(_BYTE_CLASS, _cls)
+    return speedups.shape
 
 
 shape = _compiled_shape() or python_shape

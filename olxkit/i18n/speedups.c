@@ -364,7 +364,7 @@ shape(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
     if (block < 0)
         return NULL;
     if (byte_class == NULL || cls_func == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "olxkit.i18n._speedups.setup() was not called");
+        PyErr_SetString(PyExc_RuntimeError, "olxkit.i18n.speedups.setup() was not called");
         return NULL;
     }
     Py_UCS4 *code_points = PyUnicode_AsUCS4Copy(text);
@@ -566,14 +566,14 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "olxkit.i18n._speedups",
+    PyModuleDef_HEAD_INIT, "olxkit.i18n.speedups",
     "The translation gate's per-text steps, compiled (shape.py `shape`, checks.py `quiet_target`): the same results.",
     -1,
     methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC
-PyInit__speedups(void)
+PyInit_speedups(void)
 {
     return PyModule_Create(&module_def);
 }
