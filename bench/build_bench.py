@@ -499,26 +499,26 @@ def snapshot_olxkit(rev: str, dest: Path) -> str:
     commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", f"{rev}^{{commit}}"],
                             capture_output=True, text=True, check=True).stdout.strip()
     dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit, "olxkit"],
-                             capture_output=True, check=True).stdout
+    # setup.py too, where the revision has one: it declares the optional C steps (olxkit/i18n/speedups.c).
+    has_setup = subprocess.run(["git", "-C", str(repo), "cat-file", "-e", f"{commit}:setup.py"],
+                               capture_output=True).returncode == 0
+    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit, "olxkit"]
+                             + (["setup.py"] if has_setup else []), capture_output=True, check=True).stdout
     subprocess.run(["tar", "xf", "-", "-C", str(dest)], input=archive, check=True)
-    build_speedups(dest)
+    if has_setup:
+        build_extensions(dest)
     return commit
 
 
-def build_speedups(dest: Path, python: str = sys.executable) -> bool:
-    """Compile the snapshot's optional C steps (olxkit/i18n/speedups.c) next to its sources, as `pip install`
-    does, so that a `--olxkit-rev` run measures what users run. False when the revision has none or no compiler
-    was found (olxkit then uses their pure-Python twins)."""
-    source = dest / "olxkit/i18n/speedups.c"
-    if not source.is_file():
-        return False
-    done = subprocess.run([python, "-c", "from setuptools import Extension, setup; setup(script_args=['-q', "
-                           "'build_ext', '--inplace'], ext_modules=[Extension('olxkit.i18n.speedups', "
-                           "['olxkit/i18n/speedups.c'])])"], cwd=dest, capture_output=True, text=True)
+def build_extensions(dest: Path, python: str = sys.executable) -> bool:
+    """Compile a snapshot's extensions (its setup.py's) next to its sources, as `pip install` does, so that a
+    `--olxkit-rev` run measures what users run. False when no compiler was found: olxkit then runs the steps'
+    pure-Python twins, and the note says so."""
+    done = subprocess.run([python, "setup.py", "-q", "build_ext", "--inplace"], cwd=dest, capture_output=True,
+                          text=True)
     if done.returncode:
-        print(f"note: olxkit/i18n/speedups.c not compiled, the pure-Python steps are measured:\n{done.stderr[-800:]}",
-              file=sys.stderr)
+        print(f"note: the snapshot's C steps were not compiled, their pure-Python twins are measured:\n"
+              f"{done.stderr[-800:]}", file=sys.stderr)
     return done.returncode == 0
 
 

@@ -124,7 +124,7 @@ def test_the_compiled_steps_agree_on_every_text_of_the_course_catalogs():
     texts = 0
     for po in sorted((REPO / "locale").glob("*.po")):
         for (context, source), target in scan_translations(po, f"locale/{po.name}").table.items():
-            block = bool(context) and context not in checks._PLAIN_FIELDS
+            block = checks.is_block(context)
             for text in (source, target):
                 assert compiled.shape(text, block) == shape_module.python_shape(text, block), (po.name, text)
                 assert compiled.quiet_target(text, block) == checks.python_quiet_target(text, block), text

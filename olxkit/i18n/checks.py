@@ -174,7 +174,7 @@ def check_text(context: str | None, source: str, target: str, locale: str | None
     findings: list[tuple[Severity, str, str]] = []
     if not target:
         return findings
-    block = bool(context) and context not in _PLAIN_FIELDS
+    block = is_block(context)
     if "<" in target or ":" in target:
         findings.extend(active_content(source, target))
     if (source[:1] == "\n") != (target[:1] == "\n") or (source[-1:] == "\n") != (target[-1:] == "\n"):
@@ -259,7 +259,8 @@ def _quiet_source(source: str, context: str | None, block: bool) -> bool:
 def quiet_translation(key: tuple[str | None, str], target: str) -> bool:
     """Whether no error of `check_text` can come from `target` as the translation of `key` ((context, source)):
     no character any error looks at (markup, a tag, URL, placeholder, digit, line break) on either side."""
-    return _quiet_key(key) and quiet_target(target, bool(key[0]) and key[0] not in _PLAIN_FIELDS)
+    block = _quiet_key(key)
+    return block is not None and quiet_target(target, block)
 
 
 def python_quiet_target(target: str, block: bool) -> bool:
@@ -283,9 +284,18 @@ except ImportError:  # built without a C compiler
     quiet_target = python_quiet_target
 
 
-@cache  # a boolean per message: sized by the course, never evicted
-def _quiet_key(key: tuple[str | None, str]) -> bool:
-    return _quiet_source(key[1], key[0], bool(key[0]) and key[0] not in _PLAIN_FIELDS)
+@cache  # a boolean or None per message: sized by the course, never evicted
+def _quiet_key(key: tuple[str | None, str]) -> bool | None:
+    """None when an error can come from the message's source alone (`_quiet_source`); else whether its text is a
+    block text (what the translation's own quiet test needs)."""
+    block = is_block(key[0])
+    return block if _quiet_source(key[1], key[0], block) else None
+
+
+def is_block(context: str | None) -> bool:
+    """Whether a message of this context is a block of Markdown (a YAML text: a prompt, an explanation…), not one
+    inline run of prose or a plain field."""
+    return bool(context) and context not in _PLAIN_FIELDS
 
 
 def _placeholders(text: str) -> Counter:

@@ -189,16 +189,13 @@ python_shape = shape
 tests/test_i18n_shape.py), this elsewhere."""
 
 
-def _compiled_shape():
-    try:
-        from . import speedups
-    except ImportError:  # built without a C compiler: the pure-Python shape
-        return None
-    speedups.setup(_BYTE_CLASS, _cls)
-    return speedups.shape
-
-
-shape = _compiled_shape() or python_shape
+try:
+    from .speedups import setup as _setup_compiled
+    from .speedups import shape
+except ImportError:  # built without a C compiler
+    shape = python_shape
+else:
+    _setup_compiled(_BYTE_CLASS, _cls)
 
 
 def same_shape(source: str, target: str, block: bool) -> bool:

@@ -236,8 +236,13 @@ zones(const Text *t, int block, const Marks *m, Spans *spans)
             return -1;
         i = find2(t, ']', '(', j);
     }
-    Py_ssize_t pos = 0;
-    for (;;) {
+    /* Each line: in a block text the marks that start it (shape._LINE_START), and the whitespace that ends it. */
+    for (Py_ssize_t pos = 0;;) {
+        if (block) {
+            Py_ssize_t end = line_start_end(t, pos);
+            if (end > pos && spans_add(spans, pos, end) < 0)
+                return -1;
+        }
         Py_ssize_t nl = pos == 0 ? m->first_newline : find1(t, '\n', pos);
         Py_ssize_t stop = nl < 0 ? n : nl;
         Py_ssize_t kept = stop;
@@ -246,22 +251,9 @@ zones(const Text *t, int block, const Marks *m, Spans *spans)
         if (kept < stop && spans_add(spans, kept, stop) < 0)
             return -1;
         if (nl < 0)
-            break;
+            return 0;
         pos = nl + 1;
     }
-    if (block) {
-        pos = 0;
-        for (;;) {
-            Py_ssize_t end = line_start_end(t, pos);
-            if (end > pos && spans_add(spans, pos, end) < 0)
-                return -1;
-            Py_ssize_t nl = pos == 0 ? m->first_newline : find1(t, '\n', pos);
-            if (nl < 0)
-                break;
-            pos = nl + 1;
-        }
-    }
-    return 0;
 }
 
 /* The class of a character (a new reference): shape._BYTE_CLASS below U+0100, shape._cls above. */
