@@ -195,7 +195,33 @@ _PLURAL_MSGSTR = re.compile(r"msgstr\[\d+\]\Z")
 def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
     """Read a catalog for a build as gettext reads it: usable translations with their lines, and every syntax
     error `msgfmt` finds fatal (an unescaped quote, an unknown keyword or escape, a msgid without msgstr, a
-    message defined twice). Raises an error naming `rel` and the line for a file that is not UTF-8."""
+    message defined twice). Raises an error naming `rel` and the line for a file that is not UTF-8.
+
+    A plainly well-formed catalog is read by the compiled reader (`poscan.c`), anything else by
+    `python_scan_translations`, the reference, which also reports every fault: both give the same Scan."""
+    if _compiled_scan is None:
+        return python_scan_translations(path, rel)
+    _confined(path, rel)
+    with open(path, "rb") as file:
+        found = _compiled_scan(file.read())
+    if found is None:
+        return python_scan_translations(path, rel)
+    table, lines, header, header_line = found
+    scan = Scan(table=table, lines=lines)
+    language = re.search(r"^Language:[ \t]*(\S*)", header, re.M)
+    scan.language = language.group(1) if language else ""
+    _check_header(scan, [header, header_line], [])
+    return scan
+
+
+try:
+    from .poscan import scan as _compiled_scan
+except ImportError:  # not built (no C compiler at install): the Python reader reads every catalog
+    _compiled_scan = None
+
+
+def python_scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
+    """`scan_translations` in Python: the reference, and the reader of every catalog with a fault."""
     scan = Scan()
     _confined(path, rel)
     table, lines, syntax = scan.table, scan.lines, scan.syntax
