@@ -85,17 +85,9 @@ def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
 # `python_quiet_target` in C: the same value for every text.
 
 def _compiled():
-    import os
+    from helpers import compiled
 
-    import pytest
-
-    try:
-        from olxkit.i18n import speedups
-    except ImportError:
-        if os.environ.get("CI") or os.environ.get("OLXKIT_REQUIRE_COMPILED") == "1":
-            raise  # CI builds it (.ci/run): a missing module there is a failure, never a skip
-        pytest.skip("olxkit.i18n.speedups is not built here (no C compiler): the pure-Python twins are in use")
-    return speedups
+    return compiled("speedups")
 
 
 # Characters every rule looks at, with letters, digits and spaces of several kinds around them.
