@@ -168,9 +168,10 @@ def _write_variants(out, out_existed, tmp, chosen, course, project, known, stric
     planned = []
     failed: dict[str, list[Diagnostic]] = {}
     try:
-        # Each variant to the next free process, the source's first (it waits for no catalog), so that both
-        # cores finish together; the rest in the order their catalogs are gated.
-        order = sorted(range(len(chosen)), key=lambda k: chosen[k].locale != source)
+        # Each variant to the next free process, the translated ones in the order their catalogs are gated and the
+        # source's last: it is the cheapest (no catalog, no walk), and a short last task leaves the least time in
+        # which one core has work and the other none.
+        order = sorted(range(len(chosen)), key=lambda k: chosen[k].locale == source)
         made = dict(zip(order, pull_map(partial(_make_variant, context), order, jobs), strict=True))
         for number, (items, summary, data) in enumerate((made[k] for k in range(len(chosen))), 1):
             instance = chosen[number - 1]

@@ -115,7 +115,8 @@ def test_a_prefetch_whose_child_died_is_read_where_wanted(tmp_path):
 
 def test_the_timeline_bench_shows_every_variant_and_who_made_it(tmp_path):
     """bench/timeline.py (where an all-instance build's processes wait): on the embedded course with 2 jobs, every
-    variant is walked and exported once, the source's first, in the parent, the others shared with a worker."""
+    variant is walked and exported once, shared between the parent and a worker: the translated ones first (the
+    parent starts with the first instance's), the source's, the cheapest, last."""
     import json
     import shutil
     import subprocess
@@ -131,7 +132,9 @@ def test_the_timeline_bench_shows_every_variant_and_who_made_it(tmp_path):
     parent = next(p for p in data["processes"] if p["role"] == "parent")
     walks = [(p["pid"], e["label"]) for p in data["processes"] for e in p["events"] if e["step"] == "walk"]
     assert sorted(label for _pid, label in walks) == ["at", "de", "en", "hu", "it", "pl", "sk", "sl"]
-    assert [e["label"] for e in parent["events"] if e["step"] == "walk"][0] == "en"
+    assert [e["label"] for e in parent["events"] if e["step"] == "walk"][0] == "it"
+    starts = {e["label"]: e["start"] for p in data["processes"] for e in p["events"] if e["step"] == "walk"}
+    assert max(starts, key=starts.get) == "en"
     assert len({pid for pid, _label in walks}) == 2
     exports = [e for p in data["processes"] for e in p["events"] if e["step"] == "export"]
     assert len(exports) == 8
