@@ -35,3 +35,23 @@ def test_rendering_twice_gives_the_same_pages_and_leaves_the_tokens_as_read():
     second, _diags = export_olx(course)
     assert second.files == first.files
     assert any(b'href="/jump_to_id/' in data or b'href="/static/' in data for data in first.files.values())
+
+
+def test_a_variant_copies_a_token_as_token_copy_does():
+    """`texts.copy_token` (the walk's copy of a run it translates) makes what markdown-it's `Token.copy` makes, for
+    every token of every lesson of the course: the same fields, the same shared objects, a new empty `attrs`."""
+    from olxkit.i18n.texts import copy_token
+
+    course = load_course(REPO)
+    count = 0
+    pending = [tok for lesson in course.lessons() for unit in lesson.units for comp in unit.components
+               for tok in (comp.body.tokens if getattr(comp, "body", None) is not None else ())]
+    while pending:
+        tok = pending.pop()
+        mine, theirs = copy_token(tok), tok.copy()
+        assert mine == theirs and mine is not tok
+        assert type(mine.attrs) is type(theirs.attrs) and (mine.attrs is tok.attrs) == (theirs.attrs is tok.attrs)
+        assert mine.meta is theirs.meta and mine.children is theirs.children and mine.map is theirs.map
+        pending.extend(tok.children or ())
+        count += 1
+    assert count > 1000
