@@ -173,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shapes", default="lean,dense", help="course shapes (default %(default)s)")
     ap.add_argument("--commands", default=",".join(COMMANDS), help="commands to measure (default: all)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement, best kept (default 3)")
-    ap.add_argument("--repeat-largest", type=int, default=1, metavar="N",
-                    help="runs at the largest size (default 1: x4 costs as much as x1 and x2 together, twice)")
+    ap.add_argument("--repeat-largest", type=int, default=None, metavar="N",
+                    help="runs at the largest size (default: --repeat; fewer is cheaper, but then the largest "
+                    "size's figure is one cold run against the others' best, and b reads high)")
     ap.add_argument("--save", metavar="DIR", help="also write each size's figures to DIR/<shape>-<size>.json")
     ap.add_argument("--report", metavar="DIR", help="measure nothing: print the tables and verdicts of the "
                     "figures saved with --save in DIR (runs of different sizes or shapes, assembled)")
@@ -194,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.repeat, args.repeat_largest = "500,1000,2000", 1, 1
     if args.report:
         return report_saved(Path(args.report), args.json)
+    if args.repeat_largest is None:
+        args.repeat_largest = args.repeat
     sizes = [int(s) for s in args.sizes.split(",")]
     shapes = args.shapes.split(",")
     commands = [c for c in args.commands.split(",") if c]
@@ -389,8 +392,8 @@ def print_table(report: dict) -> None:
     mark = lambda ok: "info" if ok is None else "PASS" if ok else "MISS"  # noqa: E731
     v = report["verdicts"]
     load = report["load_at_start"]
-    print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']} (largest size: "
-          f"--repeat-largest), projects under {report['tmpdir']}, load average at start "
+    print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']} runs (at each size: "
+          f"below), projects under {report['tmpdir']}, load average at start "
           f"{load[0] if load else 0:.1f}, olxkit {report.get('olxkit_commit')}; {report['total_s'] / 60:.1f} min\n")
     for shape in report["shapes"]:
         rows = _shape_rows(report, shape)
@@ -398,9 +401,13 @@ def print_table(report: dict) -> None:
             continue
         base = rows[0]["components"]
         names = [f"x{r['components'] / base:.0f}" for r in rows]
-        sizes = [f"{x} = {r['components']:,} components ({r['markdown_bytes'] / 1e6:.1f} MB, load "
-                 f"{r.get('load', [0])[0]:.1f})" for x, r in zip(names, rows, strict=True)]
+        sizes = [f"{x} = {r['components']:,} components ({r['markdown_bytes'] / 1e6:.1f} MB, best of "
+                 f"{r.get('repeat', '?')}, load {r.get('load', [0])[0]:.1f})" for x, r in zip(names, rows, strict=True)]
         print(f"== {shape} course: " + ", ".join(sizes))
+        if len({r.get("repeat") for r in rows}) > 1:
+            print("  note: the sizes had different numbers of runs; a size measured once is a cold run (this "
+                  "machine's first touch of new memory costs several times a later one: page_cost.py) against the "
+                  "others' best, so b compares unlike figures")
         print("  CPU s (child + workers) / wall s / peak RSS MB / CPU ratio to the floor, at each size; growth "
               "exponent b between the smallest and largest size (CPU, wall)")
         print(f"  {'command':<11}" + "".join(f"{x + ' cpu / wall / RSS / ×floor':>38}" for x in names)
