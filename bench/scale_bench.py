@@ -225,64 +225,36 @@ def main(argv: list[str] | None = None) -> int:
             md2po, note = i18n_bench.ensure_tool("ttk", Path(args.cache_dir), sys.executable, say)
             if md2po is None:
                 say(f"translate-toolkit md2po: n/a ({note})")
-        for shape in shapes:
-            for size in sizes:
-                key = f"{shape}-{size}"
-                project = work / key
-                say(f"[{key}] generating the course and its 7 translated catalogs …")
-                info = prepare(shape, size, project, args.python, args.seed)
-                samples: dict[str, list[Sample]] = {c: [] for c in commands}
-                floors: list[dict] = []
-                ttk: list[Sample] = []
-                repeat = args.repeat_largest if size == max(sizes) and len(sizes) > 1 else args.repeat
-                for k in range(repeat):
-                    say(f"[{key}] run {k + 1}/{repeat} …")
-                    for command in commands:
-                        out = work / f"out-{key}-{command}-{k}"
-                        samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)],
-                                                    work))
-                        last = samples[command][-1]
-                        say(f"[{key}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, "
-                            f"{last.peak_mb:.0f} MB")
-                        if command == "build-en":
-                            tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-                            floors.append(time_floor(project, tree, work, args.python))
-                        if command.startswith("build"):
-                            shutil.rmtree(out, ignore_errors=True)
-                    if md2po is not None:
-                        ttk.append(run(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work))
-                if not floors:
-                    # The floor needs the English OLX tree.
-                    out = work / f"out-{key}-floor"
-                    run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
-                    tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-                    floors = [time_floor(project, tree, work, args.python) for _ in range(repeat)]
-                    shutil.rmtree(out, ignore_errors=True)
-                components = info["components_expected"]
-                row = {"shape": shape, "size": size, "repeat": repeat, "load": os.getloadavg(),
-                       "olxkit_commit": report.get("olxkit_commit"),
-                       "components": components, "markdown_bytes": info["markdown_bytes"],
-                       "videos": info.get("videos", 0),
-                       "floor_s": min(f["total"] for f in floors),
-                       "floor_cpu_s": min(f["cpu"] for f in floors),
-                       "floor_parts_s": {p: min(f[p] for f in floors) for p in ("yaml", "render", "write", "tar")}}
-                for command, runs in samples.items():
-                    cheapest = min(runs, key=lambda s: s.cpu)
-                    row[command] = {"wall_s": min(s.wall for s in runs), "cpu_s": cheapest.cpu,
-                                    "sys_s": round(cheapest.system, 3),
-                                    "peak_mb": max(s.peak_mb for s in runs),
-                                    "samples_s": [round(s.wall, 3) for s in runs],
-                                    "cpu_samples_s": [round(s.cpu, 3) for s in runs],
-                                    "result": json.loads(runs[0].out.strip().splitlines()[-1])["result"]}
-                if ttk:
-                    row["md2po"] = {"wall_s": min(s.wall for s in ttk), "cpu_s": min(s.cpu for s in ttk)}
-                report["results"][key] = row
-                say(f"[{key}] " + json.dumps(row, default=str))  # each size's figures as soon as they are known
-                if args.save:
+        # Every project first, then the runs in rounds, each round going through every size in turn: the host's
+        # speed drifts by several per cent over minutes, and sizes measured one after the other would each get
+        # their own share of it, which the exponent b would read as growth.
+        keys = [(shape, size) for shape in shapes for size in sizes]
+        infos = {}
+        for shape, size in keys:
+            say(f"[{shape}-{size}] generating the course and its 7 translated catalogs …")
+            infos[(shape, size)] = prepare(shape, size, work / f"{shape}-{size}", args.python, args.seed)
+        samples = {key: {c: [] for c in commands} for key in keys}
+        floors: dict = {key: [] for key in keys}
+        ttk: dict = {key: [] for key in keys}
+        runs = {(shape, size): args.repeat_largest if size == max(sizes) and len(sizes) > 1 else args.repeat
+                for shape, size in keys}
+        for k in range(max(runs.values())):
+            for key in keys:
+                if k >= runs[key]:
+                    continue
+                name, project = f"{key[0]}-{key[1]}", work / f"{key[0]}-{key[1]}"
+                say(f"[{name}] run {k + 1}/{runs[key]} …")
+                _measure(key, k, project, work, commands, samples[key], floors[key], ttk[key], md2po, args, say)
+                row = _row(key, runs[key], infos[key], samples[key], floors[key], ttk[key], report)
+                if k + 1 == runs[key]:
+                    report["results"][name] = row
+                    say(f"[{name}] " + json.dumps(row, default=str))  # each size's figures once they are known
+                if args.save:  # best so far, after every round: a run stopped half-way still gives figures
                     Path(args.save).mkdir(parents=True, exist_ok=True)
-                    (Path(args.save) / f"{key}.json").write_text(json.dumps(row, default=str) + "\n")
-                if not args.keep:
-                    shutil.rmtree(project, ignore_errors=True)
+                    (Path(args.save) / f"{name}.json").write_text(json.dumps(row, default=str) + "\n")
+        if not args.keep:
+            for shape, size in keys:
+                shutil.rmtree(work / f"{shape}-{size}", ignore_errors=True)
     finally:
         if args.keep:
             say(f"Kept {work}")
@@ -290,6 +262,52 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     report["total_s"] = time.perf_counter() - started
     return finish(report, args.json)
+
+
+def _measure(key, k, project, work, commands, samples, floors, ttk, md2po, args, say) -> None:
+    """One round of every command on one project (and the floor, after the English build)."""
+    name = f"{key[0]}-{key[1]}"
+    for command in commands:
+        out = work / f"out-{name}-{command}-{k}"
+        samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)], work))
+        last = samples[command][-1]
+        say(f"[{name}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, {last.peak_mb:.0f} MB")
+        if command == "build-en":
+            tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+            floors.append(time_floor(project, tree, work, args.python))
+        if command.startswith("build"):
+            shutil.rmtree(out, ignore_errors=True)
+    if "build-en" not in commands:
+        # The floor needs the English OLX tree.
+        out = work / f"out-{name}-floor"
+        run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
+        tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+        floors.append(time_floor(project, tree, work, args.python))
+        shutil.rmtree(out, ignore_errors=True)
+    if md2po is not None:
+        ttk.append(run(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work))
+
+
+def _row(key, repeat, info, samples, floors, ttk, report) -> dict:
+    """The figures of one shape and size: the best of its runs so far."""
+    row = {"shape": key[0], "size": key[1], "repeat": repeat, "load": os.getloadavg(),
+           "olxkit_commit": report.get("olxkit_commit"),
+           "components": info["components_expected"], "markdown_bytes": info["markdown_bytes"],
+           "videos": info.get("videos", 0),
+           "floor_s": min(f["total"] for f in floors),
+           "floor_cpu_s": min(f["cpu"] for f in floors),
+           "floor_parts_s": {p: min(f[p] for f in floors) for p in ("yaml", "render", "write", "tar")}}
+    for command, runs in samples.items():
+        cheapest = min(runs, key=lambda s: s.cpu)
+        row[command] = {"wall_s": min(s.wall for s in runs), "cpu_s": cheapest.cpu,
+                        "sys_s": round(cheapest.system, 3),
+                        "peak_mb": max(s.peak_mb for s in runs),
+                        "samples_s": [round(s.wall, 3) for s in runs],
+                        "cpu_samples_s": [round(s.cpu, 3) for s in runs],
+                        "result": json.loads(runs[0].out.strip().splitlines()[-1])["result"]}
+    if ttk:
+        row["md2po"] = {"wall_s": min(s.wall for s in ttk), "cpu_s": min(s.cpu for s in ttk)}
+    return row
 
 
 def report_saved(folder: Path, json_only: bool) -> int:

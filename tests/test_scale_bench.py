@@ -43,3 +43,16 @@ def test_a_run_in_pieces_gives_ratios_exponents_and_verdicts(tmp_path):
     assert ratio > 1 and ok is None
     assert "b cpu" in done.stdout and "PASS" in done.stdout  # the table, then the verdict lines
     assert "build-en" in done.stdout and "extract" in done.stdout
+
+
+def test_the_sizes_are_measured_in_rounds(tmp_path):
+    """Each round goes through every size in turn (the host's drift over minutes then falls on every size alike,
+    not on the largest), and each size's figure is the best of its runs."""
+    done = _bench("--sizes", "100,200", "--shapes", "lean", "--commands", "build-en", "--repeat", "2", "--no-md2po",
+                  "--tmpdir", str(tmp_path))
+    rounds = [line.split(" …")[0] for line in done.stderr.splitlines() if " run " in line and line.endswith("…")]
+    assert rounds == ["[lean-100] run 1/2", "[lean-200] run 1/2", "[lean-100] run 2/2", "[lean-200] run 2/2"]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("lean-100", "lean-200"):
+        row = report["results"][key]
+        assert row["repeat"] == 2 and round(row["build-en"]["cpu_s"], 3) == min(row["build-en"]["cpu_samples_s"]) > 0
