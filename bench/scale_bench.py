@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 name, project = f"{key[0]}-{key[1]}", work / f"{key[0]}-{key[1]}"
                 say(f"[{name}] run {k + 1}/{runs[key]} …")
-                _measure(key, k, project, work, commands, samples[key], floors[key], ttk[key], md2po, args, say)
+                _measure(name, k, project, work, commands, samples[key], floors[key], ttk[key], md2po, args, say)
                 row = _row(key, runs[key], infos[key], samples[key], floors[key], ttk[key], report)
                 if k + 1 == runs[key]:
                     report["results"][name] = row
@@ -264,28 +264,30 @@ def main(argv: list[str] | None = None) -> int:
     return finish(report, args.json)
 
 
-def _measure(key, k, project, work, commands, samples, floors, ttk, md2po, args, say) -> None:
-    """One round of every command on one project (and the floor, after the English build)."""
-    name = f"{key[0]}-{key[1]}"
+def _measure(name, k, project, work, commands, samples, floors, ttk, md2po, args, say) -> None:
+    """One round of every command on one project (and the floor, from the English build's tree)."""
     for command in commands:
         out = work / f"out-{name}-{command}-{k}"
         samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)], work))
         last = samples[command][-1]
         say(f"[{name}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, {last.peak_mb:.0f} MB")
         if command == "build-en":
-            tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-            floors.append(time_floor(project, tree, work, args.python))
+            floors.append(_floor(project, out, work, args.python))
         if command.startswith("build"):
             shutil.rmtree(out, ignore_errors=True)
-    if "build-en" not in commands:
-        # The floor needs the English OLX tree.
+    if "build-en" not in commands:  # the floor needs the English OLX tree: built for it, not timed
         out = work / f"out-{name}-floor"
         run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
-        tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-        floors.append(time_floor(project, tree, work, args.python))
+        floors.append(_floor(project, out, work, args.python))
         shutil.rmtree(out, ignore_errors=True)
     if md2po is not None:
         ttk.append(run(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work))
+
+
+def _floor(project: Path, out: Path, work: Path, python: str) -> dict:
+    """The floor's figures, timed on the OLX tree an English build wrote into `out`."""
+    tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return time_floor(project, tree, work, python)
 
 
 def _row(key, repeat, info, samples, floors, ttk, report) -> dict:

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from olxkit.i18n import checks
 from olxkit.i18n.shape import same_shape, shape
 
+from helpers import compiled as compiled_module
+
 # Markdown and text pieces: markup of every kind the checks compare, the characters around it, line starts,
 # non-ASCII letters, punctuation and spaces (inert or not), and the parser's odd corners.
 PIECES = ["word", "Wört", "**", "*", "_", "__", "~~", "`", "$", "$$", "[", "]", "(", ")", "](", "![", "[^1]",
@@ -84,12 +86,6 @@ def test_a_reworded_translation_takes_the_shortcut_and_a_broken_one_does_not():
 # The compiled steps (olxkit/i18n/speedups.c) are shape.py's `python_shape` and checks.py's
 # `python_quiet_target` in C: the same value for every text.
 
-def _compiled():
-    from helpers import compiled
-
-    return compiled("speedups")
-
-
 # Characters every rule looks at, with letters, digits and spaces of several kinds around them.
 _MARKS = list("*_~`$\\[]()!^<>&|{}#:=+-.)% \t\n\r\x00\x01aZ09«é€\u0301\u2003\u00a0\u2028\u0663\U0001F600")
 _TEXTS = st.one_of(sources, st.text(), st.text(alphabet=st.sampled_from(_MARKS), max_size=60))
@@ -100,7 +96,7 @@ _TEXTS = st.one_of(sources, st.text(), st.text(alphabet=st.sampled_from(_MARKS),
 def test_the_compiled_steps_are_the_python_ones(text, block):
     from olxkit.i18n.shape import python_shape
 
-    compiled = _compiled()
+    compiled = compiled_module("speedups")
     assert compiled.shape(text, block) == python_shape(text, block)
     assert compiled.quiet_target(text, block) == checks.python_quiet_target(text, block)
 
@@ -111,7 +107,7 @@ def test_the_compiled_steps_agree_on_every_text_of_the_course_catalogs():
 
     from helpers import REPO
 
-    compiled = _compiled()
+    compiled = compiled_module("speedups")
     assert shape_module.shape is compiled.shape and checks.quiet_target is compiled.quiet_target  # in use
     texts = 0
     for po in sorted((REPO / "locale").glob("*.po")):

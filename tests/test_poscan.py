@@ -14,13 +14,9 @@ from hypothesis import strategies as st
 from olxkit.diagnostics import OlxkitError
 from olxkit.i18n.pofile import python_scan_translations, scan_translations
 
+from helpers import compiled as compiled_module
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _compiled():
-    from helpers import compiled
-
-    return compiled("poscan")
 
 
 def _outcome(read, path: Path):
@@ -35,7 +31,7 @@ def _outcome(read, path: Path):
 def same_reading(path: Path) -> bool:
     """Both readers agree on `path`; True when the compiled one read it (rather than leaving it to Python)."""
     assert _outcome(scan_translations, path) == _outcome(python_scan_translations, path)
-    return _compiled().scan(path.read_bytes()) is not None
+    return compiled_module("poscan").scan(path.read_bytes()) is not None
 
 
 HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: course\\n"\n"Language: it\\n"\n'

@@ -207,9 +207,7 @@ def scan_translations(path: str | os.PathLike, rel: str | None = None) -> Scan:
     if found is None:
         return python_scan_translations(path, rel)
     table, lines, header, header_line = found
-    scan = Scan(table=table, lines=lines)
-    language = re.search(r"^Language:[ \t]*(\S*)", header, re.M)
-    scan.language = language.group(1) if language else ""
+    scan = Scan(table=table, lines=lines, language=_language(header))
     _check_header(scan, [header, header_line], [])
     return scan
 
@@ -245,8 +243,7 @@ def python_scan_translations(path: str | os.PathLike, rel: str | None = None) ->
             else:
                 seen[key] = state["start"]
             if key[1] == "" and msgstr is not None:
-                found = re.search(r"^Language:[ \t]*(\S*)", "".join(msgstr), re.M)
-                scan.language = found.group(1) if found else ""
+                scan.language = _language("".join(msgstr))
                 if key[0] is None and not header:
                     header.extend(["".join(msgstr), state["str_line"]])
             elif state["usable"] and msgstr is not None and not state["plural"]:
@@ -346,6 +343,15 @@ def python_scan_translations(path: str | os.PathLike, rel: str | None = None) ->
     finish()
     _check_header(scan, header, plurals)
     return scan
+
+
+def _language(header: str) -> str:
+    """The Language field of a catalog's header text, as written ("" when it has none)."""
+    found = _LANGUAGE.search(header)
+    return found.group(1) if found else ""
+
+
+_LANGUAGE = re.compile(r"^Language:[ \t]*(\S*)", re.M)
 
 
 def _string(quoted: str) -> str | None:
