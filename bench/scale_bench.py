@@ -16,6 +16,9 @@ process (start-up included; wall and CPU time of the child and the workers it wa
   floor              C YAML of every component block + markdown-it-py render of every lesson + writing the
                      English OLX tree's files + `tar czf` of that tree (the work any course compiler does)
 
+Before each timed child (and the floor) a throw-away process writes --warm-gb GB of fresh memory, so that every
+run starts with the same memory backed by the host (see WARM, and bench/README.md).
+
 It prints ratio-to-floor, the growth exponent b (t ∝ n^b, between the smallest and largest size, from wall
 time and from CPU time) of every command, and PASS/MISS against issue 16's targets. Run with --help.
 """
@@ -94,6 +97,41 @@ def run(args: list[str], cwd: Path) -> Sample:
     if code != 0:
         raise RuntimeError(f"{' '.join(args[:3])} … exited with {code}:\n{stderr[-4000:]}")
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout, usage.ru_stime)
+
+
+WARM = """\
+import mmap, sys
+n = int(float(sys.argv[1]) * 2**30)
+area = mmap.mmap(-1, n)
+for at in range(0, n, 4096):
+    area[at] = 1
+"""
+# Why the bench warms memory: on a virtual machine with free page reporting (Linux's page_reporting, which
+# Firecracker and others turn on), the guest hands free memory back to the host, and the next first touch of
+# such a page costs the host's fault on top of the guest's (page_cost.py: 3 GB written once cost 4.3 s of system
+# time where the same 3 GB written again at once cost 1.9 s). How much a run finds already backed depends on what
+# ran before it, not on the run: a command whose footprint fits in that pool pays nothing extra, one whose
+# footprint is larger pays for the excess, so the system time of the larger sizes grew faster than their work
+# (the 8-variant build, lean x1 -> x4: system 0.8 -> 7.2 s while user time grew 4.1x). Writing GB of fresh
+# memory in a throw-away process just before each timed child gives every run the same start, that of a
+# machine whose memory stays backed.
+
+
+def warm(gb: float, python: str) -> None:
+    """Write `gb` GB of fresh memory in a throw-away process (see WARM); nothing when `gb` is 0."""
+    if gb > 0:
+        subprocess.run([python, "-c", WARM, str(gb)], check=True)
+
+
+def page_reporting() -> str:
+    """Whether this (virtual) machine hands free memory back to its host: Linux's page_reporting parameters."""
+    folder = Path("/sys/module/page_reporting/parameters")
+    try:
+        values = {p.name: p.read_text().strip() for p in sorted(folder.iterdir())
+                  if p.name in ("page_reporting_order", "max_waiting_mib", "min_free_ms")}
+    except OSError:
+        return "not seen"
+    return "on (" + ", ".join(f"{k} {v}" for k, v in values.items()) + ")"
 
 
 _FENCE = re.compile(r"^```(problem|video|discussion)\n(.*?)^```", re.M | re.S)
@@ -184,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="where the projects go (default /dev/shm: no disk noise)")
     ap.add_argument("--python", default=sys.executable, help="interpreter for olxkit's children")
     ap.add_argument("--olxkit-rev", metavar="REV", help="measure olxkit as committed at REV (see README)")
+    ap.add_argument("--warm-gb", type=float, default=3.0, metavar="GB",
+                    help="before each timed child, a throw-away process writes GB of fresh memory and exits, so "
+                    "that every run finds memory the host has backed (default %(default)s; 0: as found; see "
+                    "WARM below)")
     ap.add_argument("--no-md2po", action="store_true", help="skip translate-toolkit's md2po")
     ap.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "olxkit-bench"),
                     help="where translate-toolkit's venv is kept (default %(default)s)")
@@ -214,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     report: dict = {"sizes": sizes, "shapes": shapes, "repeat": args.repeat, "python": platform.python_version(),
                     "cpus": os.cpu_count(), "tmpdir": str(work.parent), "load_at_start": os.getloadavg(),
-                    "results": {}}
+                    "warm_gb": args.warm_gb, "page_reporting": page_reporting(), "results": {}}
     try:
         if args.olxkit_rev:
             report["olxkit_commit"] = use_olxkit_rev(args.olxkit_rev, work)
@@ -268,19 +310,23 @@ def _measure(name, k, project, work, commands, samples, floors, ttk, md2po, args
     """One round of every command on one project (and the floor, from the English build's tree)."""
     for command in commands:
         out = work / f"out-{name}-{command}-{k}"
+        warm(args.warm_gb, args.python)
         samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)], work))
         last = samples[command][-1]
         say(f"[{name}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, {last.peak_mb:.0f} MB")
         if command == "build-en":
+            warm(args.warm_gb, args.python)
             floors.append(_floor(project, out, work, args.python))
         if command.startswith("build"):
             shutil.rmtree(out, ignore_errors=True)
     if "build-en" not in commands:  # the floor needs the English OLX tree: built for it, not timed
         out = work / f"out-{name}-floor"
         run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
+        warm(args.warm_gb, args.python)
         floors.append(_floor(project, out, work, args.python))
         shutil.rmtree(out, ignore_errors=True)
     if md2po is not None:
+        warm(args.warm_gb, args.python)
         ttk.append(run(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work))
 
 
@@ -293,7 +339,7 @@ def _floor(project: Path, out: Path, work: Path, python: str) -> dict:
 def _row(key, repeat, info, samples, floors, ttk, report) -> dict:
     """The figures of one shape and size: the best of its runs so far."""
     row = {"shape": key[0], "size": key[1], "repeat": repeat, "load": os.getloadavg(),
-           "olxkit_commit": report.get("olxkit_commit"),
+           "olxkit_commit": report.get("olxkit_commit"), "warm_gb": report.get("warm_gb"),
            "components": info["components_expected"], "markdown_bytes": info["markdown_bytes"],
            "videos": info.get("videos", 0),
            "floor_s": min(f["total"] for f in floors),
@@ -322,6 +368,7 @@ def report_saved(folder: Path, json_only: bool) -> int:
                     "repeat": sorted({r["repeat"] for r in rows}), "python": platform.python_version(),
                     "cpus": os.cpu_count(), "tmpdir": "(saved)", "load_at_start": rows[0].get("load", [0, 0, 0]),
                     "olxkit_commit": sorted({str(r.get("olxkit_commit")) for r in rows}),
+                    "warm_gb": sorted({r.get("warm_gb") or 0 for r in rows}), "page_reporting": page_reporting(),
                     "results": {f"{r['shape']}-{r['size']}": r for r in rows}, "total_s": 0.0}
     return finish(report, json_only)
 
@@ -414,7 +461,9 @@ def print_table(report: dict) -> None:
     load = report["load_at_start"]
     print(f"\nPython {report['python']}, {report['cpus']} CPUs, best of {report['repeat']} runs (at each size: "
           f"below), projects under {report['tmpdir']}, load average at start "
-          f"{load[0] if load else 0:.1f}, olxkit {report.get('olxkit_commit')}; {report['total_s'] / 60:.1f} min\n")
+          f"{load[0] if load else 0:.1f}, olxkit {report.get('olxkit_commit')}; {report['total_s'] / 60:.1f} min")
+    print(f"Memory warmed before each timed child: {report.get('warm_gb')} GB (--warm-gb); free page reporting to "
+          f"the host: {report.get('page_reporting', 'not seen')}\n")
     for shape in report["shapes"]:
         rows = _shape_rows(report, shape)
         if not rows:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import scale_bench  # noqa: E402 - the bench folder is not a package
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
@@ -21,7 +25,7 @@ def _bench(*args: str) -> subprocess.CompletedProcess:
 
 def test_a_run_in_pieces_gives_ratios_exponents_and_verdicts(tmp_path):
     figures = tmp_path / "figures"
-    common = ["--shapes", "lean", "--commands", "build-en,extract", "--repeat", "1", "--no-md2po",
+    common = ["--shapes", "lean", "--commands", "build-en,extract", "--repeat", "1", "--no-md2po", "--warm-gb", "0.05",
               "--tmpdir", str(tmp_path), "--save", str(figures)]
     _bench("--sizes", "100", *common)
     _bench("--sizes", "200", *common)  # another run, another size: the report puts them together
@@ -49,10 +53,23 @@ def test_the_sizes_are_measured_in_rounds(tmp_path):
     """Each round goes through every size in turn (the host's drift over minutes then falls on every size alike,
     not on the largest), and each size's figure is the best of its runs."""
     done = _bench("--sizes", "100,200", "--shapes", "lean", "--commands", "build-en", "--repeat", "2", "--no-md2po",
-                  "--tmpdir", str(tmp_path))
+                  "--warm-gb", "0.05", "--tmpdir", str(tmp_path))
     rounds = [line.split(" …")[0] for line in done.stderr.splitlines() if " run " in line and line.endswith("…")]
     assert rounds == ["[lean-100] run 1/2", "[lean-200] run 1/2", "[lean-100] run 2/2", "[lean-200] run 2/2"]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     for key in ("lean-100", "lean-200"):
         row = report["results"][key]
         assert row["repeat"] == 2 and round(row["build-en"]["cpu_s"], 3) == min(row["build-en"]["cpu_samples_s"]) > 0
+    assert report["warm_gb"] == 0.05 and report["page_reporting"]
+
+
+def test_warming_writes_fresh_memory_in_a_throw_away_process():
+    """`warm` (run before every timed child) makes a process of its own write that much memory; 0 runs none."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    scale_bench.warm(0.0, sys.executable)
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt == before.ru_minflt  # no child ran
+    scale_bench.warm(0.05, sys.executable)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert after.ru_minflt - before.ru_minflt >= 0.05 * 2**30 / 4096  # a fault for each page it wrote
+    state = scale_bench.page_reporting()
+    assert state == "not seen" or state.startswith("on (")
