@@ -481,7 +481,13 @@ def print_table(report: dict) -> None:
               "exponent b between the smallest and largest size (CPU, wall)")
         print(f"  {'command':<11}" + "".join(f"{x + ' cpu / wall / RSS / ×floor':>38}" for x in names)
               + f"  {'b cpu':>6} {'b wall':>6}")
-        print(f"  {'floor':<11}" + "".join(f"{r['floor_cpu_s']:>9.2f}{r['floor_s']:>9.2f}{'':>20}" for r in rows))
+        # The floor is the same linear work at every size: its own b is what this run's drift alone reads as
+        # growth (the host's speed changes over minutes), the gauge for every b below.
+        floor_b = (f"  {exponent(rows[0]['floor_cpu_s'], rows[-1]['floor_cpu_s'], base, rows[-1]['components']):>6.2f}"
+                   f" {exponent(rows[0]['floor_s'], rows[-1]['floor_s'], base, rows[-1]['components']):>6.2f}  "
+                   "(the floor's own: the run's drift)" if len(rows) > 1 else "")
+        print(f"  {'floor':<11}" + "".join(f"{r['floor_cpu_s']:>9.2f}{r['floor_s']:>9.2f}{'':>20}" for r in rows)
+              + floor_b)
         for command in _commands(rows):
             cells = ""
             for r in rows:

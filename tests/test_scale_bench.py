@@ -47,6 +47,9 @@ def test_a_run_in_pieces_gives_ratios_exponents_and_verdicts(tmp_path):
     assert ratio > 1 and ok is None
     assert "b cpu" in done.stdout and "PASS" in done.stdout  # the table, then the verdict lines
     assert "build-en" in done.stdout and "extract" in done.stdout
+    # The floor's own b (the same linear work at both sizes): the gauge of the run's drift, beside the others.
+    floor_line = next(line for line in done.stdout.splitlines() if line.lstrip().startswith("floor "))
+    assert "the floor's own" in floor_line and float(floor_line.split()[-7]) > 0
 
 
 def test_the_sizes_are_measured_in_rounds(tmp_path):
