@@ -17,7 +17,7 @@ process (start-up included; wall and CPU time of the child and the workers it wa
                      English OLX tree's files + `tar czf` of that tree (the work any course compiler does)
 
 Before each timed child (and the floor) a throw-away process writes --warm-gb GB of fresh memory, so that every
-run starts with the same memory backed by the host (see WARM, and bench/README.md).
+run starts with the same memory backed by the host (see `warm`, and bench/README.md).
 
 It prints ratio-to-floor, the growth exponent b (t ∝ n^b, between the smallest and largest size, from wall
 time and from CPU time) of every command, and PASS/MISS against issue 16's targets. Run with --help.
@@ -41,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import i18n_bench  # noqa: E402 - the bench folder is not a package
+import page_cost  # noqa: E402
 from shapes import SHAPES  # noqa: E402
 
 import build_bench  # noqa: E402
@@ -99,14 +100,7 @@ def run(args: list[str], cwd: Path) -> Sample:
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout, usage.ru_stime)
 
 
-WARM = """\
-import mmap, sys
-n = int(float(sys.argv[1]) * 2**30)
-area = mmap.mmap(-1, n)
-for at in range(0, n, 4096):
-    area[at] = 1
-"""
-# Why the bench warms memory: on a virtual machine with free page reporting (Linux's page_reporting, which
+# Why the bench warms memory (`warm`): on a virtual machine with free page reporting (Linux's page_reporting, which
 # Firecracker and others turn on), the guest hands free memory back to the host, and the next first touch of
 # such a page costs the host's fault on top of the guest's (page_cost.py: 3 GB written once cost 4.3 s of system
 # time where the same 3 GB written again at once cost 1.9 s). How much a run finds already backed depends on what
@@ -117,10 +111,10 @@ for at in range(0, n, 4096):
 # machine whose memory stays backed.
 
 
-def warm(gb: float, python: str) -> None:
-    """Write `gb` GB of fresh memory in a throw-away process (see WARM); nothing when `gb` is 0."""
+def warm(gb: float) -> None:
+    """Write `gb` GB of fresh memory in a throw-away process (page_cost.py's); nothing when `gb` is 0."""
     if gb > 0:
-        subprocess.run([python, "-c", WARM, str(gb)], check=True)
+        page_cost.touch(gb)
 
 
 def page_reporting() -> str:
@@ -225,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm-gb", type=float, default=3.0, metavar="GB",
                     help="before each timed child, a throw-away process writes GB of fresh memory and exits, so "
                     "that every run finds memory the host has backed (default %(default)s; 0: as found; see "
-                    "WARM below)")
+                    "`warm`)")
     ap.add_argument("--no-md2po", action="store_true", help="skip translate-toolkit's md2po")
     ap.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "olxkit-bench"),
                     help="where translate-toolkit's venv is kept (default %(default)s)")
@@ -310,36 +304,40 @@ def _measure(name, k, project, work, commands, samples, floors, ttk, md2po, args
     """One round of every command on one project (and the floor, from the English build's tree)."""
     for command in commands:
         out = work / f"out-{name}-{command}-{k}"
-        warm(args.warm_gb, args.python)
-        samples[command].append(run([args.python, "-c", CHILD, command, str(project), str(out)], work))
+        samples[command].append(_timed([args.python, "-c", CHILD, command, str(project), str(out)], work, args))
         last = samples[command][-1]
         say(f"[{name}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, {last.peak_mb:.0f} MB")
         if command == "build-en":
-            warm(args.warm_gb, args.python)
-            floors.append(_floor(project, out, work, args.python))
+            floors.append(_floor(project, out, work, args))
         if command.startswith("build"):
             shutil.rmtree(out, ignore_errors=True)
     if "build-en" not in commands:  # the floor needs the English OLX tree: built for it, not timed
         out = work / f"out-{name}-floor"
         run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
-        warm(args.warm_gb, args.python)
-        floors.append(_floor(project, out, work, args.python))
+        floors.append(_floor(project, out, work, args))
         shutil.rmtree(out, ignore_errors=True)
     if md2po is not None:
-        warm(args.warm_gb, args.python)
-        ttk.append(run(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work))
+        ttk.append(_timed(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work, args))
 
 
-def _floor(project: Path, out: Path, work: Path, python: str) -> dict:
-    """The floor's figures, timed on the OLX tree an English build wrote into `out`."""
+def _timed(argv: list[str], cwd: Path, args) -> Sample:
+    """A timed child, started once memory is warmed (`warm`)."""
+    warm(args.warm_gb)
+    return run(argv, cwd)
+
+
+def _floor(project: Path, out: Path, work: Path, args) -> dict:
+    """The floor's figures, timed (once memory is warmed) on the OLX tree an English build wrote into `out`."""
     tree = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-    return time_floor(project, tree, work, python)
+    warm(args.warm_gb)
+    return time_floor(project, tree, work, args.python)
 
 
 def _row(key, repeat, info, samples, floors, ttk, report) -> dict:
     """The figures of one shape and size: the best of its runs so far."""
     row = {"shape": key[0], "size": key[1], "repeat": repeat, "load": os.getloadavg(),
            "olxkit_commit": report.get("olxkit_commit"), "warm_gb": report.get("warm_gb"),
+           "page_reporting": report.get("page_reporting"),
            "components": info["components_expected"], "markdown_bytes": info["markdown_bytes"],
            "videos": info.get("videos", 0),
            "floor_s": min(f["total"] for f in floors),
@@ -368,7 +366,8 @@ def report_saved(folder: Path, json_only: bool) -> int:
                     "repeat": sorted({r["repeat"] for r in rows}), "python": platform.python_version(),
                     "cpus": os.cpu_count(), "tmpdir": "(saved)", "load_at_start": rows[0].get("load", [0, 0, 0]),
                     "olxkit_commit": sorted({str(r.get("olxkit_commit")) for r in rows}),
-                    "warm_gb": sorted({r.get("warm_gb") or 0 for r in rows}), "page_reporting": page_reporting(),
+                    "warm_gb": sorted({r.get("warm_gb") or 0 for r in rows}),
+                    "page_reporting": sorted({r.get("page_reporting") or "not recorded" for r in rows}),
                     "results": {f"{r['shape']}-{r['size']}": r for r in rows}, "total_s": 0.0}
     return finish(report, json_only)
 
