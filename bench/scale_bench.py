@@ -17,7 +17,10 @@ process (start-up included; wall and CPU time of the child and the workers it wa
                      English OLX tree's files + `tar czf` of that tree (the work any course compiler does)
 
 Before each timed child (and the floor) a throw-away process writes --warm-gb GB of fresh memory, so that every
-run starts with the same memory backed by the host (see `warm`, and bench/README.md).
+run starts with the same memory backed by the host (see `warm`, and bench/README.md). The runs go in rounds; in a
+round each command runs at every size back to back (sizes up in odd rounds, down in even ones), the floor just
+after the English build of the same size and md2po just after extract: the figures a ratio or an exponent
+compares are measured minutes apart at most, not across the host's drift.
 
 It prints ratio-to-floor, the growth exponent b (t ∝ n^b, between the smallest and largest size, from wall
 time and from CPU time) of every command, and PASS/MISS against issue 16's targets. Run with --help.
@@ -261,9 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             md2po, note = i18n_bench.ensure_tool("ttk", Path(args.cache_dir), sys.executable, say)
             if md2po is None:
                 say(f"translate-toolkit md2po: n/a ({note})")
-        # Every project first, then the runs in rounds, each round going through every size in turn: the host's
-        # speed drifts by several per cent over minutes, and sizes measured one after the other would each get
-        # their own share of it, which the exponent b would read as growth.
+        # Every project first, then the runs in rounds. Within a round, shape by shape, each command runs at every
+        # size back to back (x1, x2, x4 within a minute or two), and the sizes go up in odd rounds and down in even
+        # ones: the host's speed drifts by several per cent over minutes, even 25-30 % (session 10), and the
+        # exponent b compares one command's sizes, so these must share the host's state. Session 9 and 10's
+        # rounds went size by size through every command, which put ten minutes between a command's x1 and x4.
         keys = [(shape, size) for shape in shapes for size in sizes]
         infos = {}
         for shape, size in keys:
@@ -274,20 +279,28 @@ def main(argv: list[str] | None = None) -> int:
         ttk: dict = {key: [] for key in keys}
         runs = {(shape, size): args.repeat_largest if size == max(sizes) and len(sizes) > 1 else args.repeat
                 for shape, size in keys}
+        steps = commands if "build-en" in commands else ["floor", *commands]
         for k in range(max(runs.values())):
-            for key in keys:
-                if k >= runs[key]:
-                    continue
-                name, project = f"{key[0]}-{key[1]}", work / f"{key[0]}-{key[1]}"
-                say(f"[{name}] run {k + 1}/{runs[key]} …")
-                _measure(name, k, project, work, commands, samples[key], floors[key], ttk[key], md2po, args, say)
-                row = _row(key, runs[key], infos[key], samples[key], floors[key], ttk[key], report)
-                if k + 1 == runs[key]:
-                    report["results"][name] = row
-                    say(f"[{name}] " + json.dumps(row, default=str))  # each size's figures once they are known
-                if args.save:  # best so far, after every round: a run stopped half-way still gives figures
-                    Path(args.save).mkdir(parents=True, exist_ok=True)
-                    (Path(args.save) / f"{name}.json").write_text(json.dumps(row, default=str) + "\n")
+            for shape in shapes:
+                order = [s for s in (sizes if k % 2 == 0 else sizes[::-1]) if k < runs[(shape, s)]]
+                say(f"[{shape}] run {k + 1}/{max(runs.values())}, sizes in turn for each command: "
+                    + ", ".join(map(str, order)) + " …")
+                for step in steps:
+                    for size in order:
+                        key = (shape, size)
+                        _measure(step, f"{shape}-{size}", k, work, samples[key], floors[key], ttk[key], md2po,
+                                 args, say)
+                for size in sizes:
+                    key, name = (shape, size), f"{shape}-{size}"
+                    if k >= runs[key]:
+                        continue
+                    row = _row(key, runs[key], infos[key], samples[key], floors[key], ttk[key], report)
+                    if k + 1 == runs[key]:
+                        report["results"][name] = row
+                        say(f"[{name}] " + json.dumps(row, default=str))  # each size's figures once known
+                    if args.save:  # best so far, after every round: a run stopped half-way still gives figures
+                        Path(args.save).mkdir(parents=True, exist_ok=True)
+                        (Path(args.save) / f"{name}.json").write_text(json.dumps(row, default=str) + "\n")
         if not args.keep:
             for shape, size in keys:
                 shutil.rmtree(work / f"{shape}-{size}", ignore_errors=True)
@@ -300,23 +313,24 @@ def main(argv: list[str] | None = None) -> int:
     return finish(report, args.json)
 
 
-def _measure(name, k, project, work, commands, samples, floors, ttk, md2po, args, say) -> None:
-    """One round of every command on one project (and the floor, from the English build's tree)."""
-    for command in commands:
-        out = work / f"out-{name}-{command}-{k}"
-        samples[command].append(_timed([args.python, "-c", CHILD, command, str(project), str(out)], work, args))
-        last = samples[command][-1]
-        say(f"[{name}]   {command}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, {last.peak_mb:.0f} MB")
-        if command == "build-en":
-            floors.append(_floor(project, out, work, args))
-        if command.startswith("build"):
-            shutil.rmtree(out, ignore_errors=True)
-    if "build-en" not in commands:  # the floor needs the English OLX tree: built for it, not timed
-        out = work / f"out-{name}-floor"
+def _measure(step, name, k, work, samples, floors, ttk, md2po, args, say) -> None:
+    """One command (or `floor`) on one project, timed, with its companion just after it at the same size: the floor
+    after `build-en` (on that build's OLX tree), md2po after `extract` (each ratio's two figures, side by side)."""
+    project = work / name
+    out = work / f"out-{name}-{step}-{k}"
+    if step == "floor":  # no timed English build in this run: the floor's tree is built for it, not timed
         run([args.python, "-c", CHILD, "build-en", str(project), str(out)], work)
         floors.append(_floor(project, out, work, args))
         shutil.rmtree(out, ignore_errors=True)
-    if md2po is not None:
+        return
+    samples[step].append(_timed([args.python, "-c", CHILD, step, str(project), str(out)], work, args))
+    last = samples[step][-1]
+    say(f"[{name}]   {step}: {last.cpu:.2f} s CPU, {last.wall:.2f} s wall, {last.peak_mb:.0f} MB")
+    if step == "build-en":
+        floors.append(_floor(project, out, work, args))
+    if step.startswith("build"):
+        shutil.rmtree(out, ignore_errors=True)
+    if step == "extract" and md2po is not None:
         ttk.append(_timed(i18n_bench.ttk_command(md2po, project, work / "ttk.pot"), work, args))
 
 

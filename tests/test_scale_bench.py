@@ -53,13 +53,15 @@ def test_a_run_in_pieces_gives_ratios_exponents_and_verdicts(tmp_path):
     assert float(b_cpu) > 0 and float(b_wall) > 0
 
 
-def test_the_sizes_are_measured_in_rounds(tmp_path):
-    """Each round goes through every size in turn (the host's drift over minutes then falls on every size alike,
-    not on the largest), and each size's figure is the best of its runs."""
-    done = _bench("--sizes", "100,200", "--shapes", "lean", "--commands", "build-en", "--repeat", "2", "--no-md2po",
-                  "--warm-gb", "0.05", "--tmpdir", str(tmp_path))
-    rounds = [line.split(" …")[0] for line in done.stderr.splitlines() if " run " in line and line.endswith("…")]
-    assert rounds == ["[lean-100] run 1/2", "[lean-200] run 1/2", "[lean-100] run 2/2", "[lean-200] run 2/2"]
+def test_the_sizes_are_measured_in_rounds_each_command_at_every_size_back_to_back(tmp_path):
+    """In each round a command runs at every size in turn before the next command (a command's sizes, which its
+    exponent compares, share the host's state), up in one round and down in the next; each size's figure is the
+    best of its runs."""
+    done = _bench("--sizes", "100,200", "--shapes", "lean", "--commands", "build-en,check", "--repeat", "2",
+                  "--no-md2po", "--warm-gb", "0.05", "--tmpdir", str(tmp_path))
+    timed = [line.split(":")[0].replace("  ", "") for line in done.stderr.splitlines() if " s CPU, " in line]
+    assert timed == ["[lean-100] build-en", "[lean-200] build-en", "[lean-100] check", "[lean-200] check",
+                     "[lean-200] build-en", "[lean-100] build-en", "[lean-200] check", "[lean-100] check"]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     for key in ("lean-100", "lean-200"):
         row = report["results"][key]
