@@ -197,6 +197,26 @@ def _print_system_time(rows: list[dict], names: list[str]) -> None:
         print(f"    {command:<11}" + " / ".join(f"{r[command]['sys_s']:.2f}" for r in rows) + f"   b user {b_user:.2f}")
 
 
+def round_exponents(first: dict, last: dict, command: str) -> list[float]:
+    """The command's CPU exponent b of each round on its own: its k-th run at the smallest size against its k-th
+    run at the largest, which the same round measured a minute or two apart (information: how far one round's
+    b strays from another's is the noise the best-of figures' b carries)."""
+    pairs = zip(first[command].get("cpu_samples_s", []), last[command].get("cpu_samples_s", []),
+                strict=False)  # --repeat-largest may give the largest size fewer runs
+    return [exponent(a, b, first["components"], last["components"]) for a, b in pairs]
+
+
+def _print_round_exponents(rows: list[dict]) -> None:
+    measured = [c for c in _commands(rows) if c in rows[0] and c in rows[-1]]
+    if len(rows) < 2 or not measured or len(rows[0][measured[0]].get("cpu_samples_s", [])) < 2:
+        return
+    print("  b of each round on its own (CPU; the smallest and largest size a minute or two apart; information):")
+    for command in measured:
+        bs = round_exponents(rows[0], rows[-1], command)
+        print(f"    {command:<11}" + " / ".join(f"{b:.2f}" for b in bs)
+              + (f"   median {sorted(bs)[len(bs) // 2]:.2f}" if len(bs) % 2 else ""))
+
+
 def exponent(t1: float, t2: float, n1: float, n2: float) -> float:
     return math.log(t2 / t1) / math.log(n2 / n1) if t1 > 0 and t2 > 0 and n2 != n1 else float("nan")
 
@@ -517,6 +537,7 @@ def print_table(report: dict) -> None:
             tail = (f"  {bc[0]:>6.2f} {bw[0]:>6.2f}  {mark(bc[1])} (CPU; b ≤ {EXPONENT_MAX}{span})" if bc else "")
             print(f"  {command:<11}{cells}{tail}")
         _print_system_time(rows, names)
+        _print_round_exponents(rows)
         if any("md2po" in r for r in rows):
             print(f"  {'md2po (ttk)':<11}" + "".join(
                 f"{r['md2po']['cpu_s']:>9.2f}{r['md2po']['wall_s']:>9.2f}{'':>20}" if "md2po" in r else f"{'—':>38}"

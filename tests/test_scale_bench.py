@@ -66,6 +66,14 @@ def test_the_sizes_are_measured_in_rounds_each_command_at_every_size_back_to_bac
     for key in ("lean-100", "lean-200"):
         row = report["results"][key]
         assert row["repeat"] == 2 and round(row["build-en"]["cpu_s"], 3) == min(row["build-en"]["cpu_samples_s"]) > 0
+    # Each round's own b (its two sizes measured back to back), beside the best-of figures' b.
+    small, large = report["results"]["lean-100"], report["results"]["lean-200"]
+    expected = scale_bench.round_exponents(small, large, "check")
+    assert len(expected) == 2
+    lines = done.stdout.splitlines()
+    after = lines[next(i for i, x in enumerate(lines) if "b of each round on its own" in x):]
+    line = next(x for x in after if x.split()[:1] == ["check"])
+    assert line.split() == ["check", f"{expected[0]:.2f}", "/", f"{expected[1]:.2f}"]
     assert report["warm_gb"] == 0.05 and report["page_reporting"]
     assert all(row["warm_gb"] == 0.05 and row["page_reporting"] == report["page_reporting"]
                for row in report["results"].values())  # kept with each size's figures, for --report
