@@ -35,6 +35,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -213,8 +214,7 @@ def _print_round_exponents(rows: list[dict]) -> None:
     print("  b of each round on its own (CPU; the smallest and largest size a minute or two apart; information):")
     for command in measured:
         bs = round_exponents(rows[0], rows[-1], command)
-        print(f"    {command:<11}" + " / ".join(f"{b:.2f}" for b in bs)
-              + (f"   median {sorted(bs)[len(bs) // 2]:.2f}" if len(bs) % 2 else ""))
+        print(f"    {command:<11}" + " / ".join(f"{b:.2f}" for b in bs) + f"   median {statistics.median(bs):.2f}")
 
 
 def exponent(t1: float, t2: float, n1: float, n2: float) -> float:

@@ -73,7 +73,8 @@ def test_the_sizes_are_measured_in_rounds_each_command_at_every_size_back_to_bac
     lines = done.stdout.splitlines()
     after = lines[next(i for i, x in enumerate(lines) if "b of each round on its own" in x):]
     line = next(x for x in after if x.split()[:1] == ["check"])
-    assert line.split() == ["check", f"{expected[0]:.2f}", "/", f"{expected[1]:.2f}"]
+    assert line.split() == ["check", f"{expected[0]:.2f}", "/", f"{expected[1]:.2f}", "median",
+                            f"{(expected[0] + expected[1]) / 2:.2f}"]
     assert report["warm_gb"] == 0.05 and report["page_reporting"]
     assert all(row["warm_gb"] == 0.05 and row["page_reporting"] == report["page_reporting"]
                for row in report["results"].values())  # kept with each size's figures, for --report
