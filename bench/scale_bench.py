@@ -198,6 +198,13 @@ def _print_system_time(rows: list[dict], names: list[str]) -> None:
         print(f"    {command:<11}" + " / ".join(f"{r[command]['sys_s']:.2f}" for r in rows) + f"   b user {b_user:.2f}")
 
 
+def _span(rows: list[dict], command: str) -> tuple[dict, dict] | None:
+    """The smallest and the largest size that measured `command` (a run may leave the costliest commands out at
+    x4: their exponent is then x1 → x2's), or None when fewer than two did."""
+    have = [r for r in rows if command in r]
+    return (have[0], have[-1]) if len(have) > 1 else None
+
+
 def round_exponents(first: dict, last: dict, command: str) -> list[float]:
     """The command's CPU exponent b of each round on its own: its k-th run at the smallest size against its k-th
     run at the largest, which the same round measured a minute or two apart (information: how far one round's
@@ -208,13 +215,15 @@ def round_exponents(first: dict, last: dict, command: str) -> list[float]:
 
 
 def _print_round_exponents(rows: list[dict]) -> None:
-    measured = [c for c in _commands(rows) if c in rows[0] and c in rows[-1]]
-    if len(rows) < 2 or not measured or len(rows[0][measured[0]].get("cpu_samples_s", [])) < 2:
-        return
-    print("  b of each round on its own (CPU; the smallest and largest size a minute or two apart; information):")
-    for command in measured:
-        bs = round_exponents(rows[0], rows[-1], command)
-        print(f"    {command:<11}" + " / ".join(f"{b:.2f}" for b in bs) + f"   median {statistics.median(bs):.2f}")
+    lines = []
+    for command in _commands(rows):
+        bs = round_exponents(*span, command) if (span := _span(rows, command)) else []
+        if len(bs) > 1:
+            lines.append(f"    {command:<11}" + " / ".join(f"{b:.2f}" for b in bs)
+                         + f"   median {statistics.median(bs):.2f}")
+    if lines:
+        print("  b of each round on its own (CPU; the smallest and largest size a minute or two apart; information):")
+        print("\n".join(lines))
 
 
 def exponent(t1: float, t2: float, n1: float, n2: float) -> float:
@@ -310,10 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                         key = (shape, size)
                         _measure(step, f"{shape}-{size}", k, work, samples[key], floors[key], ttk[key], md2po,
                                  args, say)
-                for size in sizes:
+                for size in order:
                     key, name = (shape, size), f"{shape}-{size}"
-                    if k >= runs[key]:
-                        continue
                     row = _row(key, runs[key], infos[key], samples[key], floors[key], ttk[key], report)
                     if k + 1 == runs[key]:
                         report["results"][name] = row
@@ -448,13 +455,11 @@ def verdicts(report: dict) -> dict:
             continue
         first, last = rows[0], rows[-1]
         for command in _commands(rows):
-            # Between the smallest and the largest size that measured the command (a run may leave the
-            # costliest commands out at x4: their exponent is then x1 → x2's).
-            have = [r for r in rows if command in r]
-            if len(have) > 1:
+            if span := _span(rows, command):
+                small, large = span
                 for clock in ("wall", "cpu"):
-                    b = exponent(have[0][command][f"{clock}_s"], have[-1][command][f"{clock}_s"],
-                                 have[0]["components"], have[-1]["components"])
+                    b = exponent(small[command][f"{clock}_s"], large[command][f"{clock}_s"],
+                                 small["components"], large["components"])
                     out[f"{shape}.{command}.exponent_{clock}"] = (round(b, 3), b <= EXPONENT_MAX)
         for row in rows:
             n = row["size"] if "size" in row else row["components"]
