@@ -97,3 +97,27 @@ def compiled(name: str):
         if os.environ.get("CI") or os.environ.get("OLXKIT_REQUIRE_COMPILED") == "1":
             raise
         pytest.skip(f"olxkit.i18n.{name} is not built here (no C compiler): its Python twin is in use")
+
+
+def link_view(children: list) -> list[tuple]:
+    """What the link checks (lint, `links.iter_targets`) read of a run's children: line breaks, each link's
+    target, and the text and code of its label, joined."""
+    out: list[tuple] = []
+    label: list[str] | None = None
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            out.append(("break",))
+        elif child.type == "link_open":
+            out.append(("link", child.attrGet("href")))
+            label = []
+        elif child.type == "link_close" and label is not None:
+            out += [("label", "".join(label)), ("end",)]
+            label = None
+        elif child.type in ("image", "html_inline", "footnote_ref"):
+            out.append((child.type,))
+        elif label is not None and child.type in ("text", "code_inline"):
+            label.append(child.content)
+    # Breaks after the last link move no line the checks report.
+    while out and out[-1] == ("break",):
+        out.pop()
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from olxkit.source.fastinline import simple_inline_html
+from olxkit.source.fastinline import link_tokens, simple_inline_html
 from olxkit.source.markdown import (
     footnote_refs,
     make_markdown,
@@ -20,8 +20,9 @@ from olxkit.source.markdown import (
     render_text,
     with_footnotes,
 )
+from olxkit.source.runs import checked_children
 
-from helpers import REPO
+from helpers import REPO, link_view
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -61,6 +62,10 @@ def reference(src: str, resolve=None) -> str:
 
 def check(src: str) -> bool:
     fast = simple_inline_html(src)
+    links = link_tokens(src)
+    assert (links is None) == (fast is None), src
+    if links is not None:
+        assert link_view(links) == link_view(parse_inline(src, {})[0].children), src
     if fast is not None:
         assert fast == reference(src), src
         calls: list = []
@@ -113,6 +118,7 @@ def _check_course_files(paths: list[Path]) -> tuple[int, int]:
             if fast is not None:
                 answered += 1
                 assert fast == md.renderer.renderInline(tok.children, md.options, {}), (path, tok.content)
+                assert link_view(link_tokens(tok.content)) == link_view(tok.children), (path, tok.content)
     return answered, total
 
 
@@ -168,3 +174,19 @@ def test_pages_render_as_markdown_it_renders_them_links_resolved_in_order(blocks
     html, _unchecked = render_page_html(parse_deferred(text, env), env, resolver(calls))
     assert html == expected
     assert calls == expected_calls
+
+
+def test_the_build_leaves_runs_with_plain_links_unparsed_and_gives_the_checks_their_links():
+    """A run whose links fastinline vouches for is not parsed as the lesson is read (`render` writes it); the
+    checks get its links from `checked_children`. Runs with a footnote citation, an image or raw HTML are parsed."""
+    text = ("A *plain* run,\nthen (see [**click here**](02-quiz.md)).\n\nA note[^1] and [a](b.md).\n\n"
+            "![A chart](c.png) and <b>raw</b> [x](y.md).\n\n[^1]: The note.\n")
+    env: dict = {}
+    runs = [t for t in parse_deferred(text, env) if t.type == "inline"]
+    assert [r.children is None for r in runs] == [True, False, False, True]  # the last: the note's text
+    assert link_view(checked_children(runs[0])) == [("break",), ("link", "02-quiz.md"), ("label", "click here"),
+                                                    ("end",)]
+    assert link_view(checked_children(runs[1])) == [("footnote_ref",), ("link", "b.md"), ("label", "a"), ("end",)]
+    page_env: dict = {}
+    html, _ = render_page_html(parse_deferred(text, page_env), page_env)
+    assert '(see <a href="02-quiz.md"><strong>click here</strong></a>).' in html

@@ -271,6 +271,15 @@ CASES = [
          "outside the course folder"),
     Case("LNK004", "click-here", replace(LESSON, "keeps\nlearners'", "keeps\n[click here](https://example.org)\n"
                                          "learners'"), LESSON, 8, "link text `click here` says nothing"),
+    # A run the build does not parse (fastinline vouches for it): its links reach the checks all the same, each at
+    # its own line, its label's text without the emphasis.
+    Case("LNK004", "click-here-unparsed-run",
+         before_paragraph("A *plain* run,\nthen (see [**click here**](02-quiz.md))."), LESSON, 8,
+         "link text `click here` says nothing"),
+    # (The link check reports at the paragraph's first line, as for a parsed run.)
+    Case("LNK001", "missing-unit-unparsed-run", before_paragraph("A **plain** run,\nwith two lines\n"
+                                                                 "and [a *unit*](#nowhere) in it."), LESSON, 7,
+         "no unit with id `nowhere` in this lesson"),
     # -- AST: assets
     Case("AST001", "missing-image", before_paragraph("![A diagram](../../course/static/nope.png)"), LESSON, 7,
          "missing image `course/static/nope.png`"),

@@ -16,6 +16,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..i18n import locales
 from ..model import Course, Instance, Markdown
 from ..source.links import STATIC_DIR, LinkResolver
+from ..source.runs import checked_children
 
 VAGUE_LINK_TEXT = {"click here", "here", "click", "this", "this link", "link", "read more", "more", "this page",
                    "go", "see here", "clicca qui", "qui", "hier", "hier klicken", "itt", "tukaj", "tu", "tutaj"}
@@ -79,12 +80,12 @@ class _Lint:
             elif tok.type in ("html_block",):
                 self.html(tok.content, body.path, line)
             elif tok.type == "inline":
-                self.inline(tok.children or [], body, line, current)
+                self.inline(checked_children(tok), body, line, current)
         for notes in (body.env.get("olxkit_footnotes") or {}).values():
             for tok in notes:
                 if tok.type == "inline":
                     line = (tok.map[0] if tok.map else 0) + 1 + body.line_offset
-                    self.inline(tok.children or [], body, line, current)
+                    self.inline(checked_children(tok), body, line, current)
 
     def inline(self, children, body: Markdown, line: int, current: str | None, exact: bool = True) -> None:
         """Check one inline run; `line` is its first line, and with `exact` each line break moves it on."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
 
 # Every character that can start or end a construct this module writes, or one it leaves to markdown-it.
 _STOP = re.compile(r"[*`$\n\[~\\&<\]_\t]")
@@ -30,13 +31,16 @@ _PLAIN_TARGET = re.compile(r"(?:https?://[a-z0-9][a-z0-9.-]*+)?[A-Za-z0-9._/#-]*
 
 
 class Link:
-    """A link of a run: its target is resolved where the run is rendered (`join`)."""
+    """A link of a run: its target is resolved where the run is rendered (`join`). `label` is the label's HTML,
+    `text` the label as written and `start` the offset of its `[` in the run (what the checks read, `link_tokens`)."""
 
-    __slots__ = ("target", "label")
+    __slots__ = ("target", "label", "text", "start")
 
-    def __init__(self, target: str, label: str):
+    def __init__(self, target: str, label: str, text: str = "", start: int = 0):
         self.target = target
         self.label = label
+        self.text = text
+        self.start = start
 
 
 def _escape(text: str) -> str:
@@ -128,7 +132,7 @@ def inline_parts(src: str) -> str | list | None:
             if not isinstance(text, str) or not target or _PLAIN_TARGET.fullmatch(target) is None \
                     or target.startswith("//"):
                 return None
-            out.append(Link(target, text))
+            out.append(Link(target, text, label, at))
             links = True
             pos = stop + 1
         else:  # a run of `*` or `~`
@@ -154,6 +158,35 @@ def inline_parts(src: str) -> str | list | None:
             else:
                 return None
             pos = stop
+
+def link_tokens(src: str) -> list[Token] | None:
+    """What the link checks read of the run `src` (lint, `links.iter_targets`), for a run `inline_parts` vouches
+    for: each link as markdown-it parses it (`link_open` with its `href`, the label's text, `link_close`) and the
+    soft line breaks before and inside it, by which the checks count lines. None for any other run.
+
+    Such a run is left unparsed by the build (`runs.parse_early`): its label holds only text and
+    `*`/`~~` emphasis (every `*` and `~` in it is a delimiter, or `inline_parts` declines), and its target is one
+    markdown-it leaves as written.
+    """
+    parts = inline_parts(src)
+    if parts is None:
+        return None
+    out: list[Token] = []
+    done = 0
+    for part in parts if isinstance(parts, list) else ():
+        if not isinstance(part, Link):
+            continue
+        out.extend(Token("softbreak", "br", 0) for _ in range(src.count("\n", done, part.start)))
+        out.append(Token("link_open", "a", 1, attrs={"href": part.target}))
+        for n, piece in enumerate(part.text.replace("*", "").replace("~", "").split("\n")):
+            if n:
+                out.append(Token("softbreak", "br", 0))
+            if piece:
+                out.append(Token("text", "", 0, content=piece))
+        out.append(Token("link_close", "a", -1))
+        done = part.start + len(part.text) + len(part.target) + 4  # `[` label `](` target `)`
+    return out
+
 
 def render_with(renderer, tokens: list, options, env: dict, ready: dict[int, str | list]) -> str:
     """`renderer.render(tokens, options, env)` where the inline runs in `ready` (by id) are already HTML (or

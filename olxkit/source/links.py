@@ -8,6 +8,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..model import Course
+from .runs import checked_children
 
 
 class LinkError(NamedTuple):
@@ -112,7 +113,7 @@ def iter_targets(tokens: list):
         if tok.map:
             line = tok.map[0]
         if tok.type == "inline":
-            stack = list(tok.children or [])
+            stack = list(checked_children(tok))
             while stack:
                 child = stack.pop(0)
                 if child.type == "link_open":

@@ -22,7 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..textscan import trailing_id
 from .fastinline import inline_parts, render_with, simple_inline_html
 from .quickparse import PlainFirst, citation_parser, speed_up_block_rules
-from .runs import parse_runs, with_resolved
+from .runs import inline_where_needed, parse_early, parse_runs, unparsed_stay_unparsed, with_resolved
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 UNCHECKED = "olxkit_unchecked_html"
@@ -112,56 +112,24 @@ def _inline_core_rules():
     return [r.fn for r in md.core.ruler.__rules__ if r.enabled and r.name != "footnote_tail"]
 
 
-# Inline runs whose parse the lesson's structure depends on even when only its texts are wanted: footnote
-# references (`[^1]`, `^[…]`) number the footnotes, which decides which definitions are kept.
-_FOOTNOTE_REF = re.compile(r"\[\^|\^\[")
-# Runs a build parses as it reads the lesson: what may start a link, an image, a footnote citation, raw HTML or an
-# autolink (the checks read those; footnotes are numbered in document order).
-_EARLY = re.compile(r"\[|<\S")
-
-
-def _inline_where_needed(state: StateCore, wanted=_FOOTNOTE_REF.search, cited=None) -> None:
-    """The core `inline` rule, run only on headings and on the runs `wanted(content)` says are needed now.
-
-    Footnote references are numbered in document order, and every run that can hold one is parsed in that
-    order, so the footnotes come out exactly as from a full parse. The other runs are listed in the state
-    and get `children = None` after the last rule (`_unparsed_stay_unparsed`); `render` parses them.
-    """
-    tokens = state.tokens
-    skipped = state.env.setdefault("olxkit_unparsed", [])
-    for i, tok in enumerate(tokens):
-        if tok.type != "inline":
-            continue
-        if (heading := i and tokens[i - 1].type == "heading_open") or wanted(tok.content):
-            tok.children = []  # `cited` (texts only): reads a citing run for its citations, not for rendering
-            (cited[bool(heading)] if cited else state.md.inline).parse(tok.content, state.md, state.env, tok.children)
-        else:
-            skipped.append(tok)
-
-
-def _unparsed_stay_unparsed(state: StateCore) -> None:
-    # text_join turned the unparsed runs' None into []: make "not parsed" visible again (`render` parses them).
-    for tok in state.env.pop("olxkit_unparsed", []):
-        tok.children = None
-
-
 @lru_cache(maxsize=2)
 def _text_core_rules(for_build: bool = False):
     md = make_markdown()
     texts = {"cited": (citation_parser(md), PlainFirst(md))}  # (citing runs, headings): see quickparse.py
-    inline = partial(_inline_where_needed, **{"wanted": _EARLY.search} if for_build else texts)
+    inline = partial(inline_where_needed, **{"wanted": parse_early} if for_build else texts)
     rules = [inline if r.name == "inline" else r.fn for r in md.core.ruler.__rules__ if r.enabled]
-    return [*rules, _unparsed_stay_unparsed]
+    return [*rules, unparsed_stay_unparsed]
 
 
 def parse_deferred(text: str, env: dict[str, Any]) -> list[Token]:
-    """`MarkdownIt.parse` for a build: inline runs but headings and `_EARLY` ones stay unparsed until `render`."""
+    """`MarkdownIt.parse` for a build: inline runs but headings and `runs.parse_early` ones stay unparsed until
+    `render`."""
     return _parse_partly(text, env, for_build=True)
 
 
 def parse_for_texts(text: str, env: dict[str, Any]) -> list[Token]:
     """`MarkdownIt.parse` for reading texts only (extraction): the block structure in full, inline Markdown
-    parsed only in headings and footnote citations (see `_inline_where_needed`): half the time of a parse."""
+    parsed only in headings and footnote citations (see `runs.inline_where_needed`): half the time of a parse."""
     return _parse_partly(text, env, for_build=False)
 
 
