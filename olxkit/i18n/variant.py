@@ -252,9 +252,11 @@ class _ChainTranslator:
         return text, self.source
 
     def group(self, items: list[Item]) -> list[str]:
+        if len(items) == 1:
+            return [self._one(items[0])]  # most groups: a run of prose, a title
         keys = [(item.context, item.text) for item in items]
         found = [self._lookup(key, item.text) for key, item in zip(keys, items, strict=True)]
-        if len(items) > 1 and len({lang for _text, lang in found}) > 1:
+        if len({lang for _text, lang in found}) > 1:
             # Never a problem in two languages: the whole problem falls back.
             found = [(item.text, self.source) for item in items]
             self.report.mixed_problems += 1
@@ -269,6 +271,23 @@ class _ChainTranslator:
             else:
                 report.translated += 1
         return [text for text, _lang in found]
+
+    def _one(self, item: Item) -> str:
+        """`group([item])[0]`, without the lists and the language check a group of several needs."""
+        key = (item.context, item.text)
+        found = None
+        for _language, table in self.tables:
+            found = table.get(key)
+            if found:
+                break
+        if key not in self.seen:
+            self.seen.add(key)
+            self.report.total += 1
+            if found:
+                self.report.translated += 1
+            else:
+                self.report.fell_back.append(item)
+        return found or item.text
 
 
 _LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
