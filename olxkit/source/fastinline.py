@@ -36,7 +36,7 @@ class Link:
 
     __slots__ = ("target", "label", "text", "start")
 
-    def __init__(self, target: str, label: str, text: str = "", start: int = 0):
+    def __init__(self, target: str, label: str, text: str, start: int):
         self.target = target
         self.label = label
         self.text = text
@@ -158,6 +158,7 @@ def inline_parts(src: str) -> str | list | None:
             else:
                 return None
             pos = stop
+
 
 def link_tokens(src: str) -> list[Token] | None:
     """What the link checks read of the run `src` (lint, `links.iter_targets`), for a run `inline_parts` vouches

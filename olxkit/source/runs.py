@@ -48,7 +48,7 @@ def parse_early(run: Token) -> bool:
     """Whether a build parses this run as it reads the lesson: one that may hold a link, an image, a footnote
     citation, raw HTML or an autolink, unless `fastinline` vouches for it. Such a run's links are all plain: they
     are kept on the run for the checks (`checked_children`), and `render` writes the run without the parser
-    (parsing the runs with a link was a fifth of a build's CPU, and of no use to a translated variant, which
+    (parsing the runs with a link was up to a fifth of a build's CPU, and of no use to a translated variant, which
     renders its own text)."""
     content = run.content
     if _EARLY.search(content) is None:
