@@ -252,42 +252,32 @@ class _ChainTranslator:
         return text, self.source
 
     def group(self, items: list[Item]) -> list[str]:
-        if len(items) == 1:
-            return [self._one(items[0])]  # most groups: a run of prose, a title
+        if len(items) == 1:  # most groups: a run of prose, a title (no lists, no language check)
+            item = items[0]
+            key = (item.context, item.text)
+            text, language = self._lookup(key, item.text)
+            self._count(key, item, language)
+            return [text]
         keys = [(item.context, item.text) for item in items]
         found = [self._lookup(key, item.text) for key, item in zip(keys, items, strict=True)]
         if len({lang for _text, lang in found}) > 1:
             # Never a problem in two languages: the whole problem falls back.
             found = [(item.text, self.source) for item in items]
             self.report.mixed_problems += 1
-        seen, report, source = self.seen, self.report, self.source
         for key, item, (_text, lang) in zip(keys, items, found, strict=True):
-            if key in seen:
-                continue
-            seen.add(key)
-            report.total += 1
-            if lang == source:
-                report.fell_back.append(item)
-            else:
-                report.translated += 1
+            self._count(key, item, lang)
         return [text for text, _lang in found]
 
-    def _one(self, item: Item) -> str:
-        """`group([item])[0]`, without the lists and the language check a group of several needs."""
-        key = (item.context, item.text)
-        found = None
-        for _language, table in self.tables:
-            found = table.get(key)
-            if found:
-                break
-        if key not in self.seen:
-            self.seen.add(key)
-            self.report.total += 1
-            if found:
-                self.report.translated += 1
-            else:
-                self.report.fell_back.append(item)
-        return found or item.text
+    def _count(self, key: tuple[str | None, str], item: Item, language: str) -> None:
+        """Count a message once per variant: translated, or fallen back to the source (`language`: the one used)."""
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.report.total += 1
+        if language == self.source:
+            self.report.fell_back.append(item)
+        else:
+            self.report.translated += 1
 
 
 _LOCALIZED = re.compile(r"^(?P<stem>.+)\.(?P<loc>[a-z]{2,3}(?:_[A-Z]{2})?)(?P<ext>\.[^./]+)$")
